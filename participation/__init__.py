@@ -1,0 +1,67 @@
+"""Parlons Quartier: the application factory wires configuration, extensions and blueprints."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from flask import Flask
+
+from participation.config import ROOT, load_config
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_web(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from participation import models  # noqa: F401  (every table known to Alembic and create_all)
+    from participation import i18n
+    from participation.accounts import login
+    from participation.audit import services as audit_services
+    from participation.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login.init_app(app)
+    i18n.init_app(app)
+    audit_services.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from participation import auth
+    from participation.accounts.views import bp as accounts_bp
+    from participation.audit.views import bp as audit_bp
+    from participation.main.views import bp as main_bp
+    from participation.quartiers.views import bp as quartiers_bp
+
+    for blueprint in (main_bp, quartiers_bp, accounts_bp, audit_bp):
+        app.register_blueprint(blueprint)
+    auth.check_every_view_has_a_rule(app)
+
+
+def register_cli(app: Flask) -> None:
+    from participation.accounts.cli import users_cli
+    from participation.main.cli import seed_cli
+
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(users_cli)
+
+
+def register_web(app: Flask) -> None:
+    from participation import auth, html, web
+
+    html.init_app(app)
+    auth.init_app(app)
+    web.init_app(app)

@@ -1,0 +1,1 @@
+"""Accounts, roles and their scope (quartiers or whole contrats de ville)."""

@@ -1,0 +1,157 @@
+"""Account operations: authentication, creation, scopes, password reset tokens and mail."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from typing import Iterable
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from participation.accounts.models import Role, User, UserScope
+from participation.extensions import db
+from participation.modelbase import utcnow
+from participation.quartiers.models import ContratDeVille, Quartier
+
+logger = logging.getLogger(__name__)
+
+RESET_SALT = "password-reset"
+# A real argon2 hash of a throwaway password: checked when the e-mail is unknown.
+TIMING_DECOY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$w+BUCMOD4mQAcCJ4cYDCgw$uXGRd3hi02nWz+HPlq3IZI2cFY05M4/sQjwCSt6CmjQ"
+)
+
+
+class AccountError(ValueError):
+    """A rule of accounts was broken; .code says which (for the view to translate)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = find_by_email(email)
+    if user is None:
+        # Spend the same time as a real check, so response times do not reveal accounts.
+        User(password_hash=TIMING_DECOY_HASH).check_password(password)
+        return None
+    if not user.active or not user.check_password(password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    quartiers: Iterable[Quartier] = (),
+    contrats: Iterable[ContratDeVille] = (),
+) -> User:
+    email = normalise_email(email)
+    if find_by_email(email) is not None:
+        raise AccountError("duplicate_email")
+    user = User(email=email, display_name=display_name.strip(), role=role, active=True)
+    user.set_password(password)
+    set_scopes(user, quartiers=quartiers, contrats=contrats)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_scopes(
+    user: User, *, quartiers: Iterable[Quartier] = (), contrats: Iterable[ContratDeVille] = ()
+) -> None:
+    quartiers, contrats = list(quartiers), list(contrats)
+    if user.role is Role.ADMIN:
+        quartiers, contrats = [], []
+    elif not quartiers and not contrats:
+        raise AccountError("scope_required")
+    wanted = {("q", q.id) for q in quartiers} | {("c", c.id) for c in contrats}
+    current = {
+        ("q", s.quartier_id) if s.quartier_id else ("c", s.contrat_id): s for s in user.scopes
+    }
+    for key, scope in current.items():
+        if key not in wanted:
+            user.scopes.remove(scope)
+    for quartier in quartiers:
+        if ("q", quartier.id) not in current:
+            user.scopes.append(UserScope(quartier=quartier))
+    for contrat in contrats:
+        if ("c", contrat.id) not in current:
+            user.scopes.append(UserScope(contrat=contrat))
+
+
+def update_user(
+    user: User, *, display_name: str, role: Role, active: bool,
+    quartiers: Iterable[Quartier], contrats: Iterable[ContratDeVille],
+) -> User:
+    user.display_name = display_name.strip()
+    user.role = role
+    user.active = active
+    set_scopes(user, quartiers=quartiers, contrats=contrats)
+    db.session.flush()
+    return user
+
+
+def list_users():
+    return db.session.scalars(select(User).order_by(func.lower(User.display_name))).all()
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def make_reset_token(user: User) -> str:
+    # The hash fragment makes a token single-use: it dies as soon as the password changes.
+    return _serializer().dumps({"uid": user.id, "h": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int):
+        return None
+    user = db.session.get(User, data["uid"])
+    if user is None or not user.active or user.password_hash[-16:] != data.get("h"):
+        return None
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    user.set_password(password)
+    db.session.flush()
+
+
+def send_mail(to: str, subject: str, body: str) -> None:
+    """Through the configured SMTP server; without one (development) the mail goes to the log."""
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_SENDER"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if not config.get("MAIL_SERVER"):
+        current_app.logger.warning("Mail not sent (no PARTICIPATION_MAIL_SERVER):\n%s", message)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

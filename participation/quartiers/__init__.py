@@ -1,0 +1,1 @@
+"""Territories: contrats de ville, communes, quartiers prioritaires, conseils citoyens, themes."""
