@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 from participation.html import contains_markup
@@ -22,3 +23,8 @@ class NoMarkup:
             raise ValidationError(
                 self.message or _l("Le texte ne doit pas contenir de balises HTML (< >).")
             )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -7,7 +7,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, Select
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from participation.accounts.models import Role
-from participation.forms import NoMarkup, strip
+from participation.forms import NoMarkup, choices, strip
 
 ROLE_LABELS = {
     Role.RESIDENT: _l("Habitant·e"),
@@ -83,7 +83,7 @@ class UserForm(FlaskForm):
     )
     role = SelectField(
         _l("Rôle"),
-        choices=[(role.value, label) for role, label in ROLE_LABELS.items()],
+        choices=choices((role.value, label) for role, label in ROLE_LABELS.items()),
         validators=[DataRequired()],
     )
     quartiers = SelectMultipleField(_l("Quartiers"), coerce=int, validate_choice=True)

@@ -11,6 +11,7 @@ from participation.accounts import services
 from participation.accounts.forms import ROLE_LABELS, LoginForm, ResetPasswordForm, ResetRequestForm, UserForm
 from participation.accounts.models import Role, User
 from participation.extensions import db, limiter
+from participation.forms import choices
 from participation.quartiers.models import ContratDeVille, Quartier
 from participation.quartiers import services as territory
 from participation.urls import safe_next
@@ -99,8 +100,8 @@ def space():
 
 
 def _fill_scope_choices(form: UserForm) -> None:
-    form.quartiers.choices = [(q.id, f"{q.name} ({q.qpv_code})") for q in territory.all_quartiers()]
-    form.contrats.choices = [(c.id, c.name) for c in territory.all_contrats()]
+    form.quartiers.choices = choices((q.id, f"{q.name} ({q.qpv_code})") for q in territory.all_quartiers())
+    form.contrats.choices = choices((c.id, c.name) for c in territory.all_contrats())
 
 
 def _chosen_territories(form: UserForm):

@@ -9,7 +9,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from participation.config import ROOT
-from participation.forms import NoMarkup, strip
+from participation.forms import NoMarkup, choices, strip
 from participation.quartiers.models import QPV_CODE_PATTERN, College
 
 
@@ -74,7 +74,7 @@ COLLEGE_LABELS = {
 
 class MemberForm(FlaskForm):
     display_name = StringField(_l("Nom affiché"), validators=[_required(_l("Indiquez un nom.")), Length(max=120), NoMarkup()], filters=[strip])
-    college = SelectField(_l("Collège"), choices=[(c.value, label) for c, label in COLLEGE_LABELS.items()])
+    college = SelectField(_l("Collège"), choices=choices((c.value, label) for c, label in COLLEGE_LABELS.items()))
     organisation = StringField(_l("Association ou structure (acteurs locaux)"), validators=[Length(max=200), NoMarkup()], filters=[strip])
     is_referent = BooleanField(_l("Référent·e du conseil citoyen"))
     drawn_by_lot = BooleanField(_l("Tiré·e au sort"))
@@ -83,7 +83,7 @@ class MemberForm(FlaskForm):
 
 def pictogram_choices() -> list[tuple[str, str]]:
     keys = sorted(path.stem for path in (ROOT / "static" / "pictograms").glob("*.svg"))
-    return [(key, key) for key in keys]
+    return choices((key, key) for key in keys)
 
 
 class ThemeForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from participation import auth
 from participation.extensions import db
+from participation.forms import choices
 from participation.quartiers import services
 from participation.quartiers.forms import (
     COLLEGE_LABELS, CommuneForm, ConseilForm, ContratForm, MemberForm, QuartierForm, ThemeForm,
@@ -232,7 +233,7 @@ def _theme_form(contrat: ContratDeVille, theme: Theme | None = None) -> ThemeFor
     form = ThemeForm(obj=theme)
     form.pictogram.choices = pictogram_choices()
     parents = [t for t in services.theme_tree(contrat) if theme is None or t.id != theme.id]
-    form.parent_id.choices = [(0, _("— aucun (thème principal) —"))] + [(t.id, t.label) for t in parents]
+    form.parent_id.choices = choices([(0, _("— aucun (thème principal) —"))] + [(t.id, t.label) for t in parents])
     if request.method == "GET" and theme is not None:
         form.parent_id.data = theme.parent_id or 0
     return form
@@ -271,7 +272,7 @@ def theme_edit(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     form = _theme_form(theme.contrat, theme)
     if theme.children:
-        form.parent_id.choices = [(0, _("— aucun (thème principal) —"))]
+        form.parent_id.choices = choices([(0, _("— aucun (thème principal) —"))])
     if form.validate_on_submit():
         theme.label_fr, theme.label_en, theme.label_ar = form.label_fr.data, form.label_en.data, form.label_ar.data
         theme.pictogram = form.pictogram.data

@@ -162,7 +162,7 @@ COMMON_WORDS = frozenset(
     irait venir viens vient venons venez viennent venu pouvoir peux peut
     pouvons pouvez peuvent pourrait pourriez vouloir veux veut voulons
     voulez veulent voudrait voudriez voulu devoir dois doit devons devez
-    doivent devrait devriez dire dire dis dit disons dites disent voir vois
+    doivent devrait devriez dire dis dit disons dites disent voir vois
     voit voyez voient savoir sais sait savez savent prendre prends prend
     prenez prennent pris mettre mets met mettez donner donne donnez donnent
     donné parler parle parlez parlent parlé trouver trouve trouvez trouvent
@@ -180,10 +180,10 @@ COMMON_WORDS = frozenset(
     commencer finir fini ranger nettoyer construire revenir devenir proposer
     proposez participer participez noter notez cocher cochez indiquer
     indiquez préférer préférez préfère souhaiter souhaitez souhaite manque
-    manquer besoin envie
+    manquer besoin envie faut fallait falloir
 
     homme hommes femme femmes gens monde ami amie amis copain fille garçon
-    père mère parent parents bébé frère sœur mari papa maman grand-mère
+    père mère parent parents bébé frère sœur cœur mari papa maman grand-mère
     grand-père enfant enfants enfance famille jeune voisin voisine
     habitant habitante habitants vie jour jours nuit matin midi soir semaine
     année heure heures minute temps fois moment week-end samedi dimanche
@@ -206,6 +206,7 @@ COMMON_WORDS = frozenset(
     légumes viande courses sport sortie promenade balade vacances loisirs
     activité accueil service sécurité danger peur accident violence respect
     calme paix joie plaisir solution changement projet accord merci bonjour
+    cadre action
     bonsoir madame monsieur commerce rue parc bus
 
     bon bonne beau belle beaux joli jolie grand grande petit petite gros

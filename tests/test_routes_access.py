@@ -1,0 +1,128 @@
+"""Every registered route, walked with every role: the access rule is declared and enforced.
+
+A new route must be added to EXPECTED (and its URL parameters to `world`); until then this
+test fails, so no route ships without an access rule.
+"""
+from __future__ import annotations
+
+import pytest
+
+from participation import auth
+from participation.accounts.models import Role
+from participation.extensions import db
+
+PUBLIC = auth.PUBLIC
+ADMIN = auth.ADMIN_ONLY
+STAFF = auth.STAFF
+ANY_ACCOUNT = auth.ALL_ROLES
+
+# endpoint -> (declared rule, is the route scoped to the quartier/contrat in its URL?)
+EXPECTED: dict[str, tuple[object, bool]] = {
+    "main.index": (PUBLIC, False),
+    "main.language": (PUBLIC, False),
+    "main.healthz": (PUBLIC, False),
+    "accounts.login": (PUBLIC, False),
+    "accounts.logout": (PUBLIC, False),
+    "accounts.reset_request": (PUBLIC, False),
+    "accounts.reset": (PUBLIC, False),
+    "accounts.space": (ANY_ACCOUNT, False),
+    "accounts.users_index": (ADMIN, False),
+    "accounts.users_new": (ADMIN, False),
+    "accounts.users_edit": (ADMIN, False),
+    "audit.index": (ADMIN, False),
+    "quartiers.show": (PUBLIC, False),
+    "quartiers.admin_index": (ADMIN, False),
+    "quartiers.contrat_new": (ADMIN, False),
+    "quartiers.contrat_edit": (ADMIN, False),
+    "quartiers.commune_new": (ADMIN, False),
+    "quartiers.commune_edit": (ADMIN, False),
+    "quartiers.quartier_new": (ADMIN, False),
+    "quartiers.quartier_edit": (ADMIN, False),
+    "quartiers.conseil_edit": (STAFF, True),
+    "quartiers.member_new": (STAFF, True),
+    "quartiers.member_edit": (STAFF, True),
+    "quartiers.member_delete": (STAFF, True),
+    "quartiers.themes_index": (ADMIN, False),
+    "quartiers.theme_new": (ADMIN, False),
+    "quartiers.theme_edit": (ADMIN, False),
+    "quartiers.theme_move": (ADMIN, False),
+    "quartiers.theme_archive": (ADMIN, False),
+    "quartiers.theme_restore": (ADMIN, False),
+    "quartiers.theme_delete": (ADMIN, False),
+}
+
+ROLES = [None, *Role]
+
+
+@pytest.fixture
+def world(app, make_contrat, make_quartier):
+    """Two quartiers in two contrats, and a value for every URL parameter name."""
+    from participation.quartiers import services
+
+    own_contrat = make_contrat("Contrat A")
+    own = make_quartier("QN03014M", contrat=own_contrat)
+    other = make_quartier("QN03005M", contrat=make_contrat("Contrat B"))
+    members = {
+        q.qpv_code: services.add_member(q.conseil, display_name="Membre", college=services.College.HABITANTS)
+        for q in (own, other)
+    }
+    db.session.commit()
+    theme = services.theme_tree(own_contrat)[0]
+
+    def params(quartier):
+        return {
+            "code": quartier.qpv_code,
+            "contrat_id": quartier.commune.contrat_id,
+            "commune_id": quartier.commune_id,
+            "member_id": members[quartier.qpv_code].id,
+            "theme_id": theme.id,
+            "user_id": 1,
+            "token": "not-a-valid-token",
+        }
+
+    return {"own": own, "other": other, "own_contrat": own_contrat, "params": params}
+
+
+def test_every_route_declares_the_expected_rule(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints - EXPECTED.keys() == set(), "routes without an expected rule in this test"
+    assert EXPECTED.keys() - endpoints == set(), "rules for routes that no longer exist"
+    for endpoint, (rule, _scoped) in EXPECTED.items():
+        assert auth.access_rule(app.view_functions[endpoint]) == rule, endpoint
+
+
+def _url(app, rule, params) -> str:
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(rule.endpoint, **{name: params[name] for name in rule.arguments})
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r.value if r else "anonymous")
+def test_walk_every_route_with_every_role(app, client, make_user, login, world, role):
+    if role is not None:
+        user = make_user(role, quartier=None if role is Role.ADMIN else world["own"])
+        login(user)
+    token = client.csrf_token()
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint in ("accounts.logout",):
+            continue
+        declared, scoped = EXPECTED[rule.endpoint]
+        for target in ("own", "other") if scoped else ("own",):
+            url = _url(app, rule, world["params"](world[target]))
+            method = "GET" if "GET" in rule.methods else "POST"
+            response = client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+            status = response.status_code
+            allowed = declared == PUBLIC or (role is not None and role in declared)
+            if allowed and scoped and target == "other" and role is not Role.ADMIN:
+                allowed = False
+            if allowed:
+                ok = status < 500 and status not in (401, 403)
+            elif role is None:
+                ok = status == 302 and "/connexion" in response.headers["Location"]
+            else:
+                ok = status == 403
+            if not ok:
+                failures.append(f"{method} {url} as {role}: {status}")
+    assert failures == []
