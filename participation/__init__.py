@@ -44,9 +44,16 @@ def register_blueprints(app: Flask) -> None:
     from participation.accounts.views import bp as accounts_bp
     from participation.audit.views import bp as audit_bp
     from participation.main.views import bp as main_bp
+    from participation.priorities.views import bp as priorities_bp
+    from participation.proposals.views import bp as proposals_bp
+    from participation.questionnaires.views import bp as questionnaires_bp
     from participation.quartiers.views import bp as quartiers_bp
+    from participation.workshops.views import bp as workshops_bp
 
-    for blueprint in (main_bp, quartiers_bp, accounts_bp, audit_bp):
+    for blueprint in (
+        main_bp, quartiers_bp, accounts_bp, audit_bp,
+        questionnaires_bp, workshops_bp, proposals_bp, priorities_bp,
+    ):
         app.register_blueprint(blueprint)
     auth.check_every_view_has_a_rule(app)
 

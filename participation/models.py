@@ -10,3 +10,9 @@ from participation.quartiers.models import (  # noqa: F401
     Quartier,
     Theme,
 )
+
+# Domain models, in dependency order (each line is one domain's; keep them one per line).
+from participation.questionnaires import models as questionnaires_models  # noqa: F401,E402
+from participation.workshops import models as workshops_models  # noqa: F401,E402
+from participation.proposals import models as proposals_models  # noqa: F401,E402
+from participation.priorities import models as priorities_models  # noqa: F401,E402

@@ -49,9 +49,16 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "quartiers.theme_archive": (ADMIN, False),
     "quartiers.theme_restore": (ADMIN, False),
     "quartiers.theme_delete": (ADMIN, False),
+    # --- questionnaires (keep each domain's entries in its own block) ---
+    # --- workshops ---
+    # --- proposals ---
+    # --- priorities ---
 }
 
 ROLES = [None, *Role]
+
+# One import per domain, each on its own line.
+WALK_BUILDERS: list = []
 
 
 @pytest.fixture
@@ -69,8 +76,17 @@ def world(app, make_contrat, make_quartier):
     db.session.commit()
     theme = services.theme_tree(own_contrat)[0]
 
+    # Each domain adds the objects its routes need, in both quartiers: tests/<domain>/walk.py
+    # has build(quartier) -> {url parameter name: value}.
+    extra = {q.qpv_code: {} for q in (own, other)}
+    for builder in WALK_BUILDERS:
+        for q in (own, other):
+            extra[q.qpv_code].update(builder(q))
+    db.session.commit()
+
     def params(quartier):
         return {
+            **extra[quartier.qpv_code],
             "code": quartier.qpv_code,
             "contrat_id": quartier.commune.contrat_id,
             "commune_id": quartier.commune_id,

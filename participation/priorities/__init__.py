@@ -1,0 +1,1 @@
+"""Priorities: every voice aggregated into priority themes, the projet de quartier, validation, restitution."""

@@ -1,0 +1,2 @@
+"""Models of the priorities domain."""
+from __future__ import annotations

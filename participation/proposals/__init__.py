@@ -1,0 +1,1 @@
+"""Proposals and votes per quartier, with official answers."""

@@ -1,0 +1,2 @@
+"""Models of the proposals domain."""
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Questionnaires de concertation: built by facilitators, answered online or on paper, analysed."""

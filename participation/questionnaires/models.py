@@ -1,0 +1,2 @@
+"""Models of the questionnaires domain."""
+from __future__ import annotations

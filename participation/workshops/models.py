@@ -1,0 +1,2 @@
+"""Models of the workshops domain."""
+from __future__ import annotations
