@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_cli(app)
     register_web(app)
+    register_domains(app)
     return app
 
 
@@ -72,3 +73,11 @@ def register_web(app: Flask) -> None:
     html.init_app(app)
     auth.init_app(app)
     web.init_app(app)
+
+
+def register_domains(app: Flask) -> None:
+    """Each domain hooks its page sections, evidence provider and commands in here."""
+    from participation import priorities, proposals, questionnaires, workshops
+
+    for domain in (questionnaires, workshops, proposals, priorities):
+        domain.init_app(app)

@@ -1,1 +1,5 @@
 """Priorities: every voice aggregated into priority themes, the projet de quartier, validation, restitution."""
+
+
+def init_app(app) -> None:
+    """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
