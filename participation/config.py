@@ -67,9 +67,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
     production = app.config["ENV"] == "production"
-    if production:
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    if production:  # served over HTTPS only
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     if not app.config.get("SECRET_KEY"):
         if production:
             raise ConfigurationError(

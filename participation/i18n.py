@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from participation.extensions import babel
 
@@ -30,6 +30,9 @@ def text_direction() -> str:
 
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches the locale on `g`; an app context that outlives one request (CLI, tests,
+    # streamed responses) must not carry one reader's language into the next request.
+    app.before_request(refresh)
     app.jinja_env.globals.update(
         current_language=current_language,
         text_direction=text_direction,

@@ -147,7 +147,9 @@ def send_mail(to: str, subject: str, body: str) -> None:
     message["Subject"] = subject
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
-        current_app.logger.warning("Mail not sent (no PARTICIPATION_MAIL_SERVER):\n%s", message)
+        current_app.logger.warning(
+            "Mail not sent (no PARTICIPATION_MAIL_SERVER)\nTo: %s\nSubject: %s\n\n%s", to, subject, body
+        )
         return
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):
