@@ -26,6 +26,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "accounts.reset_request": (PUBLIC, False),
     "accounts.reset": (PUBLIC, False),
     "accounts.space": (ANY_ACCOUNT, False),
+    "accounts.change_password": (ANY_ACCOUNT, False),
     "accounts.users_index": (ADMIN, False),
     "accounts.users_new": (ADMIN, False),
     "accounts.users_edit": (ADMIN, False),

@@ -111,3 +111,17 @@ class UserForm(FlaskForm):
             )
             return False
         return True
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = _new_password_field(_l("Nouveau mot de passe"))
+    confirm = PasswordField(
+        _l("Confirmez le nouveau mot de passe"),
+        validators=[EqualTo("password", _l("Les deux mots de passe ne sont pas identiques."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -8,7 +8,9 @@ from sqlalchemy import select
 
 from participation import auth
 from participation.accounts import services
-from participation.accounts.forms import ROLE_LABELS, LoginForm, ResetPasswordForm, ResetRequestForm, UserForm
+from participation.accounts.forms import (
+    ROLE_LABELS, ChangePasswordForm, LoginForm, ResetPasswordForm, ResetRequestForm, UserForm,
+)
 from participation.accounts.models import Role, User
 from participation.extensions import db, limiter
 from participation.forms import choices
@@ -97,6 +99,23 @@ def reset(token: str):
 @auth.roles(auth.ALL_ROLES)
 def space():
     return render_template("accounts/space.html", role_labels=ROLE_LABELS)
+
+
+@bp.route("/espace/mot-de-passe", methods=["GET", "POST"])
+@auth.roles(auth.ALL_ROLES)
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
+        else:
+            services.reset_password(current_user, form.password.data)
+            db.session.commit()
+            flash(_("Votre mot de passe a été changé."), "success")
+            return redirect(url_for("accounts.space"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/change_password.html", form=form), status
 
 
 def _fill_scope_choices(form: UserForm) -> None:

@@ -165,3 +165,19 @@ def test_cli_seed_demo_creates_reference_data_and_one_account_per_role(runner):
     count = db.session.scalar(select(func.count()).select_from(Quartier))
     assert runner.invoke(args=["seed", "demo"]).exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Quartier)) == count
+
+
+def test_signed_in_user_changes_their_password(client, make_user, login):
+    user = make_user(Role.ADMIN)
+    login(user)
+    page = "/espace/mot-de-passe"
+    response = client.post_form(page, {"current": "wrong", "password": "nouveau-mot-de-passe", "confirm": "nouveau-mot-de-passe"}, page=page)
+    assert response.status_code == 400 and "pas votre mot de passe actuel" in response.get_data(as_text=True)
+    response = client.post_form(page, {"current": TEST_PASSWORD, "password": "court", "confirm": "court"}, page=page)
+    assert response.status_code == 400 and "10 caractères" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password(TEST_PASSWORD)
+    response = client.post_form(page, {"current": TEST_PASSWORD, "password": "nouveau-mot-de-passe", "confirm": "nouveau-mot-de-passe"}, page=page)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("nouveau-mot-de-passe")

@@ -104,7 +104,7 @@ def browser_login(page, base_url: str, email: str, password: str) -> None:
     page.goto(f"{base_url}/connexion")
     page.fill("#email", email)
     page.fill("#password", password)
-    page.click("button[type=submit]:has-text('Se connecter')")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state()
 
 

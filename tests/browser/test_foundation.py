@@ -47,7 +47,7 @@ def test_axe_finds_no_violation_on_home_login_and_quartier(live_server, page, ax
         page.goto(live_server + path)
         assert axe(page) == [], path
     page.goto(live_server + "/connexion")
-    page.click("button[type=submit]:has-text('Se connecter')")  # empty form: error summary
+    page.click("main form button[type=submit]")  # empty form: error summary
     assert page.locator("[data-error-summary]").is_visible()
     assert axe(page) == []
 
@@ -84,3 +84,20 @@ def test_pages_work_without_javascript(live_server, browser, make_user, make_qua
     page.click("main button[type=submit]")
     assert "Karim T." in page.content()
     context.close()
+
+
+def test_admin_pages_are_accessible_at_phone_size(live_server, page, axe, make_user, make_quartier, make_contrat):
+    quartier = _ecusson(make_quartier, make_contrat)
+    admin = make_user(Role.ADMIN)
+    browser_login(page, live_server, admin.email, TEST_PASSWORD)
+    contrat_id = quartier.commune.contrat_id
+    for path in (
+        "/admin/territoires", f"/admin/contrats/{contrat_id}/themes", "/admin/utilisateurs",
+        "/admin/utilisateurs/nouveau", "/admin/journal", "/quartiers/QN03014M/conseil-citoyen/modifier",
+        "/espace/mot-de-passe",
+    ):
+        page.goto(live_server + path)
+        assert axe(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    page.goto(live_server + f"/admin/contrats/{contrat_id}/themes")
+    screenshot(page, "themes-admin-360")
