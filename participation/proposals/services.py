@@ -621,6 +621,10 @@ def votes_of(participant: Participant | None, proposal_ids: Iterable[int]) -> di
     )
 
 
+def votes_used(participant: Participant) -> int:
+    return db.session.scalar(select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id))
+
+
 def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice | str) -> VoteChoice:
     """Record or change a participant's vote: one row per (proposal, participant), by an upsert.
 

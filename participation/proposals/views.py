@@ -74,9 +74,18 @@ def _errors():
 
 
 def _fail(error: services.ProposalError):
+    """Abort with the error's status and its translated message (403 included, unlike abort())."""
     db.session.rollback()
     status, message = _errors().get(error.code, (400, _("La demande n'a pas pu être traitée.")))
-    abort(status, message)
+    titles = {400: _("Requête invalide"), 403: _("Accès refusé"), 404: _("Page introuvable"), 409: _("Conflit")}
+    if _wants_json():
+        response = current_app.response_class(
+            json.dumps({"error": titles.get(status, ""), "message": message}), status=status, mimetype="application/json"
+        )
+    else:
+        response = Response(render_template("errors/error.html", status=status, title=titles.get(status, ""),
+                                            message=message), status=status)
+    abort(response)
 
 
 def _quartier(code: str) -> Quartier:
@@ -122,7 +131,7 @@ def _voting_context(quartier: Quartier, proposal_ids):
     period = services.current_period(quartier)
     used = None
     if code is not None:
-        used = len(services.votes_of(participant, _all_ids(quartier)))
+        used = services.votes_used(participant)
     can_vote = period is not None and (
         (code is not None and code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked)
         or (code is None and current_user.is_authenticated and current_user.covers_quartier(quartier))
@@ -136,10 +145,6 @@ def _voting_context(quartier: Quartier, proposal_ids):
         "my_votes": services.votes_of(participant, proposal_ids),
         "code_form": CodeForm(),
     }
-
-
-def _all_ids(quartier: Quartier):
-    return select(Proposal.id).where(Proposal.quartier_id == quartier.id)
 
 
 def _labels() -> dict:
