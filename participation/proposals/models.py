@@ -217,7 +217,11 @@ class Vote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+    __table_args__ = (
+        UniqueConstraint("proposal_id", "participant_id"),
+        # Covers the counts per proposal: aggregated from the index alone.
+        Index("ix_proposal_votes_proposal_choice", "proposal_id", "choice"),
+    )
 
 
 class DotMeeting(db.Model):

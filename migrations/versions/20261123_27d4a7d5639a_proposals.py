@@ -1,8 +1,8 @@
 """proposals
 
-Revision ID: ecb951e78913
+Revision ID: 27d4a7d5639a
 Revises: 4b07039ae411
-Create Date: 2026-11-23 06:37:55.998632
+Create Date: 2026-11-23 06:56:39.190311
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'ecb951e78913'
+revision = '27d4a7d5639a'
 down_revision = '4b07039ae411'
 branch_labels = None
 depends_on = None
@@ -154,6 +154,7 @@ def upgrade():
     )
     with op.batch_alter_table('proposal_votes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_votes_participant_id'), ['participant_id'], unique=False)
+        batch_op.create_index('ix_proposal_votes_proposal_choice', ['proposal_id', 'choice'], unique=False)
 
     op.create_table('voting_codes',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -228,6 +229,7 @@ def downgrade():
 
     op.drop_table('voting_codes')
     with op.batch_alter_table('proposal_votes', schema=None) as batch_op:
+        batch_op.drop_index('ix_proposal_votes_proposal_choice')
         batch_op.drop_index(batch_op.f('ix_proposal_votes_participant_id'))
 
     op.drop_table('proposal_votes')
