@@ -333,39 +333,46 @@ def import_decidim(quartier: Quartier, handle: IO[str], *, theme: Theme | None =
     themes = {t.label_fr.strip().lower(): t for t in services.themes_of(quartier)}
     report = ImportReport()
     existing = set(db.session.scalars(select(Proposal.external_id).where(Proposal.external_id.like("decidim:%"))))
-    for _line, row in rows:
-        external_id = f"decidim:{row['id'].strip()}"
-        state_raw = (row.get("state") or "").strip()
-        if external_id in existing:
-            report.skip("proposal", external_id, "already_imported")
-            continue
-        if state_raw == "withdrawn" or (row.get("withdrawn") or "").strip().lower() == "true":
-            report.skip("proposal", external_id, "withdrawn")
-            continue
-        if state_raw not in DECIDIM_STATES:
-            report.skip("proposal", external_id, "unknown_state")
-            continue
-        title = _title_from(_column(row, "title"))
-        if not title:
-            report.skip("proposal", external_id, "empty")
-            continue
-        category = _column(row, "category/name").lower()
-        lat, lon = (row.get("latitude") or "").strip(), (row.get("longitude") or "").strip()
-        proposal = services.create_proposal(
-            quartier, title=title, body=_column(row, "body"), theme=themes.get(category, theme),
-            source=ProposalSource.DECIDIM, author_label="Decidim", external_id=external_id,
-            place_text=(row.get("address") or "").strip(),
-            latitude=float(lat) if lat and lon else None, longitude=float(lon) if lat and lon else None,
-        )
-        target = DECIDIM_STATES[state_raw]
-        if target is not ProposalState.SUBMITTED:
-            answer = _column(row, "answer") or "Réponse importée de Decidim."
-            services.set_state(proposal, target, answer, None,
-                               reason=sanitize(answer) if target is ProposalState.NOT_RETAINED else None,
-                               actor_name="Decidim")
-        report.proposals_imported += 1
+    for line, row in rows:
+        try:
+            _import_decidim_row(quartier, row, themes, existing, theme, report)
+        except services.ProposalError as error:
+            raise ImportRefused("bad_value", line=line, file="decidim.csv", detail=error.code) from None
     db.session.flush()
     return report
+
+
+def _import_decidim_row(quartier, row, themes, existing, theme, report) -> None:
+    external_id = f"decidim:{row['id'].strip()}"
+    state_raw = (row.get("state") or "").strip()
+    if external_id in existing:
+        report.skip("proposal", external_id, "already_imported")
+        return
+    if state_raw == "withdrawn" or (row.get("withdrawn") or "").strip().lower() == "true":
+        report.skip("proposal", external_id, "withdrawn")
+        return
+    if state_raw not in DECIDIM_STATES:
+        report.skip("proposal", external_id, "unknown_state")
+        return
+    title = _title_from(_column(row, "title"))
+    if not title:
+        report.skip("proposal", external_id, "empty")
+        return
+    category = _column(row, "category/name").lower()
+    lat, lon = (row.get("latitude") or "").strip(), (row.get("longitude") or "").strip()
+    proposal = services.create_proposal(
+        quartier, title=title, body=_column(row, "body"), theme=themes.get(category, theme),
+        source=ProposalSource.DECIDIM, author_label="Decidim", external_id=external_id,
+        place_text=(row.get("address") or "").strip(),
+        latitude=float(lat) if lat and lon else None, longitude=float(lon) if lat and lon else None,
+    )
+    target = DECIDIM_STATES[state_raw]
+    if target is not ProposalState.SUBMITTED:
+        answer = _column(row, "answer") or "Réponse importée de Decidim."
+        services.set_state(proposal, target, answer, None,
+                           reason=sanitize(answer) if target is ProposalState.NOT_RETAINED else None,
+                           actor_name="Decidim")
+    report.proposals_imported += 1
 
 
 # --- our own JSON, and exports --------------------------------------------------------------
@@ -412,6 +419,7 @@ def export_json(quartier: Quartier) -> dict:
             "author": p.author_label,
             "workshop_note_id": p.workshop_note_id,
             "hidden": p.hidden,
+            "hidden_reason": p.hidden_reason,
             "created_at": _iso(p.created_at),
             "votes": {"pour": c.pour, "contre": c.contre, "sans_avis": c.sans_avis},
             "participants": c.participants,
@@ -482,45 +490,13 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
     meetings: dict[tuple, DotMeeting] = {}
     wanted: list[tuple[int, str, VoteChoice, int]] = []
     for index, item in enumerate(data["proposals"], start=1):
-        if not isinstance(item, dict) or not item.get("title") or item.get("source") not in {s.value for s in ProposalSource}:
-            raise ImportRefused("bad_value", line=index, file="proposals", detail="title/source")
-        votes = item.get("votes") or {}
-        if not all(isinstance(votes.get(k, 0), int) and votes.get(k, 0) >= 0 for k in ("pour", "contre", "sans_avis")):
-            raise ImportRefused("bad_value", line=index, file="proposals", detail="votes")
-        external_id = item.get("external_id") or f"export:{source_code}:{item.get('id')}"
-        if external_id in existing:
-            report.skip("proposal", external_id, "already_imported")
-            continue
-        place = item.get("place") or {}
-        proposal = services.create_proposal(
-            quartier, title=item["title"], body=item.get("body") or "", theme=themes.get(item.get("theme")),
-            source=ProposalSource(item["source"]), author_label=item.get("author") or "",
-            place_text=place.get("text") or "", latitude=place.get("latitude"), longitude=place.get("longitude"),
-            workshop_note_id=item.get("workshop_note_id"), external_id=external_id,
-            created_at=_parse_dt(item.get("created_at")),
-        )
-        proposal.body = services.sanitize_rich(item.get("body") or "")
-        for answer in item.get("answers") or []:
-            db.session.add(StateChange(
-                proposal_id=proposal.id, from_state=ProposalState(answer["from"]), to_state=ProposalState(answer["to"]),
-                answer=services.sanitize_rich(answer.get("answer") or ""), reason=sanitize(answer.get("reason") or ""),
-                actor_name=sanitize(answer.get("by") or "")[:200], created_at=_parse_dt(answer.get("at")) or utcnow(),
-            ))
-        proposal.state = ProposalState(item.get("state") or "submitted")
-        proposal.hidden = bool(item.get("hidden"))
-        for dot in item.get("dot_votes") or []:
-            key = (dot.get("meeting"), dot.get("held_on"), dot.get("participants"))
-            meeting = meetings.get(key)
-            if meeting is None:
-                meeting = DotMeeting(quartier_id=quartier.id, label=sanitize(dot.get("meeting") or "")[:200] or "?",
-                                     held_on=date.fromisoformat(dot["held_on"]), participants=dot.get("participants"))
-                db.session.add(meeting)
-                db.session.flush()
-                meetings[key] = meeting
-            db.session.add(DotCount(meeting_id=meeting.id, proposal_id=proposal.id, dots=int(dot.get("dots") or 0)))
-        for choice in VoteChoice:
-            wanted.append((proposal.id, external_id, choice, int(votes.get(choice.value, 0))))
-        report.proposals_imported += 1
+        try:
+            _import_json_item(quartier, item, index, source_code, themes, existing, meetings, wanted, report)
+        except ImportRefused:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            detail = getattr(error, "code", None) or type(error).__name__
+            raise ImportRefused("bad_value", line=index, file="proposals", detail=str(detail)) from None
     db.session.flush()
     external_ids = [f"{ext}:{choice.value}:{i}" for _pid, ext, choice, n in wanted for i in range(n)]
     participant_of = _participants_for(external_ids, report)
@@ -532,3 +508,47 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
     _write_votes(ballots, report, progress)
     db.session.flush()
     return report
+
+
+def _import_json_item(quartier, item, index, source_code, themes, existing, meetings, wanted, report) -> None:
+    if not isinstance(item, dict) or not item.get("title") or item.get("source") not in {s.value for s in ProposalSource}:
+        raise ImportRefused("bad_value", line=index, file="proposals", detail="title/source")
+    votes = item.get("votes") or {}
+    if not all(isinstance(votes.get(k, 0), int) and votes.get(k, 0) >= 0 for k in ("pour", "contre", "sans_avis")):
+        raise ImportRefused("bad_value", line=index, file="proposals", detail="votes")
+    external_id = str(item.get("external_id") or f"export:{source_code}:{item.get('id') or f'n{index}'}")[:200]
+    if external_id in existing:
+        report.skip("proposal", external_id, "already_imported")
+        return
+    place = item.get("place") or {}
+    proposal = services.create_proposal(
+        quartier, title=item["title"], body=item.get("body") or "", theme=themes.get(item.get("theme")),
+        source=ProposalSource(item["source"]), author_label=item.get("author") or "",
+        place_text=place.get("text") or "", latitude=place.get("latitude"), longitude=place.get("longitude"),
+        workshop_note_id=item.get("workshop_note_id"), external_id=external_id,
+        created_at=_parse_dt(item.get("created_at")),
+    )
+    existing.add(external_id)
+    proposal.body = services.sanitize_rich(item.get("body") or "")
+    for answer in item.get("answers") or []:
+        db.session.add(StateChange(
+            proposal_id=proposal.id, from_state=ProposalState(answer["from"]), to_state=ProposalState(answer["to"]),
+            answer=services.sanitize_rich(answer.get("answer") or ""), reason=sanitize(answer.get("reason") or ""),
+            actor_name=sanitize(answer.get("by") or "")[:200], created_at=_parse_dt(answer.get("at")) or utcnow(),
+        ))
+    proposal.state = ProposalState(item.get("state") or "submitted")
+    proposal.hidden = bool(item.get("hidden"))
+    proposal.hidden_reason = sanitize(item.get("hidden_reason") or "")[:500]
+    for dot in item.get("dot_votes") or []:
+        key = (dot.get("meeting"), dot.get("held_on"), dot.get("participants"))
+        meeting = meetings.get(key)
+        if meeting is None:
+            meeting = DotMeeting(quartier_id=quartier.id, label=sanitize(dot.get("meeting") or "")[:200] or "?",
+                                 held_on=date.fromisoformat(dot["held_on"]), participants=dot.get("participants"))
+            db.session.add(meeting)
+            db.session.flush()
+            meetings[key] = meeting
+        db.session.add(DotCount(meeting_id=meeting.id, proposal_id=proposal.id, dots=int(dot.get("dots") or 0)))
+    for choice in VoteChoice:
+        wanted.append((proposal.id, external_id, choice, int(votes.get(choice.value, 0))))
+    report.proposals_imported += 1

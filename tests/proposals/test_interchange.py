@@ -243,3 +243,17 @@ def test_admin_imports_polis_in_the_interface(client, login, make_user, quartier
     assert "votes.csv, ligne 1" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 3
     assert db.session.scalar(select(func.count()).select_from(Participant)) == 5
+
+
+def test_malformed_json_export_is_refused_whole(runner, quartier, tmp_path):
+    path = tmp_path / "bad.json"
+    good = {"title": "Bonne", "source": "resident", "votes": {"pour": 1, "contre": 0, "sans_avis": 0}}
+    bad = {"title": "Mauvaise", "source": "resident", "votes": {"pour": 1}, "answers": [{"from": "submitted"}]}
+    path.write_text(json.dumps({"format": "parlons-quartier/proposals", "proposals": [good, bad]}))
+    result = runner.invoke(args=["proposals", "import-json", str(path), "--quartier", quartier.qpv_code])
+    assert result.exit_code != 0 and "proposals line 2" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
+    path.write_text("[1, 2]")
+    result = runner.invoke(args=["proposals", "import-json", str(path), "--quartier", quartier.qpv_code])
+    assert result.exit_code != 0 and "bad_json" in result.output
