@@ -62,6 +62,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "proposals.new": (ANY_ACCOUNT, True),
     "proposals.change_state": (STAFF, True),
     "proposals.moderate": (STAFF, True),
+    "proposals.change_theme": (STAFF, True),
     "proposals.manage": (STAFF, True),
     "proposals.period_open": (STAFF, True),
     "proposals.period_close": (STAFF, True),

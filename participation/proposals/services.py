@@ -176,6 +176,14 @@ def set_state(
     return change
 
 
+def set_theme(proposal: Proposal, theme: Theme | None) -> None:
+    """Reclassify a proposal (imported ones often arrive without a theme)."""
+    if theme is not None and theme.contrat_id != proposal.quartier.commune.contrat_id:
+        raise ProposalError("theme_elsewhere")
+    proposal.theme_id = theme.id if theme else None
+    db.session.flush()
+
+
 def history(proposal: Proposal) -> list[StateChange]:
     return list(
         db.session.scalars(

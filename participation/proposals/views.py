@@ -203,7 +203,7 @@ def show(code: str, proposal_id: int):
         history=services.history(proposal), comments=services.comments_of(proposal),
         dot_votes=services.dot_votes_of(proposal), moderation=services.moderation_events(proposal) if is_staff else [],
         comment_form=CommentForm(), report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
-        state_form=state_form, is_staff=is_staff, **_voting_context(quartier, [proposal.id]), **_labels(),
+        state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [], **_voting_context(quartier, [proposal.id]), **_labels(),
     )
 
 
@@ -384,6 +384,27 @@ def change_state(code: str, proposal_id: int):
     db.session.commit()
     flash(_("La réponse officielle est publiée."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="reponses"))
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/theme", methods=["POST"])
+@auth.roles(auth.STAFF)
+def change_theme(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    proposal = _proposal(quartier, proposal_id)
+    raw = request.form.get("theme_id", "")
+    if not raw.isdigit():
+        abort(400, _("Choisissez un thème."))
+    theme = db.session.get(Theme, int(raw)) if int(raw) else None
+    if int(raw) and theme is None:
+        abort(400, _("Ce thème n'existe pas."))
+    try:
+        services.set_theme(proposal, theme)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Le thème de la proposition est modifié."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
 
 @bp.route("/quartiers/<code>/propositions/<int:proposal_id>/moderation", methods=["POST"])

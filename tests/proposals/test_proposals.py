@@ -255,3 +255,19 @@ def test_promoted_workshop_note_keeps_its_link(quartier, themes, facilitator):
     again = services.promote_workshop_note(quartier, note_id=42, title="x", body="y", theme=None, actor=facilitator)
     assert again.id == proposal.id
     assert proposal.source == ProposalSource.WORKSHOP and proposal.workshop_note_id == 42
+
+
+def test_facilitator_reclassifies_an_imported_proposal(client, login, facilitator, quartier, themes, make_proposal, make_contrat):
+    proposal = make_proposal("Importée", theme=None, source=ProposalSource.POLIS, external_id="c:1")
+    login(facilitator)
+    page = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    assert client.post_form(f"{page}/theme", {"theme_id": themes[2].id}, page=page).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.theme_id == themes[2].id
+    other_contrat = make_contrat("Ailleurs")
+    foreign = other_contrat.themes[0]
+    response = client.post_form(f"{page}/theme", {"theme_id": foreign.id}, page=page)
+    assert response.status_code == 400 and "contrat de ville" in response.get_data(as_text=True)
+    assert client.post_form(f"{page}/theme", {"theme_id": "x"}, page=page).status_code == 400
+    db.session.refresh(proposal)
+    assert proposal.theme_id == themes[2].id
