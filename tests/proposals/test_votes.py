@@ -228,3 +228,14 @@ def test_dot_meeting_service_refuses_foreign_proposals(quartier, make_quartier, 
 def test_choice_values_are_the_three_positions():
     assert [c.value for c in VoteChoice] == ["pour", "contre", "sans_avis"]
 
+
+
+def test_panel_says_when_the_stored_code_cannot_vote_here(client, quartier, make_quartier, make_proposal, make_codes):
+    other = make_quartier("QN03005M", contrat=quartier.commune.contrat)
+    services.open_period(other, "Printemps")
+    db.session.commit()
+    enter_code(client, quartier, make_codes()[0])
+    html = client.get(f"/quartiers/{other.qpv_code}/propositions").get_data(as_text=True)
+    assert "ne permet pas de voter ici" in html and 'id="code"' in html
+    html = client.get(f"/quartiers/{quartier.qpv_code}/propositions").get_data(as_text=True)
+    assert "Vous votez avec un code de vote" in html
