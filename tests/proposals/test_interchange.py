@@ -257,3 +257,27 @@ def test_malformed_json_export_is_refused_whole(runner, quartier, tmp_path):
     path.write_text("[1, 2]")
     result = runner.invoke(args=["proposals", "import-json", str(path), "--quartier", quartier.qpv_code])
     assert result.exit_code != 0 and "bad_json" in result.output
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ballots=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 6), st.sampled_from([-1, 0, 1]),
+                                  st.integers(0, 5)), max_size=60))
+def test_polis_last_vote_of_each_voter_wins(app, quartier, ballots):
+    comments = "comment-id,comment-body,moderated\n" + "".join(f"{c},Idée {c},1\n" for c in range(4))
+    votes = "timestamp,comment-id,voter-id,vote\n" + "".join(f"{t},{c},{v},{x}\n" for c, v, x, t in ballots)
+    last = {}
+    for line, (c, v, x, t) in enumerate(ballots):
+        if (c, v) not in last or (t, line) >= last[(c, v)][:2]:
+            last[(c, v)] = (t, line, x)
+    report = interchange.import_polis(quartier, "h", io.StringIO(comments), io.StringIO(votes))
+    for c in range(4):
+        proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == f"h:{c}"))
+        counts = services.counts_for(proposal)
+        expected = [x for (cc, _v), (_t, _l, x) in last.items() if cc == c]
+        assert (counts.pour, counts.contre, counts.sans_avis) == (expected.count(1), expected.count(-1), expected.count(0))
+    assert report.votes_imported == len(last)
+    db.session.rollback()
