@@ -181,5 +181,3 @@ def state_choices(current: ProposalState):
 
     return choices((state.value, STATE_LABELS[state]) for state in ProposalState if state in TRANSITIONS[current])
 
-
-__all__ = ["COMMENT_MAX", "REASON_MAX", "TITLE_MAX"]

@@ -893,10 +893,6 @@ def is_facilitator_of(user, quartier: Quartier) -> bool:
     )
 
 
-__all__ = [
-    "ProposalError", "create_proposal", "promote_workshop_note", "set_state", "list_proposals",
-    "cast_vote", "redeem_code", "generate_codes", "revoke_codes", "theme_evidence", "ProposalEvidence",
-]
 
 
 def quartier_by_code(code: str) -> Quartier | None:

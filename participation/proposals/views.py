@@ -21,7 +21,7 @@ from participation.proposals.forms import (
     DotMeetingForm, ImportForm, PeriodForm, ProposalForm, ReasonForm, RevokeForm, StateForm, state_choices,
 )
 from participation.proposals.models import (
-    Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice, VotingCode,
+    Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice,
 )
 from participation.quartiers.models import Quartier, Theme
 from participation.urls import safe_next
@@ -40,6 +40,7 @@ def _errors():
         "proposal_answered": (409, _("Cette proposition a reçu sa réponse définitive : le vote est terminé.")),
         "code_unknown": (400, _("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket.")),
         "code_revoked": (403, _("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen.")),
+        "account_other_quartier": (403, _("Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier.")),
         "code_other_quartier": (403, _("Ce code de vote est valable pour un autre quartier.")),
         "code_other_period": (403, _("Ce code de vote était valable pour une période de vote terminée.")),
         "code_cap_reached": (403, _("Ce code a atteint le nombre maximal de votes. Vous pouvez encore modifier vos votes.")),
@@ -222,9 +223,9 @@ def vote(code: str, proposal_id: int):
     if choice not in {c.value for c in VoteChoice}:
         abort(400, _("Choisissez « pour », « contre » ou « sans avis »."))
     participant = current_participant()
-    if participant is None and current_user.is_authenticated:
+    if (participant is None or participant.kind == "account") and current_user.is_authenticated:
         if not current_user.covers_quartier(quartier):
-            abort(403, _("Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier."))
+            _fail(services.ProposalError("account_other_quartier"))
         participant = current_participant(create=True)
     if participant is None:
         abort(400, _("Pour voter, saisissez d'abord le code de vote imprimé sur votre ticket, ou connectez-vous."))

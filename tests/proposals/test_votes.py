@@ -239,3 +239,15 @@ def test_panel_says_when_the_stored_code_cannot_vote_here(client, quartier, make
     assert "ne permet pas de voter ici" in html and 'id="code"' in html
     html = client.get(f"/quartiers/{quartier.qpv_code}/propositions").get_data(as_text=True)
     assert "Vous votez avec un code de vote" in html
+
+
+def test_account_votes_only_in_its_quartiers(client, login, resident, quartier, make_quartier, make_proposal, period):
+    other = make_quartier("QN03005M", contrat=quartier.commune.contrat)
+    services.open_period(other, "Printemps")
+    db.session.commit()
+    here, there = make_proposal("Ici"), make_proposal("Là-bas", target=other)
+    login(resident)
+    assert vote(client, quartier, here, "pour").status_code == 302  # creates the account participant
+    response = vote(client, other, there, "pour")
+    assert response.status_code == 403 and "ne vote pas dans ce quartier" in response.get_data(as_text=True)
+    assert _votes() == 1
