@@ -7,7 +7,6 @@ voters by their external id, and only new or changed votes are written.
 from __future__ import annotations
 
 import csv
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -193,7 +192,7 @@ def import_polis(
     (sans avis). The files are checked whole first: a missing column, a malformed value or a
     vote on a comment absent from comments.csv refuses everything, naming the line.
     """
-    conversation = re.sub(r"[^A-Za-z0-9_.-]+", "-", conversation.strip()).strip("-") or "polis"
+    conversation = sanitize(conversation).replace(":", "-")[:150] or "polis"
     report = ImportReport()
     comments = []
     reader = _reader(comments_file, POLIS_COMMENT_COLUMNS, "comments.csv")
@@ -231,7 +230,7 @@ def import_polis(
 
     # Proposals: one per comment, existing ones left alone.
     existing = dict(db.session.execute(
-        select(Proposal.external_id, Proposal.id).where(Proposal.external_id.like(f"{conversation}:%"))
+        select(Proposal.external_id, Proposal.id).where(Proposal.external_id.startswith(f"{conversation}:", autoescape=True))
     ).all())
     proposal_of: dict[int, int] = {}
     expected: dict[int, tuple[int, int]] = {}
@@ -332,7 +331,7 @@ def import_decidim(quartier: Quartier, handle: IO[str], *, theme: Theme | None =
         rows.append((line, row))
     themes = {t.label_fr.strip().lower(): t for t in services.themes_of(quartier)}
     report = ImportReport()
-    existing = set(db.session.scalars(select(Proposal.external_id).where(Proposal.external_id.like("decidim:%"))))
+    existing = set(db.session.scalars(select(Proposal.external_id).where(Proposal.external_id.startswith("decidim:"))))
     for line, row in rows:
         try:
             _import_decidim_row(quartier, row, themes, existing, theme, report)
