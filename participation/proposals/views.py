@@ -236,8 +236,11 @@ def vote(code: str, proposal_id: int):
     db.session.commit()
     if _wants_json():
         counts = services.counts_for(proposal)
-        return {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
+        body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
                 "sans_avis": counts.sans_avis, "participants": counts.participants}
+        if participant.kind == "code":
+            body["votes_used"] = services.votes_used(participant)
+        return body
     flash(_("Votre vote « %(choice)s » est enregistré. Vous pouvez le modifier tant que le vote est ouvert.",
             choice=CHOICE_LABELS[VoteChoice(choice)]), "success")
     default = url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id)

@@ -27,6 +27,11 @@
               if (cell) { cell.textContent = result.body[key]; }
             });
           });
+          if (typeof result.body.votes_used === "number") {
+            Array.prototype.forEach.call(document.querySelectorAll("[data-votes-used]"), function (cell) {
+              cell.textContent = result.body.votes_used;
+            });
+          }
           Array.prototype.forEach.call(buttons, function (b) {
             var pressed = b.value === result.body.choice;
             b.setAttribute("aria-pressed", pressed ? "true" : "false");

@@ -47,7 +47,7 @@ def test_vote_answers_json_for_the_script(client, quartier, make_proposal, make_
     response = vote(client, quartier, proposal, "pour", headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.json == {"proposal": proposal.id, "choice": "pour", "pour": 1, "contre": 0,
-                             "sans_avis": 0, "participants": 1}
+                             "sans_avis": 0, "participants": 1, "votes_used": 1}
 
 
 def test_database_refuses_a_second_vote_row(app, quartier, make_proposal):
