@@ -501,9 +501,12 @@ def codes_generate(code: str):
     except services.ProposalError as error:
         _fail(error)
     db.session.commit()
+    import segno
+
+    enter_url = url_for("proposals.enter_code", code=quartier.qpv_code, _external=True)
     response = Response(render_template(
         "proposals/code_sheet.html", quartier=quartier, period=period, codes=codes, max_votes=form.max_votes.data,
-        enter_url=url_for("proposals.enter_code", code=quartier.qpv_code, _external=True),
+        enter_url=enter_url, qr_code=segno.make(enter_url, error="m").svg_data_uri(scale=2, border=1),
     ))
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -82,3 +82,23 @@ def test_votes_work_without_javascript(live_server, browser, make_quartier, make
     page.wait_for_load_state()
     assert page.locator(f'[data-counts="{health.id}"] [data-count="pour"]').first.inner_text() == "1"
     context.close()
+
+
+def test_facilitator_prints_a_sheet_of_codes(live_server, page, axe, make_quartier, make_contrat, make_user):
+    from participation.accounts.models import Role
+    from tests.browser.conftest import browser_login
+    from tests.conftest import TEST_PASSWORD
+
+    quartier, _health, _street, _code = _setup(make_quartier, make_contrat)
+    facilitator = make_user(Role.FACILITATOR, quartier=quartier)
+    browser_login(page, live_server, facilitator.email, TEST_PASSWORD)
+    page.goto(f"{live_server}/quartiers/{quartier.qpv_code}/propositions/gestion")
+    assert axe(page) == []
+    page.fill("#count", "9")
+    page.fill("#max_votes", "15")
+    page.click("button:has-text('Générer et imprimer')")
+    page.wait_for_load_state()
+    assert page.locator("[data-voting-code]").count() == 9
+    page.emulate_media(media="print")
+    assert page.locator("nav.main-nav").is_hidden()
+    screenshot(page, "proposals-code-sheet-print")
