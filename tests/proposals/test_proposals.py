@@ -271,3 +271,24 @@ def test_facilitator_reclassifies_an_imported_proposal(client, login, facilitato
     assert client.post_form(f"{page}/theme", {"theme_id": "x"}, page=page).status_code == 400
     db.session.refresh(proposal)
     assert proposal.theme_id == themes[2].id
+
+
+def test_proposal_page_query_count_does_not_grow_with_comments_and_answers(
+    client, quartier, make_proposal, facilitator, count_queries, period,
+):
+    proposal = make_proposal()
+    services.add_comment(proposal, "Un", author_label="A")
+    db.session.commit()
+    url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    db.session.expire_all()  # the test session outlives requests: start each from an empty identity map
+    with count_queries() as few:
+        client.get(url)
+    for i in range(20):
+        services.add_comment(proposal, f"Commentaire {i}", author_label="B")
+    services.set_state(proposal, ProposalState.UNDER_STUDY, "À l'étude", facilitator)
+    services.set_state(proposal, ProposalState.RETAINED, "Retenue", facilitator)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as many:
+        client.get(url)
+    assert len(many) <= len(few), many
