@@ -53,13 +53,35 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # --- questionnaires (keep each domain's entries in its own block) ---
     # --- workshops ---
     # --- proposals ---
+    "proposals.index": (PUBLIC, False),
+    "proposals.show": (PUBLIC, False),
+    "proposals.vote": (PUBLIC, False),
+    "proposals.enter_code": (PUBLIC, False),
+    "proposals.leave_code": (PUBLIC, False),
+    "proposals.comment": (PUBLIC, False),
+    "proposals.report": (PUBLIC, False),
+    "proposals.new": (ANY_ACCOUNT, True),
+    "proposals.change_state": (STAFF, True),
+    "proposals.moderate": (STAFF, True),
+    "proposals.change_theme": (STAFF, True),
+    "proposals.manage": (STAFF, True),
+    "proposals.period_open": (STAFF, True),
+    "proposals.period_close": (STAFF, True),
+    "proposals.codes_generate": (STAFF, True),
+    "proposals.codes_revoke": (STAFF, True),
+    "proposals.dots": (STAFF, True),
+    "proposals.export": (STAFF, True),
+    "proposals.import_data": (ADMIN, True),
     # --- priorities ---
 }
 
 ROLES = [None, *Role]
 
 # One import per domain, each on its own line.
+from tests.proposals import walk as proposals_walk  # noqa: E402
+
 WALK_BUILDERS: list = []
+WALK_BUILDERS.append(proposals_walk.build)
 
 
 @pytest.fixture

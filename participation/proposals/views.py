@@ -1,6 +1,633 @@
-"""Routes of the proposals domain."""
+"""Routes of the proposals domain: list, page, votes, voting codes, comments, moderation,
+official answers, dot votes, import and export."""
 from __future__ import annotations
 
-from flask import Blueprint
+import io
+import json
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from participation import auth
+from participation.extensions import db, limiter
+from participation.forms import choices
+from participation.proposals import interchange, services
+from participation.proposals.forms import (
+    CHOICE_LABELS, SORT_LABELS, SOURCE_LABELS, STATE_LABELS, CodeForm, CodesForm, CommentForm,
+    DotMeetingForm, ImportForm, PeriodForm, ProposalForm, ReasonForm, RevokeForm, StateForm, state_choices,
+)
+from participation.proposals.models import (
+    Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice,
+)
+from participation.quartiers.models import Quartier, Theme
+from participation.urls import safe_next
 
 bp = Blueprint("proposals", __name__)
+
+PARTICIPANT_KEY = "vote_participant"
+PAGE_SIZE = 30
+
+
+def _errors():
+    """Service error codes → (HTTP status, translated message)."""
+    return {
+        "voting_closed": (409, _("Le vote est fermé dans ce quartier pour le moment.")),
+        "proposal_hidden": (409, _("Cette proposition a été masquée par la modération.")),
+        "proposal_answered": (409, _("Cette proposition a reçu sa réponse définitive : le vote est terminé.")),
+        "code_unknown": (400, _("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket.")),
+        "code_revoked": (403, _("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen.")),
+        "account_other_quartier": (403, _("Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier.")),
+        "code_other_quartier": (403, _("Ce code de vote est valable pour un autre quartier.")),
+        "code_other_period": (403, _("Ce code de vote était valable pour une période de vote terminée.")),
+        "code_cap_reached": (403, _("Ce code a atteint le nombre maximal de votes. Vous pouvez encore modifier vos votes.")),
+        "title_required": (400, _("Indiquez un titre.")),
+        "title_too_long": (400, _("Le titre est trop long.")),
+        "theme_elsewhere": (400, _("Ce thème n'appartient pas au contrat de ville du quartier.")),
+        "coordinates_incomplete": (400, _("Indiquez la latitude et la longitude, ou aucune des deux.")),
+        "coordinates_invalid": (400, _("Coordonnées invalides.")),
+        "body_too_long": (400, _("Le texte est trop long.")),
+        "same_state": (409, _("La proposition est déjà dans cet état.")),
+        "transition_not_allowed": (409, _("Ce changement d'état n'est pas possible depuis l'état actuel.")),
+        "answer_required": (400, _("La réponse officielle est obligatoire.")),
+        "answer_too_long": (400, _("La réponse officielle est trop longue.")),
+        "reason_required": (400, _("Indiquez un motif.")),
+        "reason_too_long": (400, _("Le motif est trop long.")),
+        "comment_required": (400, _("Écrivez un commentaire.")),
+        "comment_too_long": (400, _("Le commentaire est trop long.")),
+        "already_hidden": (409, _("Cet élément est déjà masqué.")),
+        "not_hidden": (409, _("Cet élément n'est pas masqué.")),
+        "label_required": (400, _("Indiquez un nom.")),
+        "period_already_open": (409, _("Une période de vote est déjà ouverte dans ce quartier.")),
+        "period_closed": (409, _("Aucune période de vote n'est ouverte dans ce quartier.")),
+        "period_elsewhere": (400, _("Cette période de vote appartient à un autre quartier.")),
+        "count_out_of_range": (400, _("Entre 1 et 500 codes par feuille.")),
+        "max_votes_out_of_range": (400, _("Entre 1 et 1000 votes par code.")),
+        "nothing_to_revoke": (400, _("Indiquez un numéro de code ou de feuille.")),
+        "code_not_found": (404, _("Aucun code actif ne porte ce numéro dans la période ouverte.")),
+        "negative_count": (400, _("Les nombres ne peuvent pas être négatifs.")),
+        "no_dots": (400, _("Indiquez au moins une gommette.")),
+        "proposal_elsewhere": (400, _("Une proposition n'appartient pas à ce quartier.")),
+    }
+
+
+def _fail(error: services.ProposalError):
+    """Abort with the error's status and its translated message (403 included, unlike abort())."""
+    db.session.rollback()
+    status, message = _errors().get(error.code, (400, _("La demande n'a pas pu être traitée.")))
+    titles = {400: _("Requête invalide"), 403: _("Accès refusé"), 404: _("Page introuvable"), 409: _("Conflit")}
+    if _wants_json():
+        response = current_app.response_class(
+            json.dumps({"error": titles.get(status, ""), "message": message}), status=status, mimetype="application/json"
+        )
+    else:
+        response = Response(render_template("errors/error.html", status=status, title=titles.get(status, ""),
+                                            message=message), status=status)
+    abort(response)
+
+
+def _quartier(code: str) -> Quartier:
+    quartier = services.quartier_by_code(code)
+    if quartier is None:
+        abort(404)
+    return quartier
+
+
+def _proposal(quartier: Quartier, proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.quartier_id != quartier.id:
+        abort(404)
+    return proposal
+
+
+def _status(form) -> int:
+    return 400 if form.is_submitted() else 200
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def current_participant(create: bool = False) -> Participant | None:
+    """The voting-code participant of this browser session, else the signed-in account's."""
+    participant_id = session.get(PARTICIPANT_KEY)
+    if participant_id:
+        participant = db.session.get(Participant, participant_id)
+        if participant is not None and participant.kind == "code":
+            return participant
+        session.pop(PARTICIPANT_KEY, None)
+    if current_user.is_authenticated:
+        if create:
+            return services.participant_for_user(current_user)
+        return db.session.scalar(select(Participant).where(Participant.user_id == current_user.id))
+    return None
+
+
+def _voting_context(quartier: Quartier, proposal_ids):
+    participant = current_participant()
+    code = services.code_of(participant) if participant is not None and participant.kind == "code" else None
+    period = services.current_period(quartier)
+    used = None
+    if code is not None:
+        used = services.votes_used(participant)
+    can_vote = period is not None and (
+        (code is not None and code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked)
+        or (code is None and current_user.is_authenticated and current_user.covers_quartier(quartier))
+    )
+    return {
+        "period": period,
+        "participant": participant,
+        "voting_code": code,
+        "code_votes_used": used,
+        "can_vote": can_vote,
+        "my_votes": services.votes_of(participant, proposal_ids),
+        "code_form": CodeForm(),
+    }
+
+
+def _labels() -> dict:
+    return {
+        "state_labels": STATE_LABELS, "source_labels": SOURCE_LABELS, "choice_labels": CHOICE_LABELS,
+        "sort_labels": SORT_LABELS, "VoteChoice": VoteChoice, "ProposalState": ProposalState,
+    }
+
+
+def _is_staff(quartier: Quartier) -> bool:
+    return auth.can_act_on_quartier(quartier, auth.STAFF)
+
+
+# --- public pages ---------------------------------------------------------------------------
+
+@bp.route("/quartiers/<code>/propositions")
+@auth.public
+def index(code: str):
+    quartier = _quartier(code)
+    args = request.args
+    theme_id = args.get("theme", type=int) or None
+    state = args.get("state") or None
+    source = args.get("source") or None
+    sort = args.get("sort") if args.get("sort") in services.SORTS else "recent"
+    page = max(args.get("page", 1, type=int) or 1, 1)
+    if state and state not in {s.value for s in ProposalState}:
+        abort(400, _("État inconnu."))
+    if source and source not in {s.value for s in ProposalSource}:
+        abort(400, _("Origine inconnue."))
+    q = (args.get("q") or "").strip()[:100]
+    rows, total = services.list_proposals(
+        quartier, q=q or None, theme_id=theme_id, state=ProposalState(state) if state else None,
+        source=ProposalSource(source) if source else None, sort=sort,
+        include_hidden=_is_staff(quartier), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+    )
+    return render_template(
+        "proposals/index.html", quartier=quartier, rows=rows, total=total, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), themes=services.themes_of(quartier),
+        filters={"q": q, "theme": theme_id, "state": state, "source": source, "sort": sort},
+        is_staff=_is_staff(quartier), **_voting_context(quartier, [r.proposal.id for r in rows]), **_labels(),
+    )
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>")
+@auth.public
+def show(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    proposal = _proposal(quartier, proposal_id)
+    is_staff = _is_staff(quartier)
+    state_form = None
+    if is_staff and services_transitions(proposal):
+        state_form = StateForm()
+        state_form.state.choices = state_choices(proposal.state)
+    return render_template(
+        "proposals/show.html", quartier=quartier, proposal=proposal, counts=services.counts_for(proposal),
+        history=services.history(proposal), comments=services.comments_of(proposal),
+        dot_votes=services.dot_votes_of(proposal), moderation=services.moderation_events(proposal) if is_staff else [],
+        comment_form=CommentForm(), report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
+        state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [], **_voting_context(quartier, [proposal.id]), **_labels(),
+    )
+
+
+def services_transitions(proposal: Proposal):
+    from participation.proposals.models import TRANSITIONS
+
+    return TRANSITIONS[proposal.state]
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/vote", methods=["POST"])
+@auth.public
+def vote(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    proposal = _proposal(quartier, proposal_id)
+    choice = request.form.get("choice", "")
+    if choice not in {c.value for c in VoteChoice}:
+        abort(400, _("Choisissez « pour », « contre » ou « sans avis »."))
+    participant = current_participant()
+    if (participant is None or participant.kind == "account") and current_user.is_authenticated:
+        if not current_user.covers_quartier(quartier):
+            _fail(services.ProposalError("account_other_quartier"))
+        participant = current_participant(create=True)
+    if participant is None:
+        abort(400, _("Pour voter, saisissez d'abord le code de vote imprimé sur votre ticket, ou connectez-vous."))
+    try:
+        services.cast_vote(proposal, participant, VoteChoice(choice))
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    if _wants_json():
+        counts = services.counts_for(proposal)
+        body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
+                "sans_avis": counts.sans_avis, "participants": counts.participants}
+        if participant.kind == "code":
+            body["votes_used"] = services.votes_used(participant)
+        return body
+    flash(_("Votre vote « %(choice)s » est enregistré. Vous pouvez le modifier tant que le vote est ouvert.",
+            choice=CHOICE_LABELS[VoteChoice(choice)]), "success")
+    default = url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id)
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else default)
+
+
+@bp.route("/quartiers/<code>/code-de-vote", methods=["GET", "POST"])
+@auth.public
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"], methods=["POST"])
+def enter_code(code: str):
+    quartier = _quartier(code)
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            participant = services.redeem_code(quartier, form.code.data)
+        except services.ProposalError as error:
+            db.session.rollback()
+            status, message = _errors().get(error.code, (400, _("Code refusé.")))
+            form.code.errors.append(message)
+            return render_template("proposals/enter_code.html", quartier=quartier, form=form), status
+        db.session.commit()
+        session[PARTICIPANT_KEY] = participant.id
+        flash(_("Votre code est accepté : vous pouvez voter sur les propositions du quartier."), "success")
+        return redirect(url_for("proposals.index", code=quartier.qpv_code, sort="supported"))
+    return render_template("proposals/enter_code.html", quartier=quartier, form=form), _status(form)
+
+
+@bp.route("/quartiers/<code>/code-de-vote/quitter", methods=["POST"])
+@auth.public
+def leave_code(code: str):
+    quartier = _quartier(code)
+    session.pop(PARTICIPANT_KEY, None)
+    flash(_("Votre code de vote est oublié sur cet appareil."), "info")
+    return redirect(url_for("proposals.index", code=quartier.qpv_code))
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/commentaires", methods=["POST"])
+@auth.public
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"], methods=["POST"])
+def comment(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    proposal = _proposal(quartier, proposal_id)
+    participant = current_participant()
+    if participant is None and not current_user.is_authenticated:
+        abort(400, _("Pour commenter, saisissez votre code de vote ou connectez-vous."))
+    form = CommentForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        abort(400, " ".join(str(e) for e in form.body.errors) or _("Le formulaire a expiré. Rechargez la page."))
+    author = current_user if current_user.is_authenticated and (participant is None or participant.kind != "code") else None
+    label = author.display_name if author else _("Participant·e avec un code de vote")
+    try:
+        services.add_comment(proposal, form.body.data, author=author, author_label=label)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Votre commentaire est publié."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="commentaires"))
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/signaler", methods=["POST"])
+@auth.public
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"], methods=["POST"])
+def report(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    proposal = _proposal(quartier, proposal_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
+    comment_row = _comment_of(proposal, form.comment_id.data)
+    try:
+        services.report(proposal, form.reason.data, comment_row)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Merci : votre signalement sera examiné par l'équipe d'animation."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
+
+
+def _comment_of(proposal: Proposal, raw_id) -> Comment | None:
+    if not raw_id:
+        return None
+    if not str(raw_id).isdigit():
+        abort(400, _("Commentaire inconnu."))
+    row = db.session.get(Comment, int(raw_id))
+    if row is None or row.proposal_id != proposal.id:
+        abort(404)
+    return row
+
+
+# --- submitting -----------------------------------------------------------------------------
+
+@bp.route("/quartiers/<code>/propositions/nouvelle", methods=["GET", "POST"])
+@auth.roles(auth.ALL_ROLES)
+def new(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.ALL_ROLES)
+    form = ProposalForm()
+    form.theme_id.choices = choices([(0, _("— choisissez un thème —"))] + [
+        (t.id, ("— " if t.parent_id else "") + t.label) for t in services.themes_of(quartier)
+    ])
+    may_speak_for_conseil = current_user.role in (auth.Role.CONSEIL_MEMBER, auth.Role.FACILITATOR, auth.Role.ADMIN)
+    if not may_speak_for_conseil:
+        del form.as_conseil
+    if form.validate_on_submit():
+        theme = db.session.get(Theme, form.theme_id.data)
+        as_conseil = may_speak_for_conseil and form.as_conseil.data
+        try:
+            proposal = services.create_proposal(
+                quartier, title=form.title.data, body=form.body.data, theme=theme,
+                source=ProposalSource.CONSEIL_CITOYEN if as_conseil else ProposalSource.RESIDENT,
+                author=current_user,
+                author_label=(quartier.conseil.name if as_conseil and quartier.conseil else current_user.display_name),
+                place_text=form.place_text.data or "",
+                latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+                longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+            )
+        except services.ProposalError as error:
+            _fail(error)
+        db.session.commit()
+        flash(_("Votre proposition est déposée. Vous suivrez ici la réponse des institutions."), "success")
+        return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
+    return render_template("proposals/new.html", quartier=quartier, form=form), _status(form)
+
+
+# --- facilitators: official answers and moderation ------------------------------------------
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/etat", methods=["POST"])
+@auth.roles(auth.STAFF)
+def change_state(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    proposal = _proposal(quartier, proposal_id)
+    form = StateForm()
+    form.state.choices = state_choices(proposal.state)
+    if not form.validate_on_submit():
+        messages = [str(e) for f in (form.state, form.answer, form.reason) for e in f.errors]
+        abort(400, " ".join(messages) or _("Le formulaire a expiré. Rechargez la page."))
+    try:
+        services.set_state(proposal, ProposalState(form.state.data), form.answer.data, current_user,
+                           reason=form.reason.data)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("La réponse officielle est publiée."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="reponses"))
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/theme", methods=["POST"])
+@auth.roles(auth.STAFF)
+def change_theme(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    proposal = _proposal(quartier, proposal_id)
+    raw = request.form.get("theme_id", "")
+    if not raw.isdigit():
+        abort(400, _("Choisissez un thème."))
+    theme = db.session.get(Theme, int(raw)) if int(raw) else None
+    if int(raw) and theme is None:
+        abort(400, _("Ce thème n'existe pas."))
+    try:
+        services.set_theme(proposal, theme)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Le thème de la proposition est modifié."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
+
+
+@bp.route("/quartiers/<code>/propositions/<int:proposal_id>/moderation", methods=["POST"])
+@auth.roles(auth.STAFF)
+def moderate(code: str, proposal_id: int):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    proposal = _proposal(quartier, proposal_id)
+    form = ReasonForm(prefix="mod")
+    action = request.form.get("action")
+    if action not in ("hide", "restore"):
+        abort(400, _("Indiquez s'il faut masquer ou rétablir."))
+    if not form.validate_on_submit():
+        abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
+    item = _comment_of(proposal, form.comment_id.data) or proposal
+    try:
+        services.set_hidden(item, action == "hide", form.reason.data, current_user)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("C'est masqué.") if action == "hide" else _("C'est rétabli."), "success")
+    return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
+
+
+# --- facilitators: voting periods, codes, reports, gommettes --------------------------------
+
+def _manage_page(quartier: Quartier, status: int = 200, **forms):
+    period = services.current_period(quartier)
+    return render_template(
+        "proposals/manage.html", quartier=quartier, period=period, periods=services.periods_of(quartier),
+        batches=services.code_batches(period) if period else [],
+        reports=services.open_reports(quartier), meetings=services.dot_meetings(quartier),
+        period_form=forms.get("period_form") or PeriodForm(), codes_form=forms.get("codes_form") or CodesForm(),
+        revoke_form=forms.get("revoke_form") or RevokeForm(), **_labels(),
+    ), status
+
+
+@bp.route("/quartiers/<code>/propositions/gestion")
+@auth.roles(auth.STAFF)
+def manage(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    return _manage_page(quartier)
+
+
+@bp.route("/quartiers/<code>/votes/ouvrir", methods=["POST"])
+@auth.roles(auth.STAFF)
+def period_open(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    form = PeriodForm()
+    if not form.validate_on_submit():
+        return _manage_page(quartier, 400, period_form=form)
+    try:
+        services.open_period(quartier, form.label.data)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("Le vote est ouvert dans le quartier."), "success")
+    return redirect(url_for("proposals.manage", code=quartier.qpv_code))
+
+
+@bp.route("/quartiers/<code>/votes/fermer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def period_close(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    period = services.current_period(quartier)
+    if period is None:
+        abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
+    services.close_period(period)
+    db.session.commit()
+    flash(_("Le vote est fermé. Les résultats restent affichés."), "success")
+    return redirect(url_for("proposals.manage", code=quartier.qpv_code))
+
+
+@bp.route("/quartiers/<code>/codes-de-vote/generer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def codes_generate(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    form = CodesForm()
+    if not form.validate_on_submit():
+        return _manage_page(quartier, 400, codes_form=form)
+    period = services.current_period(quartier)
+    if period is None:
+        abort(409, _("Ouvrez d'abord une période de vote : un code vaut pour une période."))
+    try:
+        codes = services.generate_codes(quartier, period, form.count.data, form.max_votes.data)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    import segno
+
+    enter_url = url_for("proposals.enter_code", code=quartier.qpv_code, _external=True)
+    response = Response(render_template(
+        "proposals/code_sheet.html", quartier=quartier, period=period, codes=codes, max_votes=form.max_votes.data,
+        enter_url=enter_url, qr_code=segno.make(enter_url, error="m").svg_data_uri(scale=2, border=1),
+    ))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/quartiers/<code>/codes-de-vote/revoquer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def codes_revoke(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        return _manage_page(quartier, 400, revoke_form=form)
+    period = services.current_period(quartier)
+    if period is None:
+        abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
+    try:
+        n = services.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
+    except services.ProposalError as error:
+        _fail(error)
+    db.session.commit()
+    flash(_("%(n)s code(s) annulé(s).", n=n), "success")
+    return redirect(url_for("proposals.manage", code=quartier.qpv_code))
+
+
+@bp.route("/quartiers/<code>/gommettes", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def dots(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    form = DotMeetingForm()
+    rows, _total = services.list_proposals(quartier, sort="supported", limit=500)
+    count_errors = {}
+    if form.validate_on_submit():
+        counts = {}
+        for row in rows:
+            raw = (request.form.get(f"dots-{row.proposal.id}") or "").strip()
+            if raw:
+                if not raw.isdigit() or int(raw) > 100000:
+                    count_errors[row.proposal.id] = _("Un nombre entier positif.")
+                else:
+                    counts[row.proposal.id] = int(raw)
+        if not count_errors:
+            try:
+                services.record_dot_meeting(quartier, label=form.label.data, held_on=form.held_on.data,
+                                            participants=form.participants.data, counts=counts)
+            except services.ProposalError as error:
+                db.session.rollback()
+                status, message = _errors()[error.code]
+                flash(message, "error")
+                return render_template("proposals/dots.html", quartier=quartier, form=form, rows=rows,
+                                       count_errors=count_errors, meetings=services.dot_meetings(quartier)), status
+            db.session.commit()
+            flash(_("Les gommettes de la réunion sont enregistrées."), "success")
+            return redirect(url_for("proposals.dots", code=quartier.qpv_code))
+    status = 400 if form.is_submitted() else 200
+    return render_template("proposals/dots.html", quartier=quartier, form=form, rows=rows,
+                           count_errors=count_errors, meetings=services.dot_meetings(quartier)), status
+
+
+# --- import and export ----------------------------------------------------------------------
+
+@bp.route("/quartiers/<code>/propositions/export.<fmt>")
+@auth.roles(auth.STAFF)
+def export(code: str, fmt: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.STAFF)
+    if fmt not in ("csv", "json"):
+        abort(404)
+    if fmt == "json":
+        body = json.dumps(interchange.export_json(quartier), ensure_ascii=False, indent=2)
+        mimetype = "application/json"
+    else:
+        buffer = io.StringIO()
+        interchange.export_csv(quartier, buffer)
+        body, mimetype = buffer.getvalue(), "text/csv"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="propositions-{quartier.qpv_code}.{fmt}"'
+    })
+
+
+@bp.route("/quartiers/<code>/propositions/import", methods=["GET", "POST"])
+@auth.roles(auth.ADMIN_ONLY)
+def import_data(code: str):
+    quartier = _quartier(code)
+    auth.require_quartier(quartier, auth.ADMIN_ONLY)
+    form = ImportForm()
+    form.theme_id.choices = choices([(0, _("— sans thème —"))] + [(t.id, t.label) for t in services.themes_of(quartier)])
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        upload = request.files.get(form.file.name)
+        theme = db.session.get(Theme, form.theme_id.data) if form.theme_id.data else None
+        try:
+            if upload is None or not upload.filename:
+                raise interchange.ImportRefused("file_missing", line=None)
+            text = upload.read().decode("utf-8-sig")
+            if form.kind.data == "polis":
+                votes = request.files.get(form.votes_file.name)
+                if votes is None or not votes.filename:
+                    raise interchange.ImportRefused("votes_missing", line=None)
+                conversation = (form.conversation.data or "").strip() or "polis"
+                result = interchange.import_polis(
+                    quartier, conversation, io.StringIO(text), io.StringIO(votes.read().decode("utf-8-sig")), theme=theme,
+                )
+            elif form.kind.data == "decidim":
+                result = interchange.import_decidim(quartier, io.StringIO(text), theme=theme)
+            else:
+                result = interchange.import_json(quartier, json.loads(text))
+        except UnicodeDecodeError:
+            db.session.rollback()
+            form.file.errors.append(_("Le fichier doit être en UTF-8."))
+            status = 400
+        except (ValueError, interchange.ImportRefused) as error:
+            db.session.rollback()
+            form.file.errors.append(interchange.refusal_message(error))
+            status = 400
+            result = None
+        else:
+            db.session.commit()
+            flash(_("Import terminé."), "success")
+    elif form.is_submitted():
+        status = 400
+    return render_template("proposals/import.html", quartier=quartier, form=form, result=result), status

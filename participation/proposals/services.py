@@ -1,0 +1,900 @@
+"""Proposals and votes: the domain logic. Functions add and flush, never commit; they return data
+and raise ProposalError with a `.code` that views turn into a translated message.
+
+Public API used by other domains:
+- `set_state(proposal, new_state, answer_text, actor, reason=None)`: the state machine and its
+  official answer (the priorities domain calls it when linking a proposal: state "retained");
+- `promote_workshop_note(...)`: a workshop note promoted to a proposal (workshops domain);
+- `theme_evidence(quartier_id, start, end)`: weights per theme for the priorities.
+"""
+from __future__ import annotations
+
+import hashlib
+import html as html_module
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable
+
+from sqlalchemy import and_, case, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from participation.accounts.models import Role, User
+from participation.extensions import db
+from participation.html import sanitize, sanitize_rich
+from participation.modelbase import utcnow
+from participation.proposals.models import (
+    ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, Comment, DotCount,
+    DotMeeting, ModerationEvent, Participant, Proposal, ProposalSource, ProposalState, Report,
+    StateChange, Vote, VoteChoice, VotingCode, VotingPeriod,
+)
+from participation.quartiers.models import Quartier, Theme
+
+
+class ProposalError(ValueError):
+    def __init__(self, code: str, **details):
+        super().__init__(code)
+        self.code = code
+        self.details = details
+
+
+# --- text ---------------------------------------------------------------------------------
+
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
+_ALLOWED_BODY_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "b", "i"}
+_DANGEROUS = re.compile(r"(\bon[a-z]+\s*=|javascript:|data:|style\s*=|<!--)", re.IGNORECASE)
+
+
+def body_has_forbidden_markup(text: str | None) -> bool:
+    """True when a body holds markup beyond the limited formatting (script, styles, handlers…)."""
+    if not text:
+        return False
+    if _DANGEROUS.search(text):
+        return True
+    for match in _TAG.finditer(text):
+        if match.group(2).lower() not in _ALLOWED_BODY_TAGS:
+            return True
+    # A "<" that does not open an allowed tag, e.g. "<scr<script>ipt>", is refused as well.
+    stripped = _TAG.sub("", text)
+    return bool(re.search(r"<\s*[a-zA-Z!/?]", stripped))
+
+
+def rich_body(text: str) -> str:
+    """Residents type plain text (blank lines make paragraphs) or the few allowed tags."""
+    text = (text or "").strip()
+    if not _TAG.search(text):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+        text = "".join(
+            "<p>" + "<br>".join(html_module.escape(line) for line in p.splitlines()) + "</p>"
+            for p in paragraphs
+        )
+    return sanitize_rich(text)
+
+
+def clean_title(title: str) -> str:
+    title = sanitize(title)
+    if not title:
+        raise ProposalError("title_required")
+    if len(title) > TITLE_MAX:
+        raise ProposalError("title_too_long")
+    return title
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+def themes_of(quartier: Quartier) -> list[Theme]:
+    return list(
+        db.session.scalars(
+            select(Theme)
+            .where(Theme.contrat_id == quartier.commune.contrat_id, Theme.archived_at.is_(None))
+            .order_by(Theme.parent_id.is_not(None), Theme.position, Theme.id)
+        )
+    )
+
+
+def create_proposal(
+    quartier: Quartier, *, title: str, body: str = "", theme: Theme | None, source: ProposalSource,
+    author: User | None = None, author_label: str = "", place_text: str = "",
+    latitude: float | None = None, longitude: float | None = None,
+    workshop_note_id: int | None = None, external_id: str | None = None,
+    state: ProposalState = ProposalState.SUBMITTED, created_at: datetime | None = None,
+) -> Proposal:
+    if theme is not None and theme.contrat_id != quartier.commune.contrat_id:
+        raise ProposalError("theme_elsewhere")
+    if (latitude is None) != (longitude is None):
+        raise ProposalError("coordinates_incomplete")
+    if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ProposalError("coordinates_invalid")
+    if len(body or "") > BODY_MAX * 2:
+        raise ProposalError("body_too_long")
+    proposal = Proposal(
+        quartier_id=quartier.id, theme_id=theme.id if theme else None, title=clean_title(title),
+        body=rich_body(body), place_text=sanitize(place_text)[:200], latitude=latitude,
+        longitude=longitude, source=source, author_id=author.id if author else None,
+        author_label=sanitize(author_label)[:200], workshop_note_id=workshop_note_id,
+        external_id=external_id, state=state,
+    )
+    if created_at is not None:
+        proposal.created_at = created_at
+    db.session.add(proposal)
+    db.session.flush()
+    return proposal
+
+
+def promote_workshop_note(
+    quartier: Quartier, *, note_id: int, title: str, body: str, theme: Theme | None,
+    actor: User, workshop_label: str = "",
+) -> Proposal:
+    """A facilitator promotes a workshop note: the proposal keeps the note's id as its link."""
+    existing = db.session.scalar(select(Proposal).where(Proposal.workshop_note_id == note_id))
+    if existing is not None:
+        return existing
+    return create_proposal(
+        quartier, title=title, body=body, theme=theme, source=ProposalSource.WORKSHOP,
+        author=actor, author_label=workshop_label, workshop_note_id=note_id,
+    )
+
+
+def set_state(
+    proposal: Proposal, new_state: ProposalState, answer_text: str, actor: User | None,
+    reason: str | None = None, *, actor_name: str | None = None, at: datetime | None = None,
+) -> StateChange:
+    """Move a proposal along the state machine and record the public official answer.
+
+    submitted → under study → retained / not retained → done (see models.TRANSITIONS).
+    `answer_text` is required (the official answer residents read, sanitized with limited
+    formatting); `reason` is required when the new state is NOT_RETAINED. Raises ProposalError
+    with code "same_state", "transition_not_allowed", "answer_required", "answer_too_long" or
+    "reason_required". Access (facilitators of the quartier) is checked by the caller's view.
+    Flushes, never commits; returns the StateChange row (who, when, text).
+    """
+    new_state = ProposalState(new_state)
+    if new_state == proposal.state:
+        raise ProposalError("same_state")
+    if new_state not in TRANSITIONS[proposal.state]:
+        raise ProposalError("transition_not_allowed")
+    answer = rich_body(answer_text or "")
+    if not sanitize(answer):
+        raise ProposalError("answer_required")
+    if len(answer_text) > ANSWER_MAX:
+        raise ProposalError("answer_too_long")
+    reason_clean = sanitize(reason or "")
+    if new_state == ProposalState.NOT_RETAINED and not reason_clean:
+        raise ProposalError("reason_required")
+    if len(reason_clean) > REASON_MAX:
+        raise ProposalError("reason_too_long")
+    change = StateChange(
+        proposal_id=proposal.id, from_state=proposal.state, to_state=new_state, answer=answer,
+        reason=reason_clean, actor_id=actor.id if actor else None,
+        actor_name=actor_name or (actor.display_name if actor else ""),
+        created_at=at or utcnow(),
+    )
+    proposal.state = new_state
+    db.session.add(change)
+    db.session.flush()
+    return change
+
+
+def set_theme(proposal: Proposal, theme: Theme | None) -> None:
+    """Reclassify a proposal (imported ones often arrive without a theme)."""
+    if theme is not None and theme.contrat_id != proposal.quartier.commune.contrat_id:
+        raise ProposalError("theme_elsewhere")
+    proposal.theme_id = theme.id if theme else None
+    db.session.flush()
+
+
+def history(proposal: Proposal) -> list[StateChange]:
+    return list(
+        db.session.scalars(
+            select(StateChange).where(StateChange.proposal_id == proposal.id)
+            .order_by(StateChange.created_at, StateChange.id)
+        )
+    )
+
+
+# --- listing, with counts aggregated in SQL -------------------------------------------------
+
+SORTS = ("supported", "recent", "debated")
+
+
+@dataclass(frozen=True)
+class Counts:
+    pour: int = 0
+    contre: int = 0
+    sans_avis: int = 0
+    comments: int = 0
+    dots: int = 0
+
+    @property
+    def participants(self) -> int:
+        return self.pour + self.contre + self.sans_avis
+
+    @property
+    def support(self) -> int:
+        return self.pour - self.contre
+
+
+@dataclass(frozen=True)
+class ProposalRow:
+    proposal: Proposal
+    counts: Counts
+
+
+def _vote_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
+    query = select(
+        Vote.proposal_id.label("proposal_id"),
+        func.sum(case((Vote.choice == VoteChoice.POUR, 1), else_=0)).label("pour"),
+        func.sum(case((Vote.choice == VoteChoice.CONTRE, 1), else_=0)).label("contre"),
+        func.sum(case((Vote.choice == VoteChoice.SANS_AVIS, 1), else_=0)).label("sans_avis"),
+    )
+    if quartier_id is not None:
+        query = query.join(Proposal, Proposal.id == Vote.proposal_id).where(Proposal.quartier_id == quartier_id)
+    if proposal_ids is not None:
+        query = query.where(Vote.proposal_id.in_(proposal_ids))
+    return query.group_by(Vote.proposal_id).subquery("vote_counts")
+
+
+def _comment_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
+    query = select(Comment.proposal_id.label("proposal_id"), func.count().label("comments")).where(
+        Comment.hidden.is_(False)
+    )
+    if quartier_id is not None:
+        query = query.join(Proposal, Proposal.id == Comment.proposal_id).where(Proposal.quartier_id == quartier_id)
+    if proposal_ids is not None:
+        query = query.where(Comment.proposal_id.in_(proposal_ids))
+    return query.group_by(Comment.proposal_id).subquery("comment_counts")
+
+
+def _dot_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
+    query = select(DotCount.proposal_id.label("proposal_id"), func.sum(DotCount.dots).label("dots"))
+    if quartier_id is not None:
+        query = query.join(Proposal, Proposal.id == DotCount.proposal_id).where(Proposal.quartier_id == quartier_id)
+    if proposal_ids is not None:
+        query = query.where(DotCount.proposal_id.in_(proposal_ids))
+    return query.group_by(DotCount.proposal_id).subquery("dot_counts")
+
+
+def list_proposals(
+    quartier: Quartier, *, q: str | None = None, theme_id: int | None = None,
+    state: ProposalState | None = None, states: Iterable[ProposalState] | None = None,
+    source: ProposalSource | None = None, sort: str = "recent", include_hidden: bool = False,
+    limit: int = 50, offset: int = 0,
+) -> tuple[list[ProposalRow], int]:
+    """One page of a quartier's proposals with their counts (one query), and the total."""
+    votes = _vote_counts_subquery(quartier.id)
+    comments = _comment_counts_subquery(quartier.id)
+    dots = _dot_counts_subquery(quartier.id)
+    pour = func.coalesce(votes.c.pour, 0)
+    contre = func.coalesce(votes.c.contre, 0)
+    sans_avis = func.coalesce(votes.c.sans_avis, 0)
+    n_comments = func.coalesce(comments.c.comments, 0)
+    n_dots = func.coalesce(dots.c.dots, 0)
+
+    conditions = [Proposal.quartier_id == quartier.id]
+    if not include_hidden:
+        conditions.append(Proposal.hidden.is_(False))
+    if q:
+        needle = q.strip().lower()
+        conditions.append(
+            func.lower(Proposal.title).contains(needle, autoescape=True)
+            | func.lower(Proposal.body).contains(needle, autoescape=True)
+            | func.lower(Proposal.place_text).contains(needle, autoescape=True)
+        )
+    if theme_id:
+        sub_ids = select(Theme.id).where((Theme.id == theme_id) | (Theme.parent_id == theme_id))
+        conditions.append(Proposal.theme_id.in_(sub_ids))
+    if state is not None:
+        conditions.append(Proposal.state == state)
+    if states is not None:
+        conditions.append(Proposal.state.in_(list(states)))
+    if source is not None:
+        conditions.append(Proposal.source == source)
+
+    order = {
+        "supported": [(pour - contre).desc(), pour.desc(), Proposal.created_at.desc(), Proposal.id.desc()],
+        "debated": [n_comments.desc(), (pour + contre + sans_avis).desc(), Proposal.created_at.desc(), Proposal.id.desc()],
+    }.get(sort, [Proposal.created_at.desc(), Proposal.id.desc()])
+
+    query = (
+        select(Proposal, pour, contre, sans_avis, n_comments, n_dots)
+        .outerjoin(votes, votes.c.proposal_id == Proposal.id)
+        .outerjoin(comments, comments.c.proposal_id == Proposal.id)
+        .outerjoin(dots, dots.c.proposal_id == Proposal.id)
+        .where(and_(*conditions))
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset)
+    )
+    rows = [
+        ProposalRow(p, Counts(int(a), int(b), int(c), int(d), int(e)))
+        for p, a, b, c, d, e in db.session.execute(query)
+    ]
+    total = db.session.scalar(select(func.count()).select_from(Proposal).where(and_(*conditions)))
+    _load_themes([row.proposal for row in rows])
+    return rows, int(total or 0)
+
+
+def _load_themes(proposals: list[Proposal]) -> None:
+    ids = {p.theme_id for p in proposals if p.theme_id}
+    if ids:
+        list(db.session.scalars(select(Theme).where(Theme.id.in_(ids))))  # fills the identity map
+
+
+def counts_for(proposal: Proposal) -> Counts:
+    votes = _vote_counts_subquery(proposal_ids=[proposal.id])
+    comments = _comment_counts_subquery(proposal_ids=[proposal.id])
+    dots = _dot_counts_subquery(proposal_ids=[proposal.id])
+    row = db.session.execute(
+        select(
+            func.coalesce(votes.c.pour, 0), func.coalesce(votes.c.contre, 0),
+            func.coalesce(votes.c.sans_avis, 0), func.coalesce(comments.c.comments, 0),
+            func.coalesce(dots.c.dots, 0),
+        )
+        .select_from(Proposal)
+        .outerjoin(votes, votes.c.proposal_id == Proposal.id)
+        .outerjoin(comments, comments.c.proposal_id == Proposal.id)
+        .outerjoin(dots, dots.c.proposal_id == Proposal.id)
+        .where(Proposal.id == proposal.id)
+    ).one()
+    return Counts(*(int(value) for value in row))
+
+
+def dot_votes_of(proposal: Proposal) -> list[tuple[DotMeeting, int]]:
+    return [
+        (meeting, dots)
+        for meeting, dots in db.session.execute(
+            select(DotMeeting, DotCount.dots)
+            .join(DotCount, DotCount.meeting_id == DotMeeting.id)
+            .where(DotCount.proposal_id == proposal.id)
+            .order_by(DotMeeting.held_on, DotMeeting.id)
+        )
+    ]
+
+
+# --- comments and moderation ----------------------------------------------------------------
+
+def add_comment(proposal: Proposal, body: str, *, author: User | None = None, author_label: str = "") -> Comment:
+    text = sanitize(body)
+    if not text:
+        raise ProposalError("comment_required")
+    if len(text) > COMMENT_MAX:
+        raise ProposalError("comment_too_long")
+    if proposal.hidden:
+        raise ProposalError("proposal_hidden")
+    comment = Comment(
+        proposal_id=proposal.id, body=text, author_id=author.id if author else None,
+        author_label=sanitize(author_label)[:200],
+    )
+    db.session.add(comment)
+    db.session.flush()
+    return comment
+
+
+def comments_of(proposal: Proposal) -> list[Comment]:
+    return list(
+        db.session.scalars(
+            select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id)
+        )
+    )
+
+
+def _reason(reason: str) -> str:
+    text = sanitize(reason)
+    if not text:
+        raise ProposalError("reason_required")
+    if len(text) > REASON_MAX:
+        raise ProposalError("reason_too_long")
+    return text
+
+
+def report(proposal: Proposal, reason: str, comment: Comment | None = None) -> Report:
+    row = Report(proposal_id=proposal.id, comment_id=comment.id if comment else None, reason=_reason(reason))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def open_reports(quartier: Quartier) -> list[Report]:
+    return list(
+        db.session.scalars(
+            select(Report).join(Proposal, Proposal.id == Report.proposal_id)
+            .where(Proposal.quartier_id == quartier.id, Report.resolved.is_(False))
+            .order_by(Report.created_at.desc())
+        )
+    )
+
+
+def set_hidden(item: Proposal | Comment, hidden: bool, reason: str, actor: User) -> ModerationEvent:
+    """Hide or restore a proposal or comment; the reason is recorded and shown on the placeholder."""
+    text = _reason(reason)
+    if item.hidden == hidden:
+        raise ProposalError("already_hidden" if hidden else "not_hidden")
+    item.hidden = hidden
+    item.hidden_reason = text if hidden else ""
+    is_comment = isinstance(item, Comment)
+    proposal_id = item.proposal_id if is_comment else item.id
+    event = ModerationEvent(
+        proposal_id=proposal_id, comment_id=item.id if is_comment else None,
+        action="hide" if hidden else "restore", reason=text, actor_id=actor.id,
+    )
+    db.session.add(event)
+    reports = select(Report).where(Report.proposal_id == proposal_id, Report.resolved.is_(False))
+    reports = reports.where(Report.comment_id == item.id) if is_comment else reports.where(Report.comment_id.is_(None))
+    for row in db.session.scalars(reports):
+        row.resolved = True
+    db.session.flush()
+    return event
+
+
+def moderation_events(proposal: Proposal) -> list[ModerationEvent]:
+    return list(
+        db.session.scalars(
+            select(ModerationEvent).where(ModerationEvent.proposal_id == proposal.id)
+            .order_by(ModerationEvent.created_at, ModerationEvent.id)
+        )
+    )
+
+
+# --- voting periods -------------------------------------------------------------------------
+
+def current_period(quartier: Quartier | int) -> VotingPeriod | None:
+    quartier_id = quartier if isinstance(quartier, int) else quartier.id
+    return db.session.scalar(
+        select(VotingPeriod).where(VotingPeriod.quartier_id == quartier_id, VotingPeriod.is_open.is_(True))
+        .order_by(VotingPeriod.id.desc()).limit(1)
+    )
+
+
+def periods_of(quartier: Quartier) -> list[VotingPeriod]:
+    return list(
+        db.session.scalars(
+            select(VotingPeriod).where(VotingPeriod.quartier_id == quartier.id).order_by(VotingPeriod.id.desc())
+        )
+    )
+
+
+def open_period(quartier: Quartier, label: str) -> VotingPeriod:
+    text = sanitize(label)
+    if not text:
+        raise ProposalError("label_required")
+    if current_period(quartier) is not None:
+        raise ProposalError("period_already_open")
+    period = VotingPeriod(quartier_id=quartier.id, label=text[:120], is_open=True, opened_at=utcnow())
+    db.session.add(period)
+    db.session.flush()
+    return period
+
+
+def close_period(period: VotingPeriod) -> None:
+    if not period.is_open:
+        raise ProposalError("period_closed")
+    period.is_open = False
+    period.closed_at = utcnow()
+    db.session.flush()
+
+
+# --- voting codes ---------------------------------------------------------------------------
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
+CODE_LENGTH = 10
+MAX_CODES_PER_BATCH = 500
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def hash_code(raw: str) -> str:
+    return hashlib.sha256(normalise_code(raw).encode()).hexdigest()
+
+
+def format_code(code: str) -> str:
+    return f"{code[:5]}-{code[5:]}"
+
+
+def generate_codes(quartier: Quartier, period: VotingPeriod, count: int, max_votes: int) -> list[tuple[int, str]]:
+    """New one-time codes for the period: (number, code) pairs, shown once for printing.
+
+    Only a hash is stored, so a lost sheet cannot be reprinted: its codes are revoked instead.
+    """
+    if period.quartier_id != quartier.id:
+        raise ProposalError("period_elsewhere")
+    if not period.is_open:
+        raise ProposalError("period_closed")
+    if not 1 <= count <= MAX_CODES_PER_BATCH:
+        raise ProposalError("count_out_of_range")
+    if not 1 <= max_votes <= 1000:
+        raise ProposalError("max_votes_out_of_range")
+    last_number, last_batch = db.session.execute(
+        select(func.coalesce(func.max(VotingCode.number), 0), func.coalesce(func.max(VotingCode.batch), 0))
+        .where(VotingCode.period_id == period.id)
+    ).one()
+    batch = last_batch + 1
+    codes = []
+    for offset in range(1, count + 1):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        number = last_number + offset
+        db.session.add(VotingCode(
+            quartier_id=quartier.id, period_id=period.id, number=number, batch=batch,
+            code_hash=hash_code(code), max_votes=max_votes,
+        ))
+        codes.append((number, format_code(code)))
+    db.session.flush()
+    return codes
+
+
+@dataclass(frozen=True)
+class CodeBatch:
+    batch: int
+    first: int
+    last: int
+    count: int
+    used: int
+    revoked: int
+    max_votes: int
+
+
+def code_batches(period: VotingPeriod) -> list[CodeBatch]:
+    rows = db.session.execute(
+        select(
+            VotingCode.batch, func.min(VotingCode.number), func.max(VotingCode.number), func.count(),
+            func.count(VotingCode.participant_id),
+            func.sum(case((VotingCode.revoked.is_(True), 1), else_=0)), func.max(VotingCode.max_votes),
+        )
+        .where(VotingCode.period_id == period.id).group_by(VotingCode.batch).order_by(VotingCode.batch)
+    )
+    return [CodeBatch(*(int(v or 0) for v in row)) for row in rows]
+
+
+def revoke_codes(period: VotingPeriod, *, number: int | None = None, batch: int | None = None) -> int:
+    """Revoke one code (by its number on the sheet) or a whole batch; returns how many."""
+    query = select(VotingCode).where(VotingCode.period_id == period.id, VotingCode.revoked.is_(False))
+    if number is not None:
+        query = query.where(VotingCode.number == number)
+    elif batch is not None:
+        query = query.where(VotingCode.batch == batch)
+    else:
+        raise ProposalError("nothing_to_revoke")
+    codes = list(db.session.scalars(query))
+    if not codes:
+        raise ProposalError("code_not_found")
+    for code in codes:
+        code.revoked = True
+    db.session.flush()
+    return len(codes)
+
+
+def redeem_code(quartier: Quartier, raw_code: str) -> Participant:
+    """A voting code turns into an anonymous participant on first use (the same one afterwards)."""
+    normalised = normalise_code(raw_code)
+    if len(normalised) != CODE_LENGTH:
+        raise ProposalError("code_unknown")
+    code = db.session.scalar(select(VotingCode).where(VotingCode.code_hash == hash_code(normalised)))
+    if code is None:
+        raise ProposalError("code_unknown")
+    if code.revoked:
+        raise ProposalError("code_revoked")
+    if code.quartier_id != quartier.id:
+        raise ProposalError("code_other_quartier")
+    if not code.period.is_open:
+        raise ProposalError("voting_closed")
+    if code.participant_id is None:
+        participant = Participant(kind="code")
+        db.session.add(participant)
+        db.session.flush()
+        claimed = db.session.execute(
+            update(VotingCode).where(VotingCode.id == code.id, VotingCode.participant_id.is_(None))
+            .values(participant_id=participant.id)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:  # another phone used the code at the same moment: share its participant
+            db.session.delete(participant)
+            db.session.flush()
+        db.session.refresh(code)
+    return db.session.get(Participant, code.participant_id)
+
+
+def code_of(participant: Participant) -> VotingCode | None:
+    return db.session.scalar(select(VotingCode).where(VotingCode.participant_id == participant.id))
+
+
+def participant_for_user(user: User) -> Participant:
+    participant = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
+    if participant is None:
+        _insert_ignore(Participant.__table__, {"kind": "account", "user_id": user.id}, ["user_id"])
+        participant = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
+    return participant
+
+
+def _dialect_insert(table):
+    name = db.session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+def _insert_ignore(table, values, index_elements) -> None:
+    db.session.execute(_dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
+
+
+def votes_of(participant: Participant | None, proposal_ids: Iterable[int]) -> dict[int, VoteChoice]:
+    ids = list(proposal_ids)
+    if participant is None or not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Vote.proposal_id, Vote.choice).where(
+                Vote.participant_id == participant.id, Vote.proposal_id.in_(ids)
+            )
+        ).all()
+    )
+
+
+def votes_used(participant: Participant) -> int:
+    return db.session.scalar(select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id))
+
+
+def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice | str) -> VoteChoice:
+    """Record or change a participant's vote: one row per (proposal, participant), by an upsert.
+
+    Refused when voting is closed in the proposal's quartier, the proposal is hidden or answered
+    as done/not retained, or — for a voting code — the code is revoked, of another quartier or
+    period, or has reached its cap of proposals.
+    """
+    choice = VoteChoice(choice)
+    if proposal.hidden:
+        raise ProposalError("proposal_hidden")
+    if proposal.state in (ProposalState.DONE, ProposalState.NOT_RETAINED):
+        raise ProposalError("proposal_answered")
+    period = current_period(proposal.quartier_id)
+    if period is None:
+        raise ProposalError("voting_closed")
+    if participant.kind == "code":
+        code = code_of(participant)
+        if code is None:
+            raise ProposalError("code_unknown")
+        if code.quartier_id != proposal.quartier_id:
+            raise ProposalError("code_other_quartier")
+        if code.period_id != period.id:
+            raise ProposalError("code_other_period")
+        # Takes the code's row lock (PostgreSQL) or the write lock (SQLite): one vote of a code at a time.
+        locked = db.session.execute(
+            update(VotingCode).where(VotingCode.id == code.id, VotingCode.revoked.is_(False))
+            .values(revoked=False).execution_options(synchronize_session=False)
+        ).rowcount
+        if not locked:
+            raise ProposalError("code_revoked")
+        already = db.session.scalar(
+            select(func.count()).select_from(Vote)
+            .where(Vote.participant_id == participant.id, Vote.proposal_id == proposal.id)
+        )
+        if not already:
+            used = db.session.scalar(
+                select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id)
+            )
+            if used >= code.max_votes:
+                raise ProposalError("code_cap_reached")
+    now = utcnow()
+    table = Vote.__table__
+    statement = _dialect_insert(table).values(
+        proposal_id=proposal.id, participant_id=participant.id, choice=choice.value,
+        created_at=now, updated_at=now,
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.proposal_id, table.c.participant_id],
+        set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},
+    )
+    db.session.execute(statement)
+    return choice
+
+
+# --- dot votes (gommettes) ------------------------------------------------------------------
+
+def record_dot_meeting(
+    quartier: Quartier, *, label: str, held_on: date, participants: int | None, counts: dict[int, int],
+) -> DotMeeting:
+    text = sanitize(label)
+    if not text:
+        raise ProposalError("label_required")
+    if participants is not None and participants < 0:
+        raise ProposalError("negative_count")
+    if any(n < 0 for n in counts.values()):
+        raise ProposalError("negative_count")
+    counts = {pid: n for pid, n in counts.items() if n}
+    if not counts:
+        raise ProposalError("no_dots")
+    known = set(db.session.scalars(
+        select(Proposal.id).where(Proposal.quartier_id == quartier.id, Proposal.id.in_(list(counts)))
+    ))
+    if known != set(counts):
+        raise ProposalError("proposal_elsewhere")
+    meeting = DotMeeting(quartier_id=quartier.id, label=text[:200], held_on=held_on, participants=participants)
+    db.session.add(meeting)
+    db.session.flush()
+    for proposal_id, dots in counts.items():
+        db.session.add(DotCount(meeting_id=meeting.id, proposal_id=proposal_id, dots=dots))
+    db.session.flush()
+    return meeting
+
+
+def dot_meetings(quartier: Quartier) -> list[DotMeeting]:
+    return list(
+        db.session.scalars(
+            select(DotMeeting).where(DotMeeting.quartier_id == quartier.id).order_by(DotMeeting.held_on.desc())
+        )
+    )
+
+
+# --- evidence for the priorities ------------------------------------------------------------
+
+VOTES_SOURCE = "proposal_votes"
+DOTS_SOURCE = "proposal_dots"
+
+
+def _in_window(column, start, end):
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
+def proposal_support(quartier_id: int, start=None, end=None, theme_id: int | None = None):
+    """Per visible, themed proposal: (proposal_id, theme_id, title, pour, contre, participants)."""
+    pour = func.sum(case((Vote.choice == VoteChoice.POUR, 1), else_=0))
+    contre = func.sum(case((Vote.choice == VoteChoice.CONTRE, 1), else_=0))
+    query = (
+        select(Proposal.id, Proposal.theme_id, Proposal.title, pour, contre, func.count(Vote.id))
+        .join(Vote, Vote.proposal_id == Proposal.id)
+        .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.theme_id.is_not(None),
+               *_in_window(Vote.updated_at, start, end))
+        .group_by(Proposal.id, Proposal.theme_id, Proposal.title)
+    )
+    if theme_id is not None:
+        query = query.where(Proposal.theme_id == theme_id)
+    return db.session.execute(query).all()
+
+
+def theme_evidence(quartier_id: int, start: datetime | None = None, end: datetime | None = None):
+    """Weights of evidence per theme from proposals and votes, as evidence.ThemeWeight rows.
+
+    - source "proposal_votes", channel "online": weight = Σ over the theme's proposals of
+      max(pour − contre, 0) (support, floored at 0 per proposal); participants = distinct
+      participants who voted on a proposal of the theme. Votes counted by their last change
+      within [start, end).
+    - source "proposal_dots", channel "in_person": weight = Σ gommettes on the theme's proposals
+      at meetings held within [start, end); participants = Σ of those meetings' attendance.
+    Hidden proposals and proposals without a theme count for nothing. Aggregated in SQL.
+    """
+    from participation.evidence import IN_PERSON, ONLINE, ThemeWeight
+
+    per_proposal = (
+        select(
+            Proposal.theme_id.label("theme_id"),
+            (func.sum(case((Vote.choice == VoteChoice.POUR, 1), else_=0))
+             - func.sum(case((Vote.choice == VoteChoice.CONTRE, 1), else_=0))).label("support"),
+        )
+        .join(Vote, Vote.proposal_id == Proposal.id)
+        .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.theme_id.is_not(None),
+               *_in_window(Vote.updated_at, start, end))
+        .group_by(Proposal.id, Proposal.theme_id)
+        .subquery()
+    )
+    weights = dict(
+        db.session.execute(
+            select(per_proposal.c.theme_id,
+                   func.sum(case((per_proposal.c.support > 0, per_proposal.c.support), else_=0)))
+            .group_by(per_proposal.c.theme_id)
+        ).all()
+    )
+    participants = dict(
+        db.session.execute(
+            select(Proposal.theme_id, func.count(func.distinct(Vote.participant_id)))
+            .join(Vote, Vote.proposal_id == Proposal.id)
+            .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.theme_id.is_not(None),
+                   *_in_window(Vote.updated_at, start, end))
+            .group_by(Proposal.theme_id)
+        ).all()
+    )
+    result = [
+        ThemeWeight(VOTES_SOURCE, ONLINE, theme_id, float(weights.get(theme_id) or 0), int(count))
+        for theme_id, count in sorted(participants.items())
+    ]
+
+    held = []
+    if start is not None:
+        held.append(DotMeeting.held_on >= start.date())
+    if end is not None:
+        held.append(DotMeeting.held_on < end.date() if isinstance(end, datetime) else DotMeeting.held_on < end)
+    dot_rows = (
+        select(Proposal.theme_id.label("theme_id"), DotMeeting.id.label("meeting_id"),
+               func.coalesce(DotMeeting.participants, 0).label("attendance"), func.sum(DotCount.dots).label("dots"))
+        .join(DotCount, DotCount.proposal_id == Proposal.id)
+        .join(DotMeeting, DotMeeting.id == DotCount.meeting_id)
+        .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.theme_id.is_not(None), *held)
+        .group_by(Proposal.theme_id, DotMeeting.id, DotMeeting.participants)
+        .subquery()
+    )
+    for theme_id, dots, attendance in db.session.execute(
+        select(dot_rows.c.theme_id, func.sum(dot_rows.c.dots), func.sum(dot_rows.c.attendance))
+        .group_by(dot_rows.c.theme_id).order_by(dot_rows.c.theme_id)
+    ):
+        result.append(ThemeWeight(DOTS_SOURCE, IN_PERSON, theme_id, float(dots or 0), int(attendance or 0)))
+    return result
+
+
+class ProposalEvidence:
+    """The EvidenceProvider of this domain (registered in proposals.init_app)."""
+
+    name = "proposals"
+
+    def theme_weights(self, quartier_id, start, end):
+        return theme_evidence(quartier_id, start, end)
+
+    def contributions(self, quartier_id, theme_id, start, end, limit=50):
+        from flask import url_for
+
+        from participation.evidence import IN_PERSON, ONLINE, Contribution
+
+        quartier = db.session.get(Quartier, quartier_id)
+        result = []
+        rows = sorted(proposal_support(quartier_id, start, end, theme_id), key=lambda r: -(r[3] - r[4]))
+        for proposal_id, _theme, title, pour, contre, _n in rows[:limit]:
+            try:
+                url = url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal_id)
+            except RuntimeError:
+                url = None
+            result.append(Contribution(VOTES_SOURCE, ONLINE, theme_id, float(max(pour - contre, 0)),
+                                       "proposal", proposal_id, title, url))
+        dots = db.session.execute(
+            select(DotCount.id, DotCount.dots, Proposal.title, DotMeeting.label, DotMeeting.held_on)
+            .join(Proposal, Proposal.id == DotCount.proposal_id)
+            .join(DotMeeting, DotMeeting.id == DotCount.meeting_id)
+            .where(Proposal.quartier_id == quartier_id, Proposal.theme_id == theme_id, Proposal.hidden.is_(False))
+            .order_by(DotCount.dots.desc()).limit(limit)
+        )
+        for dot_id, n, title, meeting, held_on in dots:
+            result.append(Contribution(DOTS_SOURCE, IN_PERSON, theme_id, float(n), "dot_vote", dot_id,
+                                       f"{title} — {meeting}",
+                                       occurred_at=datetime(held_on.year, held_on.month, held_on.day)))
+        return result[:limit]
+
+
+# --- the quartier page ----------------------------------------------------------------------
+
+ANSWERED_STATES = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
+
+
+def quartier_section(quartier: Quartier):
+    from participation.proposals.forms import STATE_LABELS
+    from participation.quartiers.services import QuartierSection
+
+    period = current_period(quartier)
+    open_rows, open_total = ([], 0)
+    if period is not None:
+        open_rows, open_total = list_proposals(
+            quartier, states=(ProposalState.SUBMITTED, ProposalState.UNDER_STUDY, ProposalState.RETAINED),
+            sort="supported", limit=5,
+        )
+    answered_rows, answered_total = list_proposals(quartier, states=ANSWERED_STATES, sort="recent", limit=5)
+    return QuartierSection(
+        "proposals/_quartier_section.html",
+        {"proposals_period": period, "proposals_open": open_rows, "proposals_open_total": open_total,
+         "proposals_answered": answered_rows, "proposals_answered_total": answered_total,
+         "proposals_state_labels": STATE_LABELS},
+        order=30,
+    )
+
+
+def is_facilitator_of(user, quartier: Quartier) -> bool:
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False)
+        and user.role in (Role.FACILITATOR, Role.ADMIN) and user.covers_quartier(quartier)
+    )
+
+
+
+
+def quartier_by_code(code: str) -> Quartier | None:
+    return db.session.scalar(select(Quartier).where(Quartier.qpv_code == code))
+

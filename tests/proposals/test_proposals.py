@@ -1,0 +1,294 @@
+"""Proposals through HTTP: submitting, official answers and history, moderation, comments, search."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from participation.audit.models import AuditEntry
+from participation.extensions import db
+from participation.proposals import services
+from participation.proposals.models import (
+    Comment, ModerationEvent, Proposal, ProposalSource, ProposalState, Report, StateChange,
+)
+
+from tests.proposals.conftest import enter_code, switch_to, vote
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _new_url(quartier):
+    return f"/quartiers/{quartier.qpv_code}/propositions/nouvelle"
+
+
+def test_resident_submits_a_proposal_with_place_and_formatting(client, login, resident, quartier, themes):
+    login(resident)
+    response = client.post_form(_new_url(quartier), {
+        "title": "Sécuriser le boulevard du Portalet", "theme_id": themes[1].id,
+        "body": "Les voitures roulent vite.\n\nUn <strong>plateau</strong> <a href=\"https://example.org\">ralentisseur</a>.",
+        "place_text": "Boulevard du Portalet", "latitude": "44.2601", "longitude": "4.1990",
+    }, page=_new_url(quartier))
+    assert response.status_code == 302
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.source == ProposalSource.RESIDENT and proposal.author_id == resident.id
+    assert proposal.state == ProposalState.SUBMITTED and proposal.latitude == 44.2601
+    assert "<strong>plateau</strong>" in proposal.body and 'rel="nofollow noopener"' in proposal.body
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "<strong>plateau</strong>" in page and "Boulevard du Portalet" in page
+
+
+def test_conseil_member_submits_in_the_name_of_the_conseil(client, login, make_user, quartier, themes):
+    from participation.accounts.models import Role
+
+    member = make_user(Role.CONSEIL_MEMBER, quartier=quartier)
+    login(member)
+    client.post_form(_new_url(quartier), {"title": "Jardins partagés", "theme_id": themes[0].id,
+                                          "body": "Au pied des immeubles.", "as_conseil": "y"}, page=_new_url(quartier))
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.source == ProposalSource.CONSEIL_CITOYEN
+    assert proposal.author_label == quartier.conseil.name
+
+
+def test_script_in_title_or_body_and_long_title_are_refused(client, login, resident, quartier, themes):
+    login(resident)
+    cases = [
+        ({"title": "<script>alert(1)</script>Banc", "body": "ok"}, "balises HTML"),
+        ({"title": "Banc", "body": "Texte <script>alert(1)</script>"}, "mises en forme simples"),
+        ({"title": "Banc", "body": '<a href="javascript:alert(1)">x</a>'}, "mises en forme simples"),
+        ({"title": "Banc", "body": '<p onclick="x()">x</p>'}, "mises en forme simples"),
+        ({"title": "x" * 141, "body": "ok"}, "trop long"),
+        ({"title": "", "body": "ok"}, "Indiquez un titre"),
+    ]
+    for values, message in cases:
+        response = client.post_form(_new_url(quartier), {"theme_id": themes[0].id, **values}, page=_new_url(quartier))
+        assert response.status_code == 400, values
+        assert message in response.get_data(as_text=True), values
+    assert _count(Proposal) == 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=st.text(max_size=160), body=st.text(max_size=300))
+def test_any_text_is_stored_clean_or_refused(app, quartier, themes, title, body):
+    try:
+        proposal = services.create_proposal(quartier, title=title, body=body, theme=themes[0],
+                                            source=ProposalSource.RESIDENT)
+    except services.ProposalError as error:
+        assert error.code in ("title_required", "title_too_long")
+    else:
+        assert "<script" not in proposal.title.lower() and "<script" not in proposal.body.lower()
+        assert len(proposal.title) <= 140
+    db.session.rollback()
+
+
+def test_state_machine_with_official_answers_and_history(client, login, facilitator, quartier, make_proposal):
+    proposal = make_proposal()
+    login(facilitator)
+    url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}/etat"
+    page = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    assert client.post_form(url, {"state": "under_study", "answer": "Le comité technique l'étudie."}, page=page).status_code == 302
+    assert client.post_form(url, {"state": "retained", "answer": "Inscrite au projet de quartier."}, page=page).status_code == 302
+    assert client.post_form(url, {"state": "done", "answer": "Ouverte en mai."}, page=page).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.state == ProposalState.DONE
+    changes = services.history(proposal)
+    assert [c.to_state for c in changes] == [ProposalState.UNDER_STUDY, ProposalState.RETAINED, ProposalState.DONE]
+    assert all(c.actor_id == facilitator.id and c.actor_name == facilitator.display_name for c in changes)
+    html = client.get(page).get_data(as_text=True)
+    for text in ("Le comité technique", "Inscrite au projet de quartier", "Ouverte en mai", "Réalisée"):
+        assert text in html
+    # Audited automatically.
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "StateChange")) == 3
+    # A done proposal cannot go anywhere.
+    response = client.post_form(url, {"state": "retained", "answer": "Encore"}, page=page)
+    assert response.status_code == 400
+    assert _count(StateChange) == 3
+
+
+def test_not_retained_needs_a_reason_and_non_facilitators_cannot_change_state(
+    app, client, login, facilitator, resident, make_user, quartier, make_proposal,
+):
+    from participation.accounts.models import Role
+
+    proposal = make_proposal()
+    url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}/etat"
+    page = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    for role in (Role.RESIDENT, Role.CONSEIL_MEMBER, Role.OFFICIAL):
+        other = switch_to(app.test_client())
+        user = make_user(role, quartier=quartier)
+        other.post_form("/connexion", {"email": user.email, "password": "mot-de-passe-de-test"})
+        response = other.post_form(url, {"state": "retained", "answer": "Oui"}, page="/")
+        assert response.status_code == 403, role
+    switch_to(client)
+    login(facilitator)
+    response = client.post_form(url, {"state": "not_retained", "answer": "Non.", "reason": ""}, page=page)
+    assert response.status_code == 400 and "motif" in response.get_data(as_text=True)
+    response = client.post_form(url, {"state": "retained", "answer": ""}, page=page)
+    assert response.status_code == 400 and "obligatoire" in response.get_data(as_text=True)
+    db.session.refresh(proposal)
+    assert proposal.state == ProposalState.SUBMITTED and _count(StateChange) == 0
+    assert client.post_form(url, {"state": "not_retained", "answer": "Non.", "reason": "Hors compétence"},
+                            page=page).status_code == 302
+    assert services.history(proposal)[0].reason == "Hors compétence"
+
+
+def test_set_state_service_is_the_public_entry_point(quartier, make_proposal, facilitator):
+    proposal = make_proposal()
+    change = services.set_state(proposal, ProposalState.RETAINED, "Liée à la priorité Santé.", facilitator)
+    assert change.from_state == ProposalState.SUBMITTED and change.to_state == ProposalState.RETAINED
+    for new, reason, code in [
+        (ProposalState.RETAINED, None, "same_state"),
+        (ProposalState.SUBMITTED, None, "transition_not_allowed"),
+    ]:
+        try:
+            services.set_state(proposal, new, "x", facilitator, reason)
+        except services.ProposalError as error:
+            assert error.code == code
+        else:  # pragma: no cover
+            raise AssertionError(code)
+
+
+def test_comments_report_hide_restore_with_placeholder(app, client, login, facilitator, quartier, make_proposal, make_codes, period):
+    proposal = make_proposal()
+    page = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    enter_code(client, quartier, make_codes()[0])
+    comment_url = f"{page}/commentaires"
+    assert client.post_form(comment_url, {"body": "<script>x()</script>Bien"}, page=page).status_code == 400
+    assert client.post_form(comment_url, {"body": "x" * 1001}, page=page).status_code == 400
+    assert _count(Comment) == 0
+    assert client.post_form(comment_url, {"body": "Très bonne idée pour les anciens."}, page=page).status_code == 302
+    comment = db.session.scalar(select(Comment))
+    assert comment.author_id is None
+    # Anyone reports, with a reason.
+    anonymous = switch_to(app.test_client())
+    assert anonymous.post_form(f"{page}/signaler", {"reason": ""}, page=page).status_code == 400
+    assert anonymous.post_form(f"{page}/signaler", {"reason": "Propos blessants", "comment_id": comment.id},
+                               page=page).status_code == 302
+    assert anonymous.post_form(f"{page}/signaler", {"reason": "Doublon"}, page=page).status_code == 302
+    assert _count(Report) == 2
+    # A facilitator hides the comment then the proposal, with reasons; audited.
+    switch_to(client)
+    client.post_form("/connexion", {"email": facilitator.email, "password": "mot-de-passe-de-test"})
+    moderate = f"{page}/moderation"
+    assert client.post_form(moderate, {"action": "hide", "mod-reason": ""}, page=page).status_code == 400
+    assert client.post_form(moderate, {"action": "hide", "mod-reason": "Insulte", "mod-comment_id": comment.id},
+                            page=page).status_code == 302
+    assert client.post_form(moderate, {"action": "hide", "mod-reason": "Doublon de la n° 3"}, page=page).status_code == 302
+    assert _count(ModerationEvent) == 2
+    assert db.session.scalar(select(func.count()).select_from(Report).where(Report.resolved.is_(False))) == 0
+    audited = db.session.scalars(select(AuditEntry.entity).where(AuditEntry.entity.in_(["Comment", "Proposal", "ModerationEvent"]))).all()
+    assert sorted(audited) == ["Comment", "ModerationEvent", "ModerationEvent", "Proposal"]
+    # The public sees placeholders, not a 404; the list leaves it out.
+    visitor = switch_to(app.test_client())
+    response = visitor.get(page)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Proposition masquée" in html and "Doublon de la n° 3" in html
+    assert "Commentaire masqué" in html and "Très bonne idée" not in html
+    assert proposal.title not in visitor.get(f"/quartiers/{quartier.qpv_code}/propositions").get_data(as_text=True)
+    # Restored.
+    switch_to(client)
+    assert client.post_form(moderate, {"action": "restore", "mod-reason": "Erreur"}, page=page).status_code == 302
+    visitor = switch_to(app.test_client())
+    assert proposal.title in visitor.get(page).get_data(as_text=True)
+
+
+def test_search_filters_and_sorts(client, quartier, themes, make_proposal, make_codes, period):
+    health = make_proposal("Maison de santé", theme=themes[0])
+    paths = make_proposal("Cheminements piétons vers le centre-ville", theme=themes[1], source=ProposalSource.CONSEIL_CITOYEN)
+    school = make_proposal("Requalifier le groupe scolaire Florian", theme=themes[1], source=ProposalSource.POLIS,
+                           external_id="conv:1")
+    services.add_comment(school, "Oui", author_label="A")
+    services.add_comment(school, "Enfin", author_label="B")
+    db.session.commit()
+    for code, choice in zip(make_codes(3), ["pour", "pour", "contre"]):
+        c = switch_to(client.application.test_client())
+        enter_code(c, quartier, code)
+        vote(c, quartier, paths, choice)
+        vote(c, quartier, health, "pour")
+    base = f"/quartiers/{quartier.qpv_code}/propositions"
+
+    def titles(query):
+        html = switch_to(client).get(base + query).get_data(as_text=True)
+        return [t for t in (health.title, paths.title, school.title) if t in html]
+
+    def order(query):
+        html = switch_to(client).get(base + query).get_data(as_text=True)
+        return sorted((health.title, paths.title, school.title), key=lambda t: html.index(t))
+
+    assert titles("?q=SANTÉ") == [health.title]
+    assert titles(f"?theme={themes[1].id}") == [paths.title, school.title]
+    assert titles("?source=polis") == [school.title]
+    assert titles("?state=retained") == []
+    assert order("?sort=supported")[0] == health.title  # +3 before +1
+    assert order("?sort=debated")[0] == school.title
+    assert order("?sort=recent")[0] == school.title
+    assert client.get(base + "?state=nimporte").status_code == 400
+
+
+def test_list_page_query_count_does_not_grow_with_proposals(client, quartier, themes, make_proposal, count_queries, period):
+    for i in range(3):
+        make_proposal(f"Proposition {i}")
+    url = f"/quartiers/{quartier.qpv_code}/propositions?sort=supported"
+    client.get(url)
+    with count_queries() as few:
+        client.get(url)
+    for i in range(3, 30):
+        make_proposal(f"Proposition {i}", theme=themes[i % len(themes)])
+    with count_queries() as many:
+        client.get(url)
+    assert len(many) <= len(few) + 1, many
+
+
+def test_quartier_page_lists_open_and_answered_proposals(client, quartier, make_proposal, facilitator, period):
+    open_one = make_proposal("Des bancs")
+    answered = make_proposal("Une aire de jeux")
+    services.set_state(answered, ProposalState.RETAINED, "Oui", facilitator)
+    db.session.commit()
+    html = client.get(f"/quartiers/{quartier.qpv_code}").get_data(as_text=True)
+    assert open_one.title in html and answered.title in html and "Le vote est ouvert" in html
+
+
+def test_promoted_workshop_note_keeps_its_link(quartier, themes, facilitator):
+    proposal = services.promote_workshop_note(quartier, note_id=42, title="Un city-stade", body="Note de la table 3",
+                                              theme=themes[0], actor=facilitator, workshop_label="Atelier du 12 mars")
+    again = services.promote_workshop_note(quartier, note_id=42, title="x", body="y", theme=None, actor=facilitator)
+    assert again.id == proposal.id
+    assert proposal.source == ProposalSource.WORKSHOP and proposal.workshop_note_id == 42
+
+
+def test_facilitator_reclassifies_an_imported_proposal(client, login, facilitator, quartier, themes, make_proposal, make_contrat):
+    proposal = make_proposal("Importée", theme=None, source=ProposalSource.POLIS, external_id="c:1")
+    login(facilitator)
+    page = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    assert client.post_form(f"{page}/theme", {"theme_id": themes[2].id}, page=page).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.theme_id == themes[2].id
+    other_contrat = make_contrat("Ailleurs")
+    foreign = other_contrat.themes[0]
+    response = client.post_form(f"{page}/theme", {"theme_id": foreign.id}, page=page)
+    assert response.status_code == 400 and "contrat de ville" in response.get_data(as_text=True)
+    assert client.post_form(f"{page}/theme", {"theme_id": "x"}, page=page).status_code == 400
+    db.session.refresh(proposal)
+    assert proposal.theme_id == themes[2].id
+
+
+def test_proposal_page_query_count_does_not_grow_with_comments_and_answers(
+    client, quartier, make_proposal, facilitator, count_queries, period,
+):
+    proposal = make_proposal()
+    services.add_comment(proposal, "Un", author_label="A")
+    db.session.commit()
+    url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    db.session.expire_all()  # the test session outlives requests: start each from an empty identity map
+    with count_queries() as few:
+        client.get(url)
+    for i in range(20):
+        services.add_comment(proposal, f"Commentaire {i}", author_label="B")
+    services.set_state(proposal, ProposalState.UNDER_STUDY, "À l'étude", facilitator)
+    services.set_state(proposal, ProposalState.RETAINED, "Retenue", facilitator)
+    db.session.commit()
+    db.session.expire_all()
+    with count_queries() as many:
+        client.get(url)
+    assert len(many) <= len(few), many
