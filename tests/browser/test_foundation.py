@@ -75,7 +75,7 @@ def test_quartier_page_transfers_less_than_60_kb(live_server, browser, make_quar
 def test_pages_work_without_javascript(live_server, browser, make_user, make_quartier, make_contrat):
     quartier = _ecusson(make_quartier, make_contrat)
     facilitator = make_user(Role.FACILITATOR, quartier=quartier)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     browser_login(page, live_server, facilitator.email, TEST_PASSWORD)
     assert page.url.endswith("/espace")

@@ -72,7 +72,7 @@ def test_resident_votes_with_a_code_and_sees_counts_update(live_server, page, ax
 
 def test_votes_work_without_javascript(live_server, browser, make_quartier, make_contrat):
     quartier, health, _street, code = _setup(make_quartier, make_contrat)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(f"{live_server}/quartiers/{quartier.qpv_code}/propositions/{health.id}")
     page.fill("#code", code)
