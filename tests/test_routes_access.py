@@ -15,6 +15,7 @@ PUBLIC = auth.PUBLIC
 ADMIN = auth.ADMIN_ONLY
 STAFF = auth.STAFF
 ANY_ACCOUNT = auth.ALL_ROLES
+WORKSHOP_CAPTURE = auth.STAFF | {Role.CONSEIL_MEMBER}  # table hosts: facilitators and conseil members
 
 # endpoint -> (declared rule, is the route scoped to the quartier/contrat in its URL?)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -51,6 +52,38 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "quartiers.theme_delete": (ADMIN, False),
     # --- questionnaires (keep each domain's entries in its own block) ---
     # --- workshops ---
+    "workshops.index": (STAFF, True),
+    "workshops.new": (STAFF, True),
+    "workshops.copy": (STAFF, True),
+    "workshops.show": (STAFF, True),
+    "workshops.edit": (STAFF, True),
+    "workshops.questions": (STAFF, True),
+    "workshops.table_add": (STAFF, True),
+    "workshops.table_delete": (STAFF, True),
+    "workshops.stop_add": (STAFF, True),
+    "workshops.stop_move": (STAFF, True),
+    "workshops.close": (STAFF, True),
+    "workshops.capture": (WORKSHOP_CAPTURE, True),
+    "workshops.note_create": (WORKSHOP_CAPTURE, True),
+    "workshops.notes_feed": (WORKSHOP_CAPTURE, True),
+    "workshops.observations": (WORKSHOP_CAPTURE, True),
+    "workshops.photo": (WORKSHOP_CAPTURE, True),
+    "workshops.harvest": (STAFF, True),
+    "workshops.note_edit": (STAFF, True),
+    "workshops.note_flag": (STAFF, True),
+    "workshops.merge": (STAFF, True),
+    "workshops.report": (STAFF, True),
+    "workshops.report_version": (STAFF, True),
+    "workshops.report_pdf": (STAFF, True),
+    "workshops.report_docx": (STAFF, True),
+    "workshops.report_submit": (STAFF, True),
+    "workshops.report_validate": (STAFF, True),
+    "workshops.report_publish": (STAFF, True),
+    "workshops.validators": (ADMIN, False),
+    "workshops.validator_remove": (ADMIN, False),
+    "workshops.public_report": (PUBLIC, False),
+    "workshops.public_report_pdf": (PUBLIC, False),
+    "workshops.calendar": (PUBLIC, False),
     # --- proposals ---
     # --- priorities ---
 }
@@ -59,6 +92,8 @@ ROLES = [None, *Role]
 
 # One import per domain, each on its own line.
 WALK_BUILDERS: list = []
+from tests.workshops import walk as workshops_walk  # noqa: E402
+WALK_BUILDERS.append(workshops_walk.build)
 
 
 @pytest.fixture

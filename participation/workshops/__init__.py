@@ -3,3 +3,14 @@
 
 def init_app(app) -> None:
     """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
+    from participation.evidence import register_provider
+    from participation.quartiers.services import register_quartier_section
+    from participation.workshops import sections
+    from participation.workshops.evidence import WorkshopEvidenceProvider
+
+    # Photos of the diagnostic en marchant: at most this many bytes each (before re-encoding).
+    app.config.setdefault("WORKSHOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
+    app.config.setdefault("WORKSHOP_PHOTOS_PER_OBSERVATION", 3)
+    register_quartier_section(app, sections.upcoming_section)
+    register_quartier_section(app, sections.reports_section)
+    register_provider(app, WorkshopEvidenceProvider())
