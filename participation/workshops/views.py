@@ -579,7 +579,7 @@ def observations(workshop_id: int):
 
 
 def _upload_dir() -> Path:
-    return Path(current_app.instance_path) / "uploads" / "workshops"
+    return Path(current_app.config["WORKSHOP_UPLOAD_FOLDER"])
 
 
 @bp.route("/ateliers/<int:workshop_id>/photos/<int:photo_id>")
