@@ -74,6 +74,8 @@ def _error(error: services.WorkshopError) -> tuple[int, str]:
 def _abort(error: services.WorkshopError):
     status, message = _error(error)
     db.session.rollback()
+    if status == 403:  # the generic 403 page would hide why (e.g. no validation right)
+        abort(Response(render_template("errors/error.html", status=403, title=_("Accès refusé"), message=message), 403))
     abort(status, message)
 
 

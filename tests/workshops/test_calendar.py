@@ -1,0 +1,48 @@
+"""The quartier page lists upcoming workshops, with an .ics file for phone calendars."""
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from participation.extensions import db
+from participation.modelbase import utcnow
+from participation.workshops import services
+from participation.workshops.models import WorkshopFormat
+
+
+def test_quartier_page_lists_upcoming_workshops_with_an_ics_file(client, ecusson, cafe):
+    services.create_workshop(ecusson, title="Ancien atelier", format=WorkshopFormat.CAFE_QPV, starts_at=utcnow() - timedelta(days=30))
+    services.create_workshop(ecusson, title="Modèle world café", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() + timedelta(days=3), is_template=True)
+    services.create_workshop(ecusson, title="Diagnostic en marchant", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT,
+                             starts_at=utcnow() + timedelta(days=10), place="Devant la mairie")
+    db.session.commit()
+    page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
+    assert "Ateliers à venir" in page
+    assert "Atelier de concertation citoyenne" in page and "Salle polyvalente" in page and "World café" in page
+    assert page.index("Atelier de concertation citoyenne") < page.index("Devant la mairie")
+    assert "Ancien atelier" not in page and "Modèle world café" not in page
+    assert f"/quartiers/{ecusson.qpv_code}/ateliers.ics" in page
+    assert "Gérer les ateliers" not in page  # anonymous visitors see no management link
+
+    response = client.get(f"/quartiers/{ecusson.qpv_code}/ateliers.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    body = response.get_data(as_text=True)
+    assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+    assert body.count("BEGIN:VEVENT") == 2
+    assert f"DTSTART:{cafe.starts_at.strftime('%Y%m%dT%H%M%SZ')}" in body
+    assert "SUMMARY:Atelier de concertation citoyenne" in body and "LOCATION:Salle polyvalente" in body
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_ics_escapes_text_and_unknown_quartier_is_404(client, ecusson, cafe):
+    cafe.place = "Salle 2, étage 1; entrée rue Pasteur"
+    db.session.commit()
+    body = client.get(f"/quartiers/{ecusson.qpv_code}/ateliers.ics").get_data(as_text=True)
+    assert "LOCATION:Salle 2\\, étage 1\\; entrée rue Pasteur" in body
+    assert client.get("/quartiers/QN99999M/ateliers.ics").status_code == 404
+
+
+def test_facilitators_see_the_management_link(client, login, facilitator, ecusson):
+    login(facilitator)
+    page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
+    assert "Aucun atelier prévu pour le moment." in page and "Gérer les ateliers du quartier" in page
