@@ -68,6 +68,10 @@
     if (note.id > after) { list.setAttribute("data-after", note.id); }
   }
 
+  function removeFromQueue(item) {
+    writeQueue(readQueue().filter(function (queued) { return queued.client_key !== item.client_key; }));
+  }
+
   function flush() {
     if (flushing) { return; }
     var queue = readQueue();
@@ -77,6 +81,7 @@
     fetch(form.action, {
       method: "POST",
       credentials: "same-origin",
+      redirect: "manual",
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(item)
     }).then(function (response) {
@@ -84,15 +89,21 @@
                                    function () { return { status: response.status, body: {} }; });
     }).then(function (result) {
       flushing = false;
-      var done = result.status < 500 && result.status !== 408 && result.status !== 429;
-      if (done) {
-        // Answered (stored, already stored, or refused for good): this note leaves the queue.
-        writeQueue(readQueue().filter(function (queued) { return queued.client_key !== item.client_key; }));
-        if (result.body && result.body.note) { addNote(result.body.note); showStatus(message("sent")); }
-        else if (result.body && result.body.message) { showStatus(result.body.message); return; }
+      var body = result.body || {};
+      if (body.note) {
+        // Stored now or earlier (same key): this note leaves the queue.
+        removeFromQueue(item);
+        addNote(body.note);
+        showStatus(message("sent"));
         flush();
+      } else if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429 && body.error) {
+        // Refused for good (closed workshop, invalid note...): say why and give the text back.
+        removeFromQueue(item);
+        var textarea = form.elements.text;
+        if (!textarea.value) { textarea.value = item.text; }
+        showStatus(body.message || "");
       } else {
-        refreshStatus();
+        refreshStatus();  // server error, expired session or redirect: keep it, retry later
       }
     }, function () {
       flushing = false;  // offline or server unreachable: the note stays queued

@@ -10,7 +10,7 @@ from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.services import active_themes
 from participation.workshops import services
-from participation.workshops.models import WorkshopFormat, WorkshopNote
+from participation.workshops.models import ReportStatus, WorkshopFormat, WorkshopNote
 
 from tests.browser.conftest import browser_login, screenshot
 from tests.conftest import TEST_PASSWORD
@@ -134,3 +134,21 @@ def test_capture_works_without_javascript(live_server, browser, make_contrat, ma
     stored = _stored_notes()
     assert [n.text for n in stored] == ["Un local pour les jeunes", "Des horaires élargis"]
     assert db.session.scalar(select(func.count()).select_from(WorkshopNote)) == 2
+
+
+def test_resident_pages_pass_axe(live_server, page, axe, make_contrat, make_quartier, make_user):
+    """The quartier page with its workshop sections, and a published compte-rendu, in French and Arabic."""
+    workshop, host = _world_cafe(make_contrat, make_quartier, make_user)
+    table = workshop.tables[0]
+    for text, dots in (("Plus d'arbres", 4), ("Des bancs", 1)):
+        services.add_note(workshop, table_id=table.id, round_number=1, question_id=workshop.questions[0].id,
+                          text=text, client_key=services.new_client_key(), author=None, dot_votes=dots)
+    report = services.generate_report(workshop, host, context="Concertation 2026")
+    report.status = ReportStatus.PUBLISHED
+    db.session.commit()
+    for path in (f"/quartiers/{workshop.quartier.qpv_code}", f"/comptes-rendus/{report.id}",
+                 f"/langue/ar?next=/comptes-rendus/{report.id}"):
+        page.goto(live_server + path)
+        assert axe(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    screenshot(page, "workshops-report-ar-360")

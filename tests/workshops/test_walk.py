@@ -156,3 +156,17 @@ def test_observation_for_a_stop_of_another_walk_or_closed_walk_is_refused(client
     response = _post(client, walk, themes)
     assert response.status_code == 409
     assert _observations() == 0
+
+
+def test_observations_feed_the_compte_rendu(client, login, facilitator, walk, themes):
+    login(facilitator)
+    assert _post(client, walk, themes, latitude="44.26", longitude="4.2").status_code == 302
+    report = services.generate_report(walk, facilitator)
+    db.session.commit()
+    assert report.content["stops"] == ["Place de la mairie", "Boulevard du Portalet", "Groupe scolaire Florian"]
+    section = report.content["themes"][0]["sections"][0]
+    assert section["kind"] == "observations"
+    assert section["items"][0]["text"] == "Trottoir trop étroit devant l'école"
+    assert section["items"][0]["stop"] == "Boulevard du Portalet"
+    page = html.unescape(client.get(f"/ateliers/{walk.id}/compte-rendu/v1").get_data(as_text=True))
+    assert "Observations du diagnostic en marchant" in page and "Place de la mairie → Boulevard du Portalet" in page
