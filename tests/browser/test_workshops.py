@@ -152,3 +152,30 @@ def test_resident_pages_pass_axe(live_server, page, axe, make_contrat, make_quar
         assert axe(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     screenshot(page, "workshops-report-ar-360")
+
+
+def test_facilitator_pages_pass_axe_at_phone_size(live_server, page, axe, make_contrat, make_quartier, make_user):
+    workshop, host = _world_cafe(make_contrat, make_quartier, make_user)
+    note, _ = services.add_note(workshop, table_id=workshop.tables[0].id, round_number=1, question_id=None,
+                                text="Une note", client_key=services.new_client_key(), author=host)
+    walk = services.create_workshop(workshop.quartier, title="Diagnostic en marchant", starts_at=workshop.starts_at,
+                                    format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT)
+    services.add_stop(walk, name="Place de la mairie")
+    services.generate_report(workshop, host)
+    db.session.commit()
+    browser_login(page, live_server, host.email, TEST_PASSWORD)
+    code = workshop.quartier.qpv_code
+    for path in (f"/quartiers/{code}/ateliers", f"/quartiers/{code}/ateliers/nouveau", f"/ateliers/{workshop.id}",
+                 f"/ateliers/{workshop.id}/saisie", f"/ateliers/{workshop.id}/notes/{note.id}/modifier",
+                 f"/ateliers/{workshop.id}/compte-rendu", f"/ateliers/{workshop.id}/compte-rendu/v1",
+                 f"/ateliers/{walk.id}", f"/ateliers/{walk.id}/observations"):
+        page.goto(live_server + path)
+        assert axe(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    # Error states too: an observation out of range.
+    page.fill("#text", "Trottoir abîmé")
+    page.fill("#latitude", "95")
+    page.fill("#longitude", "4")
+    page.click("main button[type=submit]:has-text('Enregistrer')")
+    assert page.locator("[data-error-summary]").is_visible()
+    assert axe(page) == []
