@@ -7,6 +7,7 @@ def init_app(app) -> None:
     from participation.evidence import register_provider
     from participation.quartiers.services import register_quartier_section
     from participation.workshops import sections
+    from participation.workshops.cli import workshops_cli
     from participation.workshops.evidence import WorkshopEvidenceProvider
 
     # Photos of the diagnostic en marchant: at most this many bytes each (before re-encoding).
@@ -17,3 +18,4 @@ def init_app(app) -> None:
     register_quartier_section(app, sections.upcoming_section)
     register_quartier_section(app, sections.reports_section)
     register_provider(app, WorkshopEvidenceProvider())
+    app.cli.add_command(workshops_cli)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.workshops import services
-from participation.workshops.models import WorkshopFormat
+from participation.workshops.models import ReportStatus, WorkshopFormat
 
 
 def test_quartier_page_lists_upcoming_workshops_with_an_ics_file(client, ecusson, cafe):
@@ -46,3 +46,22 @@ def test_facilitators_see_the_management_link(client, login, facilitator, ecusso
     login(facilitator)
     page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
     assert "Aucun atelier prévu pour le moment." in page and "Gérer les ateliers du quartier" in page
+
+
+def test_quartier_page_queries_do_not_grow_with_workshops(client, ecusson, facilitator, count_queries):
+    def build(n):
+        for index in range(n):
+            workshop = services.create_workshop(ecusson, title=f"Atelier {index}", format=WorkshopFormat.TABLE_DE_QUARTIER,
+                                                starts_at=utcnow() + timedelta(days=index + 1))
+            report = services.generate_report(workshop, facilitator)
+            report.status = ReportStatus.PUBLISHED
+        db.session.commit()
+
+    build(1)
+    with count_queries() as few:
+        assert client.get(f"/quartiers/{ecusson.qpv_code}").status_code == 200
+    build(6)
+    with count_queries() as many:
+        page = client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True)
+    assert page.count("/comptes-rendus/") == 7
+    assert len(many) == len(few), many
