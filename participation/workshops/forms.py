@@ -155,7 +155,7 @@ class ObservationForm(FlaskForm):
         validators=[Optional(), NumberRange(-180, 180, _l("La longitude est comprise entre -180 et 180."))],
         description=_l("En degrés décimaux, par exemple 4.1981."),
     )
-    photos = MultipleFileField(_l("Photos (facultatif)"))
+    photos = MultipleFileField(_l("Photos (facultatif)"), render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"})
 
     def validate_longitude(self, field):
         if (field.data is None) != (self.latitude.data is None) and not self.latitude.errors:

@@ -33,8 +33,22 @@
 
   function showStatus(text) { status.textContent = text; }
   function refreshStatus() {
-    var pending = readQueue().length;
-    showStatus(pending ? message("pending", pending) : "");
+    var queue = readQueue();
+    showStatus(queue.length ? message("pending", queue.length) : "");
+    renderPending(queue);
+  }
+
+  // Notes typed but not yet stored are shown apart, so nobody types them twice.
+  var pendingList = document.getElementById("pending-list");
+  function renderPending(queue) {
+    if (!pendingList) { return; }
+    while (pendingList.firstChild) { pendingList.removeChild(pendingList.firstChild); }
+    queue.forEach(function (item) {
+      var li = document.createElement("li");
+      li.textContent = item.text;
+      pendingList.appendChild(li);
+    });
+    pendingList.hidden = queue.length === 0;
   }
 
   function addNote(note) {
@@ -94,6 +108,7 @@
         // Stored now or earlier (same key): this note leaves the queue.
         removeFromQueue(item);
         addNote(body.note);
+        renderPending(readQueue());
         showStatus(message("sent"));
         flush();
       } else if (result.status >= 400 && result.status < 500 && result.status !== 408 && result.status !== 429 && body.error) {
