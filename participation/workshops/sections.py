@@ -9,9 +9,14 @@ def upcoming_section(quartier) -> QuartierSection | None:
     from participation import auth
 
     workshops = services.upcoming_workshops(quartier)
-    if not workshops and not auth.can_act_on_quartier(quartier):
+    can_capture = auth.can_act_on_quartier(quartier, services.CAPTURE_ROLES)
+    if not workshops and not can_capture:
         return None
-    return QuartierSection("workshops/_section_upcoming.html", {"upcoming_workshops": workshops}, order=40)
+    return QuartierSection(
+        "workshops/_section_upcoming.html",
+        {"upcoming_workshops": workshops, "can_capture": can_capture},
+        order=40,
+    )
 
 
 def reports_section(quartier) -> QuartierSection | None:

@@ -5,7 +5,7 @@ import io
 import uuid
 import warnings
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -863,12 +863,16 @@ def published_reports(quartier: Quartier, limit: int = 10) -> list[WorkshopRepor
 # --- calendar ------------------------------------------------------------------------------
 
 def upcoming_workshops(quartier: Quartier, now: datetime | None = None, limit: int = 20) -> list[Workshop]:
+    """Workshops not over yet: ending later, or without an end and started less than 6 hours ago."""
     now = now or utcnow()
-    ends = func.coalesce(Workshop.ends_at, Workshop.starts_at)
+    not_over = or_(
+        Workshop.ends_at >= now,
+        and_(Workshop.ends_at.is_(None), Workshop.starts_at >= now - timedelta(hours=6)),
+    )
     return list(db.session.scalars(
         select(Workshop).where(
             Workshop.quartier_id == quartier.id, Workshop.is_template.is_(False),
-            ends >= now, Workshop.closed_at.is_(None),
+            not_over, Workshop.closed_at.is_(None),
         ).order_by(Workshop.starts_at).limit(limit)
     ))
 

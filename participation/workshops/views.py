@@ -412,6 +412,9 @@ def capture(workshop_id: int):
             status, message = _error(error)
             return render_template("workshops/capture.html", workshop=workshop, choice=choice, table=None, error=message), status
     if table is None:
+        hosted = next((t.id for t in workshop.tables if t.host_id == current_user.id), None)
+        if hosted is not None:
+            choice.table.data = hosted  # a table host finds their own table already chosen
         return render_template("workshops/capture.html", workshop=workshop, choice=choice, table=None)
     form = _note_form(workshop, table)
     question_id = _int_arg("question")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from datetime import timedelta
 
+from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.workshops import services
@@ -65,3 +66,15 @@ def test_quartier_page_queries_do_not_grow_with_workshops(client, ecusson, facil
         page = client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True)
     assert page.count("/comptes-rendus/") == 7
     assert len(many) == len(few), many
+
+
+def test_a_workshop_in_progress_stays_listed_and_hosts_get_a_capture_link(client, login, make_user, ecusson):
+    services.create_workshop(ecusson, title="En cours", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=2))
+    services.create_workshop(ecusson, title="Terminé ce matin", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=8))
+    db.session.commit()
+    page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
+    assert "En cours" in page and "Terminé ce matin" not in page
+    assert "Saisir les notes d'une table" not in page
+    login(make_user(Role.CONSEIL_MEMBER, quartier=ecusson))
+    page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
+    assert "Saisir les notes d'une table" in page and "Gérer les ateliers du quartier" not in page

@@ -66,6 +66,15 @@ def test_pick_table_and_round_then_the_first_question_is_preselected(client, log
     assert "Table 1" in page and "Tour 1" in page
 
 
+def test_a_table_host_finds_their_table_preselected(client, login, make_user, ecusson, cafe):
+    host = make_user(Role.CONSEIL_MEMBER, quartier=ecusson)
+    cafe.tables[1].host_id = host.id
+    db.session.commit()
+    login(host)
+    page = client.get(f"/ateliers/{cafe.id}/saisie").get_data(as_text=True)
+    assert f'<option selected value="{cafe.tables[1].id}">' in page
+
+
 def test_a_note_sent_without_javascript_is_stored_with_its_context(client, login, facilitator, cafe):
     login(facilitator)
     table = cafe.tables[0]

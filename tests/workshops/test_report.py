@@ -121,6 +121,7 @@ def test_non_facilitators_cannot_validate(client, login, make_user, facilitator,
         login(user)
         response = client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider")
         assert response.status_code == 403
+        assert "Vous n'avez pas les droits nécessaires" in _text(response)
         client.post_form("/deconnexion")
     db.session.expire_all()
     assert _latest().status is ReportStatus.SUBMITTED and _latest().validated_by_id is None

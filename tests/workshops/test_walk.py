@@ -7,6 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -128,13 +130,22 @@ def test_a_photo_too_large_is_refused(app, client, login, facilitator, walk, the
     assert not Path(_uploads).exists() or not any(Path(_uploads).iterdir())
 
 
-@pytest.mark.parametrize("latitude, longitude", [("91", "4"), ("-90.5", "4"), ("44", "180.01"), ("44", "-181"), ("nord", "4"), ("44", "")])
-def test_coordinates_out_of_range_are_refused(client, login, facilitator, walk, themes, latitude, longitude):
+LATITUDE = "La latitude est comprise entre -90 et 90."
+LONGITUDE = "La longitude est comprise entre -180 et 180."
+PAIR = "Indiquez la latitude et la longitude, ou aucune des deux."
+
+
+@pytest.mark.parametrize("latitude, longitude, message", [
+    ("91", "4", LATITUDE), ("-90.5", "4", LATITUDE), ("44", "180.01", LONGITUDE), ("44", "-181", LONGITUDE),
+    ("nord", "4", LATITUDE), ("44", "", PAIR),
+])
+def test_coordinates_out_of_range_are_refused(client, login, facilitator, walk, themes, latitude, longitude, message):
     login(facilitator)
     response = _post(client, walk, themes, latitude=latitude, longitude=longitude)
     assert response.status_code == 400
     text = html.unescape(response.get_data(as_text=True))
-    assert "latitude" in text.lower() and "Le formulaire contient des erreurs" in text
+    assert "Le formulaire contient des erreurs" in text
+    assert message in text
     assert _observations() == 0
 
 
@@ -170,3 +181,21 @@ def test_observations_feed_the_compte_rendu(client, login, facilitator, walk, th
     assert section["items"][0]["stop"] == "Boulevard du Portalet"
     page = html.unescape(client.get(f"/ateliers/{walk.id}/compte-rendu/v1").get_data(as_text=True))
     assert "Observations du diagnostic en marchant" in page and "Place de la mairie → Boulevard du Portalet" in page
+
+
+@settings(max_examples=60, deadline=None)
+@given(raw=st.binary(max_size=4096))
+def test_arbitrary_bytes_are_refused_as_not_an_image_never_crash(raw):
+    with pytest.raises(services.WorkshopError) as error:
+        services.clean_photo(raw, 10_000)
+    assert error.value.code == "photo_not_image"
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "GIF", "WEBP", "JPEG"])
+def test_images_of_each_accepted_format_are_re_encoded(fmt):
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (0, 120, 0)).save(out, fmt)
+    photo = services.clean_photo(out.getvalue(), 100_000)
+    assert (photo.width, photo.height) == (20, 10)
+    with Image.open(io.BytesIO(photo.data)) as image:
+        assert image.format in ("PNG", "JPEG") and not image.getexif()
