@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.edit": (STAFF, True),
     "workshops.questions": (STAFF, True),
     "workshops.table_add": (STAFF, True),
+    "workshops.table_edit": (STAFF, True),
     "workshops.table_delete": (STAFF, True),
     "workshops.stop_add": (STAFF, True),
     "workshops.stop_move": (STAFF, True),

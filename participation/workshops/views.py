@@ -327,13 +327,44 @@ def table_add(workshop_id: int):
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))
 
 
+def _table_of(workshop: Workshop, table_id: int) -> WorkshopTable:
+    table = db.session.get(WorkshopTable, table_id)
+    if table is None or table.workshop_id != workshop.id:
+        abort(404)
+    return table
+
+
+@bp.route("/ateliers/<int:workshop_id>/tables/<int:table_id>/modifier", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def table_edit(workshop_id: int, table_id: int):
+    from participation.accounts.models import User
+
+    workshop = _workshop(workshop_id)
+    table = _table_of(workshop, table_id)
+    form = TableForm(obj=table)
+    form.theme_id.choices = _theme_choices(workshop)
+    form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in services.host_candidates(workshop.quartier)])
+    if request.method == "GET":
+        form.host_id.data = table.host_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_table(
+                table, theme_id=form.theme_id.data, host_name=form.host_name.data or "",
+                host=db.session.get(User, form.host_id.data) if form.host_id.data else None,
+            )
+        except services.WorkshopError as error:
+            _abort(error)
+        db.session.commit()
+        flash(_("La table a été modifiée. Les notes déjà prises gardent leur thème."), "success")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))
+    return render_template("workshops/table_form.html", workshop=workshop, table=table, form=form), _status(form)
+
+
 @bp.route("/ateliers/<int:workshop_id>/tables/<int:table_id>/supprimer", methods=["POST"])
 @auth.roles(auth.STAFF)
 def table_delete(workshop_id: int, table_id: int):
     workshop = _workshop(workshop_id)
-    table = db.session.get(WorkshopTable, table_id)
-    if table is None or table.workshop_id != workshop.id:
-        abort(404)
+    table = _table_of(workshop, table_id)
     try:
         services.delete_table(table)
     except services.WorkshopError as error:

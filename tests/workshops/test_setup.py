@@ -1,6 +1,8 @@
 """Workshop setup by the facilitators of the quartier: format, questions, tables, copies."""
 from __future__ import annotations
 
+import html
+
 from sqlalchemy import func, select
 
 from participation.accounts.models import Role
@@ -149,3 +151,26 @@ def test_closing_a_workshop(client, login, facilitator, cafe):
     assert client.post_form(f"/ateliers/{cafe.id}/cloture", {"closed": "0"}).status_code == 302
     db.session.expire_all()
     assert not cafe.closed
+
+
+def test_a_table_changes_theme_and_host_and_a_table_with_notes_is_kept(client, login, facilitator, cafe, themes):
+    from tests.workshops.conftest import add_note
+
+    login(facilitator)
+    table = cafe.tables[1]
+    new_theme = list(themes.values())[5]
+    response = client.post_form(f"/ateliers/{cafe.id}/tables/{table.id}/modifier", {
+        "theme_id": str(new_theme.id), "host_id": str(facilitator.id), "host_name": "",
+    }, page=f"/ateliers/{cafe.id}/tables/{table.id}/modifier")
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (table.theme_id, table.host_id) == (new_theme.id, facilitator.id)
+    add_note(cafe, table, "Une note")
+    response = client.post_form(f"/ateliers/{cafe.id}/tables/{table.id}/supprimer")
+    assert response.status_code == 409
+    assert "Cette table a des notes" in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert len(cafe.tables) == 2
+    assert client.post_form(f"/ateliers/{cafe.id}/tables/{cafe.tables[0].id}/supprimer").status_code == 302
+    db.session.expire_all()
+    assert [t.id for t in cafe.tables] == [table.id]

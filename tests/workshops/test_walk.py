@@ -199,3 +199,14 @@ def test_images_of_each_accepted_format_are_re_encoded(fmt):
     assert (photo.width, photo.height) == (20, 10)
     with Image.open(io.BytesIO(photo.data)) as image:
         assert image.format in ("PNG", "JPEG") and not image.getexif()
+
+
+def test_an_upload_without_the_csrf_token_is_refused(client, login, facilitator, walk, themes, _uploads):
+    login(facilitator)
+    response = client.post(f"/ateliers/{walk.id}/observations", data={
+        "stop_id": "0", "theme_id": str(list(themes.values())[0].id), "text": "Sans jeton",
+        "photos": (io.BytesIO(_jpeg_with_gps()), "a.jpg"),
+    }, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert _observations() == 0
+    assert not Path(_uploads).exists() or not any(Path(_uploads).iterdir())
