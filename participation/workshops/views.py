@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation import auth
-from participation.accounts.models import Role
+from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
@@ -196,10 +196,8 @@ def _workshop_values(form: WorkshopForm) -> dict:
     return values
 
 
-def _chosen_facilitators(form: WorkshopForm):
-    from participation.accounts.models import User
-
-    ids = set(form.facilitators.data or [])
+def _chosen_facilitators(form: WorkshopForm) -> list[User]:
+    ids = set(form.facilitators.data or [])  # validated against the candidates of the quartier
     return [db.session.get(User, user_id) for user_id in sorted(ids)]
 
 
@@ -305,8 +303,6 @@ def questions(workshop_id: int):
 @bp.route("/ateliers/<int:workshop_id>/tables", methods=["POST"])
 @auth.roles(auth.STAFF)
 def table_add(workshop_id: int):
-    from participation.accounts.models import User
-
     workshop = _workshop(workshop_id)
     form = TableForm(prefix="table")
     form.theme_id.choices = _theme_choices(workshop)
@@ -337,8 +333,6 @@ def _table_of(workshop: Workshop, table_id: int) -> WorkshopTable:
 @bp.route("/ateliers/<int:workshop_id>/tables/<int:table_id>/modifier", methods=["GET", "POST"])
 @auth.roles(auth.STAFF)
 def table_edit(workshop_id: int, table_id: int):
-    from participation.accounts.models import User
-
     workshop = _workshop(workshop_id)
     table = _table_of(workshop, table_id)
     form = TableForm(obj=table)
@@ -810,8 +804,6 @@ def report_publish(workshop_id: int, version: int):
 @bp.route("/admin/contrats/<int:contrat_id>/validateurs-ateliers", methods=["GET", "POST"])
 @auth.roles(auth.ADMIN_ONLY)
 def validators(contrat_id: int):
-    from participation.accounts.models import User
-
     contrat = db.get_or_404(ContratDeVille, contrat_id)
     form = ValidatorForm()
     form.user_id.choices = choices((u.id, f"{u.display_name} ({u.email})") for u in services.validator_candidates(contrat))
