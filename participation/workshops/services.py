@@ -434,16 +434,16 @@ def harvest(workshop: Workshop) -> list[HarvestTheme]:
     notes = db.session.scalars(
         select(WorkshopNote)
         .where(WorkshopNote.workshop_id == workshop.id, WorkshopNote.merged_into_id.is_(None))
-        .options(selectinload(WorkshopNote.theme), selectinload(WorkshopNote.absorbed))
         .order_by(WorkshopNote.dot_votes.desc(), WorkshopNote.id)
     ).all()
     questions = {q.id: q for q in workshop.questions}
     order = {q.id: q.position for q in workshop.questions}
     grouped: dict[int, dict[int | None, list[WorkshopNote]]] = {}
-    themes: dict[int, Theme] = {}
     for note in notes:
-        themes[note.theme_id] = note.theme
         grouped.setdefault(note.theme_id, {}).setdefault(note.question_id, []).append(note)
+    # The few themes in one query (cheaper than an eager load per note); note.theme then comes
+    # from the identity map without SQL.
+    themes = {theme.id: theme for theme in db.session.scalars(select(Theme).where(Theme.id.in_(list(grouped))))} if grouped else {}
     result = []
     for theme_id, by_question in grouped.items():
         cells = [
@@ -453,6 +453,18 @@ def harvest(workshop: Workshop) -> list[HarvestTheme]:
         result.append(HarvestTheme(themes[theme_id], cells))
     result.sort(key=lambda item: (-item.dot_votes, -item.count, item.theme.position, item.theme.id))
     return result
+
+
+def absorbed_ids(workshop: Workshop) -> dict[int, list[int]]:
+    """For each note that absorbed duplicates, the ids of the notes it absorbed (one query)."""
+    absorbed: dict[int, list[int]] = {}
+    for note_id, target_id in db.session.execute(
+        select(WorkshopNote.id, WorkshopNote.merged_into_id)
+        .where(WorkshopNote.workshop_id == workshop.id, WorkshopNote.merged_into_id.is_not(None))
+        .order_by(WorkshopNote.id)
+    ):
+        absorbed.setdefault(target_id, []).append(note_id)
+    return absorbed
 
 
 def note_of(workshop: Workshop, note_id: int) -> WorkshopNote | None:

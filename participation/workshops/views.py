@@ -635,6 +635,7 @@ def harvest(workshop_id: int):
     workshop = _workshop(workshop_id)
     return render_template(
         "workshops/harvest.html", workshop=workshop, harvest=services.harvest(workshop),
+        absorbed=services.absorbed_ids(workshop),
         total=services.note_count(workshop, include_merged=False),
     )
 
