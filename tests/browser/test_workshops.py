@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -172,6 +173,14 @@ def test_facilitator_pages_pass_axe_at_phone_size(live_server, page, axe, make_c
         page.goto(live_server + path)
         assert axe(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    # Right to left, in Arabic: the capture page of a table.
+    capture = quote(f"/ateliers/{workshop.id}/saisie?table={workshop.tables[0].id}&round=1", safe="")
+    page.goto(f"{live_server}/langue/ar?next={capture}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("#text").is_visible()
+    assert axe(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.goto(f"{live_server}/langue/fr?next=/ateliers/{walk.id}/observations")
     # Error states too: an observation out of range.
     page.fill("#text", "Trottoir abîmé")
     page.fill("#latitude", "95")
