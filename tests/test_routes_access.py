@@ -15,7 +15,6 @@ PUBLIC = auth.PUBLIC
 ADMIN = auth.ADMIN_ONLY
 STAFF = auth.STAFF
 ANY_ACCOUNT = auth.ALL_ROLES
-WORKSHOP_CAPTURE = auth.STAFF | {Role.CONSEIL_MEMBER}  # table hosts: facilitators and conseil members
 
 # endpoint -> (declared rule, is the route scoped to the quartier/contrat in its URL?)
 EXPECTED: dict[str, tuple[object, bool]] = {
@@ -51,7 +50,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "quartiers.theme_restore": (ADMIN, False),
     "quartiers.theme_delete": (ADMIN, False),
     # --- questionnaires (keep each domain's entries in its own block) ---
-    # --- workshops ---
+    # --- workshops --- (table hosts capture notes: facilitators and conseil members)
     "workshops.index": (STAFF, True),
     "workshops.new": (STAFF, True),
     "workshops.copy": (STAFF, True),
@@ -64,11 +63,11 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.stop_add": (STAFF, True),
     "workshops.stop_move": (STAFF, True),
     "workshops.close": (STAFF, True),
-    "workshops.capture": (WORKSHOP_CAPTURE, True),
-    "workshops.note_create": (WORKSHOP_CAPTURE, True),
-    "workshops.notes_feed": (WORKSHOP_CAPTURE, True),
-    "workshops.observations": (WORKSHOP_CAPTURE, True),
-    "workshops.photo": (WORKSHOP_CAPTURE, True),
+    "workshops.capture": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.note_create": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.notes_feed": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.observations": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.photo": (STAFF | {Role.CONSEIL_MEMBER}, True),
     "workshops.harvest": (STAFF, True),
     "workshops.note_edit": (STAFF, True),
     "workshops.note_flag": (STAFF, True),
