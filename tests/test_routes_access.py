@@ -10,6 +10,8 @@ import pytest
 from participation import auth
 from participation.accounts.models import Role
 from participation.extensions import db
+from tests.proposals import walk as proposals_walk
+from tests.workshops import walk as workshops_walk
 
 PUBLIC = auth.PUBLIC
 ADMIN = auth.ADMIN_ONLY
@@ -51,7 +53,40 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "quartiers.theme_restore": (ADMIN, False),
     "quartiers.theme_delete": (ADMIN, False),
     # --- questionnaires (keep each domain's entries in its own block) ---
-    # --- workshops ---
+    # --- workshops --- (table hosts capture notes: facilitators and conseil members)
+    "workshops.index": (STAFF, True),
+    "workshops.new": (STAFF, True),
+    "workshops.copy": (STAFF, True),
+    "workshops.show": (STAFF, True),
+    "workshops.edit": (STAFF, True),
+    "workshops.questions": (STAFF, True),
+    "workshops.table_add": (STAFF, True),
+    "workshops.table_edit": (STAFF, True),
+    "workshops.table_delete": (STAFF, True),
+    "workshops.stop_add": (STAFF, True),
+    "workshops.stop_move": (STAFF, True),
+    "workshops.close": (STAFF, True),
+    "workshops.capture": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.note_create": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.notes_feed": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.observations": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.photo": (STAFF | {Role.CONSEIL_MEMBER}, True),
+    "workshops.harvest": (STAFF, True),
+    "workshops.note_edit": (STAFF, True),
+    "workshops.note_flag": (STAFF, True),
+    "workshops.merge": (STAFF, True),
+    "workshops.report": (STAFF, True),
+    "workshops.report_version": (STAFF, True),
+    "workshops.report_pdf": (STAFF, True),
+    "workshops.report_docx": (STAFF, True),
+    "workshops.report_submit": (STAFF, True),
+    "workshops.report_validate": (STAFF, True),
+    "workshops.report_publish": (STAFF, True),
+    "workshops.validators": (ADMIN, False),
+    "workshops.validator_remove": (ADMIN, False),
+    "workshops.public_report": (PUBLIC, False),
+    "workshops.public_report_pdf": (PUBLIC, False),
+    "workshops.calendar": (PUBLIC, False),
     # --- proposals ---
     "proposals.index": (PUBLIC, False),
     "proposals.show": (PUBLIC, False),
@@ -77,11 +112,11 @@ EXPECTED: dict[str, tuple[object, bool]] = {
 
 ROLES = [None, *Role]
 
-# One import per domain, each on its own line.
-from tests.proposals import walk as proposals_walk  # noqa: E402
-
-WALK_BUILDERS: list = []
-WALK_BUILDERS.append(proposals_walk.build)
+# Each domain's builder of the objects its routes need (tests/<domain>/walk.py).
+WALK_BUILDERS: list = [
+    workshops_walk.build,
+    proposals_walk.build,
+]
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """proposals
 
 Revision ID: 27d4a7d5639a
-Revises: 4b07039ae411
+Revises: dffaddbbbf9a
 Create Date: 2026-11-23 06:56:39.190311
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '27d4a7d5639a'
-down_revision = '4b07039ae411'
+down_revision = 'dffaddbbbf9a'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,26 @@
+"""Blocks of the public quartier page: upcoming workshops (with .ics) and published comptes-rendus."""
+from __future__ import annotations
+
+from participation.quartiers.services import QuartierSection
+from participation.workshops import services
+
+
+def upcoming_section(quartier) -> QuartierSection | None:
+    from participation import auth
+
+    workshops = services.upcoming_workshops(quartier)
+    can_capture = auth.can_act_on_quartier(quartier, services.CAPTURE_ROLES)
+    if not workshops and not can_capture:
+        return None
+    return QuartierSection(
+        "workshops/_section_upcoming.html",
+        {"upcoming_workshops": workshops, "can_capture": can_capture},
+        order=40,
+    )
+
+
+def reports_section(quartier) -> QuartierSection | None:
+    reports = services.published_reports(quartier)
+    if not reports:
+        return None
+    return QuartierSection("workshops/_section_reports.html", {"published_reports": reports}, order=60)

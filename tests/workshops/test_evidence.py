@@ -1,0 +1,71 @@
+"""The weight of evidence of a workshop per theme, on a hand-computed example."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from participation.evidence import IN_PERSON, ThemeWeight, providers
+from participation.extensions import db
+from participation.workshops import services
+from participation.workshops.evidence import WorkshopEvidenceProvider
+from participation.workshops.models import WorkshopFormat
+
+from tests.workshops.conftest import add_note
+
+
+def _example(cafe):
+    """Table 1 (theme A): three notes with 3, 5 and 0 dot votes.
+    Table 2 (theme B): three notes with 1, 2 and 4 dot votes, the third merged into the second.
+
+    By hand: theme A = 3 notes, 3 + 5 + 0 = 8 dot votes, weight 3 + 8 = 11.
+    Theme B = 2 notes left (b1, and b2 which absorbed b3), 1 + (2 + 4) = 7 dot votes, weight 9.
+    """
+    t1, t2 = cafe.tables
+    add_note(cafe, t1, "a1", dots=3)
+    add_note(cafe, t1, "a2", dots=5)
+    add_note(cafe, t1, "a3", dots=0)
+    b1 = add_note(cafe, t2, "b1", dots=1)
+    b2 = add_note(cafe, t2, "b2", dots=2)
+    b3 = add_note(cafe, t2, "b3", dots=4)
+    services.merge_notes(cafe, b2.id, [b3.id])
+    db.session.commit()
+    return t1.theme_id, t2.theme_id, b1
+
+
+def test_theme_evidence_of_one_workshop(cafe):
+    theme_a, theme_b, _ = _example(cafe)
+    evidence = {item.theme_id: item for item in services.theme_evidence(cafe.id)}
+    assert (evidence[theme_a].notes, evidence[theme_a].dot_votes, evidence[theme_a].weight) == (3, 8, 11)
+    assert (evidence[theme_b].notes, evidence[theme_b].dot_votes, evidence[theme_b].weight) == (2, 7, 9)
+    assert set(evidence) == {theme_a, theme_b}
+
+
+def test_provider_is_registered_and_aggregates_the_quartier(app, cafe, ecusson):
+    theme_a, theme_b, _ = _example(cafe)
+    # A template and a workshop outside the period do not count.
+    template = services.copy_workshop(cafe, ecusson, starts_at=cafe.starts_at, is_template=True)
+    db.session.commit()
+    add_note(template, template.tables[0], "modèle", dots=9)
+    assert any(isinstance(p, WorkshopEvidenceProvider) for p in providers())
+    provider = WorkshopEvidenceProvider()
+    weights = provider.theme_weights(ecusson.id, None, None)
+    assert ThemeWeight("workshop_notes", IN_PERSON, theme_a, 3.0, 78) in weights
+    assert ThemeWeight("workshop_dots", IN_PERSON, theme_a, 8.0, 0) in weights
+    assert ThemeWeight("workshop_notes", IN_PERSON, theme_b, 2.0, 78) in weights
+    assert ThemeWeight("workshop_dots", IN_PERSON, theme_b, 7.0, 0) in weights
+    assert len(weights) == 4
+    later = cafe.starts_at + timedelta(days=1)
+    assert provider.theme_weights(ecusson.id, later, None) == []
+    contributions = provider.contributions(ecusson.id, theme_b, None, None)
+    assert [(c.kind, c.weight, c.quote) for c in contributions] == [
+        ("note", 1.0, "b2"), ("dot_vote", 6.0, "b2"), ("note", 1.0, "b1"), ("dot_vote", 1.0, "b1"),
+    ]
+    assert all(c.channel == IN_PERSON for c in contributions)
+
+
+def test_provider_query_count_does_not_grow_with_notes(app, cafe, ecusson, count_queries):
+    _example(cafe)
+    quartier_id = ecusson.id
+    with count_queries() as statements:
+        WorkshopEvidenceProvider().theme_weights(quartier_id, None, None)
+    assert len(statements) == 1
+    assert WorkshopFormat.WORLD_CAFE is cafe.format
