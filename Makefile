@@ -29,8 +29,8 @@ node_modules/axe-core/axe.min.js: package.json
 
 # Debian's Chromium for the browser tests (never a downloaded browser); installed when root.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	@{ command -v chromium >/dev/null 2>&1 && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core; \
 	  else echo "Install Debian's chromium (sudo apt-get install chromium) to run the browser tests."; fi; }
 
 run: translations
