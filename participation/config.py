@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_USE_TLS": True,
     "MAIL_SENDER": "Parlons Quartier <ne-pas-repondre@parlons-quartier.localhost>",
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "PROXY_HOPS": 0,
 }
 
 
@@ -67,6 +68,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
 
     production = app.config["ENV"] == "production"
+    if production and not redis_url:
+        # Each gunicorn worker would count on its own, multiplying every limit by the workers.
+        app.logger.warning("PARTICIPATION_REDIS_URL is not set: rate limits are kept per worker.")
     if production:  # served over HTTPS only
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -101,7 +101,22 @@ def handle_server_error(error: Exception):
     )
 
 
+def trust_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, take the client address from the proxy's X-Forwarded-* headers.
+
+    Rate limits are keyed on the client address: without this, every resident would share the
+    proxy's address, and one client could exhaust everyone's login or submission limit.
+    PARTICIPATION_PROXY_HOPS is the number of proxies in front of the app (0: none).
+    """
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+
 def init_app(app: Flask) -> None:
+    trust_proxy(app)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.after_request(security_headers)
     app.register_error_handler(CSRFError, handle_csrf_error)

@@ -98,3 +98,31 @@ def test_unexpected_errors_get_a_500_page_not_a_traceback(app, client):
     response = client.get("/boom")
     assert response.status_code == 500
     assert "Erreur du serveur" in response.get_data(as_text=True)
+
+
+def test_client_address_comes_from_the_proxy_when_configured(tmp_path):
+    from flask import request
+
+    from participation import auth
+
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.7")):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/p.sqlite3", "SECRET_KEY": "x", "PROXY_HOPS": hops})
+
+        @app.route("/whoami")
+        @auth.public
+        def whoami():
+            return request.remote_addr
+
+        response = app.test_client().get("/whoami", headers={"X-Forwarded-For": "203.0.113.7"}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert response.get_data(as_text=True) == expected
+
+
+def test_reset_mail_is_not_logged_in_production(app, caplog):
+    import logging
+
+    from participation.accounts.services import send_mail
+
+    app.config["ENV"] = "production"
+    with caplog.at_level(logging.WARNING):
+        send_mail("x@example.org", "Sujet", "secret-reset-link")
+    assert "secret-reset-link" not in caplog.text and "not sent" in caplog.text
