@@ -70,3 +70,9 @@ def register_provider(app: Flask, provider: EvidenceProvider) -> None:
 
 def providers() -> list[EvidenceProvider]:
     return list(current_app.extensions.get("evidence_providers", []))
+
+
+# Demographic keys, shared by the questionnaires' demographic questions (stored choice values)
+# and the priorities' population figures, so the representativeness panel compares like with like.
+GENDERS = ("f", "m", "other")
+AGE_BANDS = ("0-17", "18-24", "25-39", "40-59", "60-74", "75+")
