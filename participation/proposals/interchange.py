@@ -23,6 +23,7 @@ from participation.proposals.models import (
     VoteChoice,
 )
 from participation.quartiers.models import Quartier, Theme
+from participation.spreadsheets import safe_cell
 
 CHUNK = 2000
 POLIS_COMMENT_COLUMNS = ("comment-id", "comment-body")
@@ -455,14 +456,16 @@ def export_csv(quartier: Quartier, handle: IO[str]) -> None:
     for row in rows:
         p, c = row.proposal, row.counts
         last = answers[p.id][-1] if answers[p.id] else None
-        writer.writerow([
+        # Every text cell goes through safe_cell: titles and places are typed by residents or
+        # imported, and staff open this file in a spreadsheet.
+        writer.writerow([safe_cell(value) for value in (
             p.id, p.external_id or "", p.source.value, p.title,
             themes[p.theme_id].slug if p.theme_id in themes else "", p.state.value, p.place_text,
             "" if p.latitude is None else p.latitude, "" if p.longitude is None else p.longitude,
             c.pour, c.contre, c.sans_avis, c.participants, c.dots, c.comments, _iso(p.created_at),
             sanitize(last.answer) if last else "", last.actor_name if last else "",
             _iso(last.created_at) if last else "", "1" if p.hidden else "0",
-        ])
+        )])
 
 
 def _parse_dt(raw) -> datetime | None:

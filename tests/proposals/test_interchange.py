@@ -281,3 +281,25 @@ def test_polis_last_vote_of_each_voter_wins(app, quartier, ballots):
         assert (counts.pour, counts.contre, counts.sans_avis) == (expected.count(1), expected.count(-1), expected.count(0))
     assert report.votes_imported == len(last)
     db.session.rollback()
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, login, facilitator, quartier, make_proposal):
+    make_proposal('=HYPERLINK("http://x")', place_text="@SUM(A1)", latitude=-12.5, longitude=-3.25)
+    make_proposal("-2+3")
+    login(facilitator)
+    response = client.get(f"/quartiers/{quartier.qpv_code}/propositions/export.csv")
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))}
+    by_title = {r["title"]: r for r in rows.values()}
+    assert set(by_title) == {"'=HYPERLINK(\"http://x\")", "'-2+3"}
+    hyperlink = by_title["'=HYPERLINK(\"http://x\")"]
+    assert hyperlink["place_text"] == "'@SUM(A1)"
+    assert (hyperlink["latitude"], hyperlink["longitude"]) == ("-12.5", "-3.25")  # numbers stay numbers
+
+
+def test_safe_cell_follows_owasp():
+    from participation.spreadsheets import safe_cell
+
+    for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
+        assert safe_cell(text) == "'" + text
+    assert safe_cell("Maison de santé") == "Maison de santé"
+    assert safe_cell(-3) == -3 and safe_cell(-1.5) == -1.5 and safe_cell(None) is None
