@@ -53,12 +53,43 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # --- workshops ---
     # --- proposals ---
     # --- priorities ---
+    "priorities.method": (PUBLIC, False),
+    "priorities.receipt_form": (PUBLIC, False),
+    "priorities.receipt": (PUBLIC, False),
+    "priorities.export": (PUBLIC, False),
+    "priorities.aggregation": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.theme_detail": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.representativeness": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.evolution": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.population": (STAFF, True),
+    "priorities.contrat_compare": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.periods": (ADMIN, True),
+    "priorities.weights": (ADMIN, True),
+    "priorities.dashboard": (auth.STAFF_AND_OFFICIALS, False),
+    "priorities.projets": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.projet_new": (STAFF, True),
+    "priorities.projet": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.projet_edit": (STAFF, True),
+    "priorities.item_add": (STAFF, True),
+    "priorities.item_update": (STAFF, True),
+    "priorities.link_add": (STAFF, True),
+    "priorities.link_delete": (STAFF, True),
+    "priorities.submit": (STAFF, True),
+    "priorities.forward": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.reopen": (STAFF, True),
+    "priorities.request_changes": (auth.OFFICIALS, True),
+    "priorities.validate": (auth.OFFICIALS, True),
+    "priorities.comment": (auth.OFFICIALS, True),
+    "priorities.version": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.diff": (auth.STAFF_AND_OFFICIALS, True),
 }
 
 ROLES = [None, *Role]
 
 # One import per domain, each on its own line.
 WALK_BUILDERS: list = []
+from tests.priorities import walk as priorities_walk  # noqa: E402
+WALK_BUILDERS.append(priorities_walk.build)
 
 
 @pytest.fixture

@@ -3,3 +3,7 @@
 
 def init_app(app) -> None:
     """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
+    from participation.priorities.views import quartier_section
+    from participation.quartiers.services import register_quartier_section
+
+    register_quartier_section(app, quartier_section)
