@@ -51,21 +51,29 @@ class ItemForm(FlaskForm):
     evidence_summary = TextAreaField(_l("Ce que les habitants ont dit"), validators=[Optional(), Length(max=4000), NoMarkup()], filters=[strip])
 
 
-class ProposalLinkForm(FlaskForm):
+class _Prefixed(FlaskForm):
+    """Forms that share the projet page with others get a prefix, so their ids stay unique;
+    the app-wide CSRFProtect checks their token (the field name differs with the prefix)."""
+
+    class Meta:
+        csrf = False
+
+
+class ProposalLinkForm(_Prefixed):
     proposal_id = IntegerField(_l("Numéro de la proposition"), validators=[InputRequired(_l("Indiquez le numéro de la proposition.")), NumberRange(min=1, message=_l("Indiquez le numéro de la proposition."))])
     answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=4000), NoMarkup()], filters=[strip])
 
 
-class CommentForm(FlaskForm):
+class CommentForm(_Prefixed):
     target = SelectField(_l("Sur"), default="projet")
     body = TextAreaField(_l("Commentaire"), validators=[DataRequired(_l("Écrivez un commentaire.")), Length(max=4000), NoMarkup()], filters=[strip])
 
 
-class ChangesForm(FlaskForm):
+class ChangesForm(_Prefixed):
     body = TextAreaField(_l("Modifications demandées"), validators=[DataRequired(_l("Expliquez les modifications demandées.")), Length(max=4000), NoMarkup()], filters=[strip])
 
 
-class ValidateForm(FlaskForm):
+class ValidateForm(_Prefixed):
     meeting_on = DateField(_l("Date du comité de pilotage"), validators=[InputRequired(_l("Indiquez la date du comité de pilotage."))])
 
 

@@ -389,7 +389,7 @@ def projet_new(code: str):
 def _render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None):
     editable = projet.editable and auth.can_act_on_quartier(projet.quartier, auth.STAFF)
     is_official = auth.can_act_on_quartier(projet.quartier, auth.OFFICIALS)
-    comment_form = CommentForm()
+    comment_form = CommentForm(prefix="comment")
     comment_form.target.choices = choices(_targets(projet))
     contributions = {}
     if editable:
@@ -400,8 +400,8 @@ def _render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None):
         "priorities/projet.html", projet=projet, quartier=projet.quartier, editable=editable,
         is_official=is_official, is_staff=auth.can_act_on_quartier(projet.quartier, auth.STAFF),
         comments=services.comments_for(projet.id), comment_form=comment_form,
-        projet_form=ProjetForm(obj=projet), proposal_form=ProposalLinkForm(formdata=None),
-        changes_form=ChangesForm(formdata=None), validate_form=ValidateForm(formdata=None),
+        projet_form=ProjetForm(obj=projet), proposal_form=ProposalLinkForm(formdata=None, prefix="proposal"),
+        changes_form=ChangesForm(formdata=None, prefix="changes"), validate_form=ValidateForm(formdata=None, prefix="validation"),
         contributions=contributions, errors=errors or [],
         themes=territory.active_themes(projet.quartier.commune.contrat_id),
     )
@@ -526,7 +526,7 @@ def link_add(projet_id: int):
     projet = _projet_or_404(projet_id, auth.STAFF)
     kind = request.form.get("kind", "")
     if kind == "proposal":
-        form = ProposalLinkForm()
+        form = ProposalLinkForm(prefix="proposal")
         if not form.validate_on_submit():
             return _render_projet(projet, _form_errors(form)), 400
     elif not CsrfOnlyForm().validate_on_submit():
@@ -611,7 +611,7 @@ def reopen(projet_id: int):
 @auth.roles(auth.OFFICIALS)
 def request_changes(projet_id: int):
     projet = _projet_or_404(projet_id, auth.OFFICIALS)
-    form = ChangesForm()
+    form = ChangesForm(prefix="changes")
     if not form.validate_on_submit():
         return _render_projet(projet, _form_errors(form)), 400
     try:
@@ -627,7 +627,7 @@ def request_changes(projet_id: int):
 @auth.roles(auth.OFFICIALS)
 def validate(projet_id: int):
     projet = _projet_or_404(projet_id, auth.OFFICIALS)
-    form = ValidateForm()
+    form = ValidateForm(prefix="validation")
     if not form.validate_on_submit():
         return _render_projet(projet, _form_errors(form)), 400
     try:
@@ -644,7 +644,7 @@ def validate(projet_id: int):
 @auth.roles(auth.OFFICIALS)
 def comment(projet_id: int):
     projet = _projet_or_404(projet_id, auth.OFFICIALS)
-    form = CommentForm()
+    form = CommentForm(prefix="comment")
     form.target.choices = choices(_targets(projet))
     if not form.validate_on_submit():
         return _render_projet(projet, _form_errors(form)), 400

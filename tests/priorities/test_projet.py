@@ -94,9 +94,9 @@ def test_full_workflow_with_versions_diff_and_validation(client, login, ecusson,
     assert "Demander des modifications" in officials_view
     propre = db.session.scalars(select(StrategicObjective).filter_by(title="Un quartier plus propre")).one()
     assert client.post_form(f"/projets/{projet.id}/commentaires",
-                            {"target": f"strategic:{propre.id}", "body": "Et les dépôts sauvages ?"}).status_code == 302
+                            {"comment-target": f"strategic:{propre.id}", "comment-body": "Et les dépôts sauvages ?"}).status_code == 302
     assert client.post_form(f"/projets/{projet.id}/demander-des-modifications",
-                            {"body": "Ajoutez un objectif sur les dépôts sauvages."}).status_code == 302
+                            {"changes-body": "Ajoutez un objectif sur les dépôts sauvages."}).status_code == 302
     projet = _projet()
     assert projet.state is ProjetState.DRAFT and projet.versions[0].decision is VersionDecision.CHANGES_REQUESTED
 
@@ -114,7 +114,7 @@ def test_full_workflow_with_versions_diff_and_validation(client, login, ecusson,
 
     client.post_form("/deconnexion")
     login(ecusson.official)
-    assert client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22", "version": "2"}).status_code == 302
+    assert client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22", "version": "2"}).status_code == 302
     projet = _projet()
     assert projet.state is ProjetState.VALIDATED
     v2 = projet.validated_version
@@ -152,7 +152,7 @@ def test_validating_a_version_that_is_not_submitted_is_refused(client, login, ec
     client.post_form("/deconnexion")
     login(ecusson.official)
     # A draft: nothing submitted.
-    response = client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22"})
+    response = client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22"})
     assert response.status_code == 409
     assert "pas soumise au comité de pilotage" in response.get_data(as_text=True)
     assert _projet().state is ProjetState.DRAFT and _count(ProjetVersion) == 0
@@ -162,15 +162,15 @@ def test_validating_a_version_that_is_not_submitted_is_refused(client, login, ec
     client.post_form(f"/projets/{projet.id}/soumettre")
     client.post_form("/deconnexion")
     login(ecusson.official)
-    response = client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22"})
+    response = client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22"})
     assert response.status_code == 409
     projet = _projet()
     assert projet.state is ProjetState.SUBMITTED_TECHNIQUE
     assert projet.versions[0].decision is VersionDecision.PENDING and projet.versions[0].meeting_on is None
     # A version that was sent back to draft cannot be validated later either.
     client.post_form(f"/projets/{projet.id}/transmettre")
-    client.post_form(f"/projets/{projet.id}/demander-des-modifications", {"body": "À revoir."})
-    response = client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22", "version": "1"})
+    client.post_form(f"/projets/{projet.id}/demander-des-modifications", {"changes-body": "À revoir."})
+    response = client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22", "version": "1"})
     assert response.status_code == 409
     assert _projet().state is ProjetState.DRAFT and _projet().validated_version is None
 
@@ -181,7 +181,7 @@ def test_validation_needs_a_meeting_date(client, login, ecusson, provider):
     client.post_form(f"/projets/{projet.id}/transmettre")
     client.post_form("/deconnexion")
     login(ecusson.official)
-    response = client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": ""})
+    response = client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": ""})
     assert response.status_code == 400 and "Indiquez la date du comité de pilotage." in response.get_data(as_text=True)
     assert _projet().state is ProjetState.SUBMITTED_PILOTAGE
 
@@ -190,10 +190,10 @@ def test_an_official_of_another_contrat_cannot_comment(client, login, ecusson, p
     projet = _draft(client, login, ecusson)
     client.post_form("/deconnexion")
     login(ecusson.other_official)
-    response = client.post_form(f"/projets/{projet.id}/commentaires", {"target": "projet", "body": "Je ne suis pas d'ici."})
+    response = client.post_form(f"/projets/{projet.id}/commentaires", {"comment-target": "projet", "comment-body": "Je ne suis pas d'ici."})
     assert response.status_code == 403
     assert _count(ProjetComment) == 0
-    for action, data in (("demander-des-modifications", {"body": "Non"}), ("valider", {"meeting_on": "2024-03-22"})):
+    for action, data in (("demander-des-modifications", {"changes-body": "Non"}), ("valider", {"validation-meeting_on": "2024-03-22"})):
         assert client.post_form(f"/projets/{projet.id}/{action}", data).status_code == 403
     assert _projet().state is ProjetState.DRAFT
 
@@ -202,7 +202,7 @@ def test_facilitators_do_not_validate(client, login, ecusson, provider):
     projet = _draft(client, login, ecusson)
     client.post_form(f"/projets/{projet.id}/soumettre")
     client.post_form(f"/projets/{projet.id}/transmettre")
-    assert client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22"}).status_code == 403
+    assert client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22"}).status_code == 403
     assert _projet().state is ProjetState.SUBMITTED_PILOTAGE
 
 
@@ -210,7 +210,7 @@ def test_comment_on_an_objective_of_another_projet_is_refused(client, login, ecu
     projet = _draft(client, login, ecusson)
     client.post_form("/deconnexion")
     login(ecusson.official)
-    response = client.post_form(f"/projets/{projet.id}/commentaires", {"target": "strategic:99999", "body": "?"})
+    response = client.post_form(f"/projets/{projet.id}/commentaires", {"comment-target": "strategic:99999", "comment-body": "?"})
     assert response.status_code == 400
     assert _count(ProjetComment) == 0
 
@@ -230,8 +230,8 @@ def test_linking_a_proposal_of_the_quartier_records_the_answer(client, login, ec
     projet = _draft(client, login, ecusson)
     _propre, soins = _build(client, projet)
     response = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal_id": "7",
-        "answer": "Retenue : inscrite au projet de quartier, étude en 2025.",
+        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "7",
+        "proposal-answer": "Retenue : inscrite au projet de quartier, étude en 2025.",
     })
     assert response.status_code == 302
     link = db.session.scalars(select(ObjectiveLink)).one()
@@ -244,13 +244,13 @@ def test_linking_a_proposal_of_another_quartier_is_refused(client, login, ecusso
     projet = _draft(client, login, ecusson)
     _propre, soins = _build(client, projet)
     response = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal_id": "8", "answer": "Retenue.",
+        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "8", "proposal-answer": "Retenue.",
     })
     assert response.status_code == 400
     assert "concerne un autre quartier" in response.get_data(as_text=True)
     assert _count(ObjectiveLink) == 0
     unknown = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal_id": "9", "answer": "Retenue.",
+        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "9", "proposal-answer": "Retenue.",
     })
     assert unknown.status_code == 400 and "Aucune proposition ne porte ce numéro." in unknown.get_data(as_text=True)
     assert _count(ObjectiveLink) == 0
@@ -283,7 +283,7 @@ def _validated(client, login, ecusson) -> ProjetDeQuartier:
     client.post_form(f"/projets/{projet.id}/transmettre")
     client.post_form("/deconnexion")
     login(ecusson.official)
-    assert client.post_form(f"/projets/{projet.id}/valider", {"meeting_on": "2024-03-22"}).status_code == 302
+    assert client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22"}).status_code == 302
     client.post_form("/deconnexion")
     return _projet()
 
