@@ -703,3 +703,12 @@ def quartier_section(quartier: Quartier):
                  "proposal_outcomes": services.proposal_outcomes(quartier.id)},
         order=50,
     )
+
+
+def staff_section(quartier: Quartier):
+    """For facilitators and officials of the quartier: the way to its priorities and projet."""
+    from participation.quartiers.services import QuartierSection
+
+    if not auth.can_act_on_quartier(quartier, auth.STAFF_AND_OFFICIALS):
+        return None
+    return QuartierSection(template="priorities/_quartier_staff.html", context={}, order=90)

@@ -177,3 +177,27 @@ def test_public_method_page(client):
     html = client.get("/priorites/methode").get_data(as_text=True)
     assert "Chaque source a le même nombre de points à distribuer" in html
     assert "60 % des réponses" in html
+
+
+def test_evidence_is_cached_only_while_its_version_holds(app, ecusson):
+    versioned = FixedProvider(name="versioned", weights=[ThemeWeight("workshop_notes", IN_PERSON, ecusson.t("sport-culture"), 2, 2)])
+    versioned.version = 1
+    versioned.evidence_version = lambda quartier_id: versioned.version
+    register_provider(app, versioned)
+    first = services.aggregate(ecusson.quartier, ecusson.period)
+    services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(versioned.calls) == 1  # the second time came from the cache
+    versioned.weights.append(ThemeWeight("workshop_notes", PAPER, ecusson.t("emploi"), 6, 6))
+    versioned.version = 2  # the provider's data changed
+    second = services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(versioned.calls) == 2
+    assert first.ranking.order()[0] == ecusson.t("sport-culture") and second.ranking.order()[0] == ecusson.t("emploi")
+    # Another period is another key.
+    services.aggregate(ecusson.quartier, None)
+    assert len(versioned.calls) == 3
+
+
+def test_nothing_is_cached_when_a_provider_has_no_version(app, ecusson, provider):
+    services.aggregate(ecusson.quartier, ecusson.period)
+    services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(provider["questionnaire"].calls) == 2
