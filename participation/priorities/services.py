@@ -210,20 +210,33 @@ def top_level_theme_ids(contrat_id: int) -> list[int]:
     ))
 
 
-def aggregate(quartier: Quartier, period: ConcertationPeriod | None) -> Aggregation:
-    """Recomputed on every call: providers aggregate in SQL, the arithmetic is exact, and the
-    same data gives the same ranking (bench/priorities.py measures the cost)."""
-    contrat_id = quartier.commune.contrat_id
+@dataclass
+class ContratContext:
+    """What every aggregation of one contrat shares: its weights and its themes."""
+
+    weights: dict[str, float]
+    top_level_ids: list[int]
+    themes: dict[int, Theme]
+
+    @classmethod
+    def load(cls, contrat_id: int) -> "ContratContext":
+        themes = {t.id: t for t in db.session.scalars(select(Theme).where(Theme.contrat_id == contrat_id))}
+        top = [t.id for t in themes.values() if t.parent_id is None and t.archived_at is None]
+        return cls(weights_for(contrat_id), top, themes)
+
+
+def aggregate(quartier: Quartier, period: ConcertationPeriod | None, context: ContratContext | None = None) -> Aggregation:
+    """Providers aggregate in SQL (their evidence is cached while their versions hold), the
+    arithmetic is exact, and the same data gives the same ranking (bench/priorities.py)."""
+    context = context or ContratContext.load(quartier.commune.contrat_id)
     by_provider = collect_evidence(quartier.id, period)
     rows = [row for provider_rows in by_provider.values() for row in provider_rows]
-    configured = weights_for(contrat_id)
-    result = ranking_module.rank(rows, configured, theme_ids=top_level_theme_ids(contrat_id))
-    theme_ids = {score.theme_id for score in result}
-    themes = {
-        theme.id: theme
-        for theme in db.session.scalars(select(Theme).where(Theme.id.in_(theme_ids)))
-    } if theme_ids else {}
-    return Aggregation(quartier, period, result, themes, rows, configured, by_provider)
+    result = ranking_module.rank(rows, context.weights, theme_ids=context.top_level_ids)
+    missing = {score.theme_id for score in result} - context.themes.keys()
+    if missing:  # a provider spoke of a theme of another contrat: show it, by its id if need be
+        context.themes.update({t.id: t for t in db.session.scalars(select(Theme).where(Theme.id.in_(missing)))})
+    themes = {score.theme_id: context.themes[score.theme_id] for score in result if score.theme_id in context.themes}
+    return Aggregation(quartier, period, result, themes, rows, context.weights, by_provider)
 
 
 def drill_down(quartier: Quartier, period: ConcertationPeriod | None, theme_id: int, limit: int = 50) -> list[Contribution]:
@@ -313,11 +326,13 @@ def contrat_quartiers(contrat_id: int) -> list[Quartier]:
 
 
 def compare_quartiers(contrat: ContratDeVille, period: ConcertationPeriod | None) -> list[Aggregation]:
-    return [aggregate(quartier, period) for quartier in contrat_quartiers(contrat.id)]
+    context = ContratContext.load(contrat.id)
+    return [aggregate(quartier, period, context) for quartier in contrat_quartiers(contrat.id)]
 
 
 def compare_periods(quartier: Quartier) -> list[Aggregation]:
-    return [aggregate(quartier, period) for period in reversed(periods_for_quartier(quartier))]
+    context = ContratContext.load(quartier.commune.contrat_id)
+    return [aggregate(quartier, period, context) for period in reversed(periods_for_quartier(quartier))]
 
 
 # --- projet de quartier ---------------------------------------------------------------------
@@ -785,19 +800,22 @@ def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
         ):
             projets[projet.quartier_id] = projet  # the latest wins
     periods_by_contrat: dict[int, list[ConcertationPeriod]] = {}
+    contexts: dict[int, ContratContext] = {}
     rows = []
     for quartier in quartiers:
         contrat_id = quartier.commune.contrat_id
         if contrat_id not in periods_by_contrat:
             periods_by_contrat[contrat_id] = periods_for_contrat(contrat_id)
+            contexts[contrat_id] = ContratContext.load(contrat_id)
+        context = contexts[contrat_id]
         periods = [p for p in periods_by_contrat[contrat_id] if p.quartier_id in (None, quartier.id)]
         trend = []
         current = None
         for period in reversed(periods):
-            current = aggregate(quartier, period)
+            current = aggregate(quartier, period, context)
             trend.append((period.name, current.participants))
         if current is None:
-            current = aggregate(quartier, None)
+            current = aggregate(quartier, None, context)
         projet = projets.get(quartier.id)
         pending = []
         if projet is not None and projet.state is ProjetState.SUBMITTED_TECHNIQUE:
