@@ -26,7 +26,7 @@ import time
 from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (
-    Column, DateTime, Float, Integer, MetaData, String, Table, bindparam, func, insert, select, text,
+    Column, DateTime, Float, Index, Integer, MetaData, String, Table, func, insert, select, text,
 )
 
 from participation.evidence import IN_PERSON, ONLINE, PAPER, ThemeWeight, register_provider
@@ -42,6 +42,9 @@ EVIDENCE = Table(
     Column("participant", Integer, nullable=False),
     Column("value", Float, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # What a provider's table needs for its GROUP BY to read an index instead of sorting rows.
+    Index("ix_bench_priority_evidence_grouping", "quartier_id", "source", "channel", "theme_id", "participant",
+          "created_at", "value"),
 )
 
 
