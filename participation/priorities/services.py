@@ -783,6 +783,11 @@ def scope_quartiers(user) -> list[Quartier]:
     return list(db.session.scalars(query))
 
 
+def register_pending_proposals(app: Flask, counter: Callable[[int], int]) -> None:
+    """LEAD: the proposals domain counts a quartier's proposals awaiting an official answer."""
+    app.extensions["priorities_pending_proposals"] = counter
+
+
 def pending_proposals(quartier_id: int) -> int | None:
     """LEAD: proposals awaiting an official answer, from the proposals domain (None: unknown)."""
     counter = current_app.extensions.get("priorities_pending_proposals")

@@ -201,3 +201,17 @@ def test_nothing_is_cached_when_a_provider_has_no_version(app, ecusson, provider
     services.aggregate(ecusson.quartier, ecusson.period)
     services.aggregate(ecusson.quartier, ecusson.period)
     assert len(provider["questionnaire"].calls) == 2
+
+
+def test_staff_find_priorities_from_the_quartier_page_and_residents_do_not(client, login, ecusson):
+    assert "/quartiers/QN03014M/priorites" not in client.get("/quartiers/QN03014M").get_data(as_text=True)
+    login(ecusson.official)
+    html = client.get("/quartiers/QN03014M").get_data(as_text=True)
+    assert "/quartiers/QN03014M/priorites" in html and "/tableau-de-bord" in html
+    assert "/ponderations" not in html
+
+
+def test_pending_proposals_show_on_the_dashboard(app, client, login, ecusson):
+    services.register_pending_proposals(app, lambda quartier_id: 3 if quartier_id == ecusson.quartier.id else 0)
+    login(ecusson.official)
+    assert "3 propositions attendent une réponse" in client.get("/tableau-de-bord").get_data(as_text=True)
