@@ -59,7 +59,9 @@ def test_projet_de_quartier_from_draft_to_public_page(live_server, browser, page
     # --- the facilitator reworks and resubmits -----------------------------------------
     page.goto(projet_url)
     assert "Ajoutez une action contre les dépôts sauvages." in page.content()
-    field = page.locator(".operational-list li").filter(has_text="Poubelles de tri").locator("input[name=title]")
+    item = page.locator(".operational-list li").filter(has_text="Poubelles de tri")
+    item.locator("summary").click()
+    field = item.locator("input[name=title]")
     field.fill("Lutter contre les dépôts sauvages et installer des poubelles de tri")
     field.locator("xpath=ancestor::form").locator("button[value=save]").click()
     page.wait_for_load_state()
