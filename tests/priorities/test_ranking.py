@@ -173,3 +173,21 @@ def test_each_source_hands_out_exactly_its_weight(rows, weights):
     for source, total in result.source_totals.items():
         handed = sum((t.by_source.get(source, 0) for t in result), Fraction(0))
         assert handed == (result.weights[source] if total > 0 else 0)
+
+
+def test_diff_of_two_snapshots_lists_added_removed_and_renamed_objectives():
+    from participation.priorities.services import diff
+
+    def snap(*strategic):
+        return {"projet": {"title": "P"}, "priorities": [{"id": 1, "title": "Habitat", "strategic": list(strategic)}]}
+
+    old = snap({"id": 10, "title": "Un quartier plus propre", "operational": [{"id": 100, "title": "Encombrants", "description": ""}]},
+               {"id": 11, "title": "Un quartier plus vert", "operational": []})
+    new = snap({"id": 10, "title": "Un quartier plus propre et sûr", "operational": [{"id": 100, "title": "Encombrants", "description": ""},
+                                                                                    {"id": 101, "title": "Dépôts sauvages", "description": "mensuel"}]})
+    result = diff(old, new)
+    assert [(a["kind"], a["title"]) for a in result.added] == [("operational", "Dépôts sauvages")]
+    assert [(r["kind"], r["title"]) for r in result.removed] == [("strategic", "Un quartier plus vert")]
+    assert [(c["before"]["title"], c["after"]["title"]) for c in result.changed] == [("Un quartier plus propre", "Un quartier plus propre et sûr")]
+    assert "+    * Dépôts sauvages — mensuel" in result.text and "-  - Un quartier plus vert" in result.text
+    assert diff(old, old).empty
