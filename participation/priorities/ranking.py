@@ -74,7 +74,10 @@ def check_weights(weights: Mapping[str, float | int | Fraction | str]) -> dict[s
     """The weights as exact fractions; refuses non-numbers, negatives, and all zero."""
     checked: dict[str, Fraction] = {}
     for source in sorted(weights):
-        value = exact(weights[source])
+        try:
+            value = exact(weights[source])
+        except WeightError as error:
+            raise WeightError(error.code, source) from error
         if value < 0:
             raise WeightError("negative", source)
         checked[source] = value

@@ -98,6 +98,7 @@ def test_weights_that_are_not_numbers_are_refused(client, login, ecusson):
     response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
     assert response.status_code == 400
     assert "Chaque poids doit être un nombre" in response.get_data(as_text=True)
+    assert 'href="#weight-workshop_notes"' in response.get_data(as_text=True)
     _weights_unchanged(ecusson, {})
 
 
