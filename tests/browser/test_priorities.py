@@ -106,3 +106,38 @@ def test_editor_works_without_javascript(live_server, browser, ecusson, provider
     _add(page, "Nouvel objectif stratégique pour « Habitat »", "Un quartier plus vert")
     assert page.locator(".strategic-title").first.inner_text() == "Un quartier plus vert"
     context.close()
+
+
+def test_axe_on_every_priorities_page(live_server, page, axe, ecusson, provider):
+    from participation.extensions import db
+    from participation.priorities import services
+
+    projet = services.create_projet(ecusson.quartier, ecusson.period, title="Projet de quartier L'Écusson",
+                                    theme_ids=[ecusson.t("habitat"), ecusson.t("acces-aux-soins")])
+    strategic = services.add_strategic(projet.priorities[0], title="Un quartier plus propre")
+    services.add_operational(strategic, title="Ramassage des encombrants")
+    services.submit(projet, ecusson.facilitator)
+    services.request_changes(projet, ecusson.official, body="Précisez le calendrier.")
+    services.add_operational(strategic, title="Poubelles de tri")
+    services.submit(projet, ecusson.facilitator)
+    db.session.commit()
+    browser_login(page, live_server, ecusson.admin.email, TEST_PASSWORD)
+    q = "/quartiers/QN03014M"
+    paths = [
+        f"{q}/priorites", f"{q}/priorites/themes/{ecusson.t('habitat')}", f"{q}/priorites/representativite",
+        f"{q}/priorites/evolution", f"{q}/population", f"{q}/projet-de-quartier", f"{q}/projet-de-quartier/nouveau",
+        f"/contrats/{ecusson.contrat.id}/priorites", f"/contrats/{ecusson.contrat.id}/concertations",
+        f"/contrats/{ecusson.contrat.id}/ponderations", f"/projets/{projet.id}", f"/projets/{projet.id}/versions/2",
+        f"/projets/{projet.id}/comparer", "/tableau-de-bord",
+    ]
+    for path in paths:
+        response = page.goto(live_server + path)
+        assert response.status == 200, path
+        assert axe(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    # An error summary is accessible too.
+    page.goto(f"{live_server}/contrats/{ecusson.contrat.id}/ponderations")
+    page.fill("#weight-workshop_notes", "-1")
+    page.click("main button[type=submit]")
+    assert page.locator("[data-error-summary]").is_visible()
+    assert axe(page) == []
