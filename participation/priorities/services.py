@@ -430,6 +430,24 @@ def update_item(item, projet: ProjetDeQuartier, **values: Any) -> None:
     db.session.flush()
 
 
+def move_item(item, projet: ProjetDeQuartier, direction: int) -> None:
+    """Swap a priority or objective with its previous (-1) or next (+1) sibling."""
+    require_draft(projet)
+    if isinstance(item, PriorityTheme):
+        siblings = list(projet.priorities)
+    elif isinstance(item, StrategicObjective):
+        siblings = list(item.priority.strategic)
+    else:
+        siblings = list(item.strategic.operational)
+    for position, sibling in enumerate(siblings):  # close any gaps first
+        sibling.position = position
+    index = siblings.index(item)
+    other = index + (1 if direction > 0 else -1)
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = other, index
+    db.session.flush()
+
+
 def delete_item(item, projet: ProjetDeQuartier) -> None:
     require_draft(projet)
     db.session.delete(item)

@@ -484,11 +484,17 @@ def item_add(projet_id: int):
 @bp.route("/projets/<int:projet_id>/<kind>/<int:item_id>", methods=["POST"])
 @auth.roles(auth.STAFF)
 def item_update(projet_id: int, kind: str, item_id: int):
-    """Saves (action=save) or deletes (action=delete) a priority, objective or action."""
+    """Saves (action=save), moves (up, down) or deletes (delete) a priority, objective or action."""
     projet = _projet_or_404(projet_id, auth.STAFF)
     item = _item(projet, kind, item_id)
     action = request.form.get("action", "save")
     try:
+        if action in ("up", "down"):
+            if not CsrfOnlyForm().validate_on_submit():
+                abort(400, _("Le formulaire a expiré. Rechargez la page et réessayez."))
+            services.move_item(item, projet, -1 if action == "up" else 1)
+            db.session.commit()
+            return _back(projet)
         if action == "delete":
             if not CsrfOnlyForm().validate_on_submit():
                 abort(400, _("Le formulaire a expiré. Rechargez la page et réessayez."))

@@ -364,3 +364,20 @@ def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, pro
     def ours(found):  # the signed-in account may or may not be reloaded, depending on the session
         return [s for s in found if "FROM users" not in s and "FROM user_scopes" not in s]
     assert len(ours(more)) == len(ours(statements)) <= 10, more
+
+
+def test_facilitator_reorders_priorities_and_actions(client, login, ecusson, provider):
+    projet = _draft(client, login, ecusson)
+    propre, _soins = _build(client, projet)
+    sante = projet.priorities[1]
+    assert client.post_form(f"/projets/{projet.id}/priorites/{sante.id}", {"action": "up"}).status_code == 302
+    assert [p.title for p in _projet().priorities] == ["Accès aux soins", "Habitat"]
+    second = db.session.scalars(select(OperationalObjective).filter_by(title="Poubelles de tri rue de la République")).one()
+    assert client.post_form(f"/projets/{projet.id}/actions/{second.id}", {"action": "up"}).status_code == 302
+    db.session.expire_all()
+    assert [o.title for o in db.session.get(StrategicObjective, propre.id).operational] == [
+        "Poubelles de tri rue de la République", "Ramassage des encombrants"]
+    # The first one cannot go higher: nothing changes.
+    assert client.post_form(f"/projets/{projet.id}/actions/{second.id}", {"action": "up"}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(StrategicObjective, propre.id).operational[0].id == second.id
