@@ -10,6 +10,7 @@ import pytest
 from participation import auth
 from participation.accounts.models import Role
 from participation.extensions import db
+from tests.priorities import walk as priorities_walk
 from tests.proposals import walk as proposals_walk
 from tests.workshops import walk as workshops_walk
 
@@ -108,6 +109,35 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "proposals.export": (STAFF, True),
     "proposals.import_data": (ADMIN, True),
     # --- priorities ---
+    "priorities.method": (PUBLIC, False),
+    "priorities.receipt_form": (PUBLIC, False),
+    "priorities.receipt": (PUBLIC, False),
+    "priorities.export": (PUBLIC, False),
+    "priorities.aggregation": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.theme_detail": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.representativeness": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.evolution": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.population": (STAFF, True),
+    "priorities.contrat_compare": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.periods": (ADMIN, True),
+    "priorities.weights": (ADMIN, True),
+    "priorities.dashboard": (auth.STAFF_AND_OFFICIALS, False),
+    "priorities.projets": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.projet_new": (STAFF, True),
+    "priorities.projet": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.projet_edit": (STAFF, True),
+    "priorities.item_add": (STAFF, True),
+    "priorities.item_update": (STAFF, True),
+    "priorities.link_add": (STAFF, True),
+    "priorities.link_delete": (STAFF, True),
+    "priorities.submit": (STAFF, True),
+    "priorities.forward": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.reopen": (STAFF, True),
+    "priorities.request_changes": (auth.OFFICIALS, True),
+    "priorities.validate": (auth.OFFICIALS, True),
+    "priorities.comment": (auth.OFFICIALS, True),
+    "priorities.version": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.diff": (auth.STAFF_AND_OFFICIALS, True),
 }
 
 ROLES = [None, *Role]
@@ -116,6 +146,7 @@ ROLES = [None, *Role]
 WALK_BUILDERS: list = [
     workshops_walk.build,
     proposals_walk.build,
+    priorities_walk.build,
 ]
 
 

@@ -1,5 +1,30 @@
-"""Priorities: every voice aggregated into priority themes, the projet de quartier, validation, restitution."""
+"""Priorities: every voice aggregated into priority themes, the projet de quartier, validation, restitution.
+
+What other domains can plug in (all optional; a missing piece contributes nothing):
+
+On an EvidenceProvider (participation/evidence.py), besides theme_weights/contributions:
+- `sources`: the source names it emits, so admins can weight them before any data exists;
+- `participant_profile(quartier_id, start, end)` -> mapping with `by_channel`, `by_age_band`,
+  `by_gender` (distinct participants), for the representativeness panel;
+- `contributions_for_receipt(receipt) -> list[Contribution]` and
+  `receipt_quartier_id(receipt) -> int | None`: the page /restitution/<receipt> shows a resident
+  without an account which priorities their answers or votes fed;
+- `evidence_version(quartier_id) -> hashable`: cheap, and changes on every write that can alter
+  its theme weights; when every provider has one, the aggregation is cached (services.py).
+
+App-level hooks for the proposals domain (priorities/services.py), to be wired by the lead:
+- `register_proposal_lookup(app, id -> ProposalRef | None)`: linking checks the quartier;
+- `_retain_linked_proposal(...)`: calls proposals.services.set_state(proposal, "retained", ...);
+- `register_proposal_outcomes(app, quartier_id -> [ProposalOutcome])`: retained, not retained
+  (with the reason) or done, on the public restitution;
+- `register_pending_proposals(app, quartier_id -> int)`: pending decisions on the dashboard.
+"""
 
 
 def init_app(app) -> None:
     """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
+    from participation.priorities.views import quartier_section, staff_section
+    from participation.quartiers.services import register_quartier_section
+
+    register_quartier_section(app, quartier_section)
+    register_quartier_section(app, staff_section)

@@ -1,0 +1,218 @@
+"""Aggregation, drill-down, representativeness, comparisons and weights, through HTTP."""
+from __future__ import annotations
+
+from datetime import date
+
+from participation.evidence import IN_PERSON, ONLINE, PAPER, ThemeWeight, register_provider
+from participation.extensions import db
+from participation.priorities import services
+from participation.priorities.models import SourceWeight
+
+from tests.priorities.conftest import FixedProvider
+
+
+def test_ranking_page_shows_scores_participants_channels_and_weights(client, login, ecusson, provider):
+    login(ecusson.official)
+    response = client.get(f"/quartiers/QN03014M/priorites?periode={ecusson.period.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    order = [html.index(label) for label in ("Habitat", "Prévention de la délinquance", "Accès aux soins", "Emploi")]
+    assert order == sorted(order)
+    assert "0.85" in html and "0.75" in html
+    assert "Questionnaires : classements des thèmes" in html and "poids par défaut" in html
+    assert "un seul canal" in html  # prevention: in person only
+    # The provider was asked for the period, both days included.
+    _, start, end = provider["questionnaire"].calls[-1]
+    assert (start.date(), end.date()) == (date(2023, 7, 1), date(2023, 10, 31))
+
+
+def test_drill_down_lists_contributions_with_links_and_quotes_and_no_author(client, login, ecusson, provider):
+    login(ecusson.facilitator)
+    response = client.get(f"/quartiers/QN03014M/priorites/themes/{ecusson.t('habitat')}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'href="/reponses/11"' in html and "Les façades tombent en ruine." in html
+    assert "Rang 1" in html and "48" not in html.split("Rang 1")[0]
+    assert "Ateliers : notes" in html  # the part of the score from the workshop is shown
+    assert "anonymes restent anonymes" in html
+
+
+def test_drill_down_of_a_theme_of_another_contrat_is_404(client, login, ecusson, provider):
+    other_theme = db.session.query(services.Theme).filter_by(contrat_id=ecusson.other_contrat.id).first()
+    login(ecusson.official)
+    assert client.get(f"/quartiers/QN03014M/priorites/themes/{other_theme.id}").status_code == 404
+
+
+def test_a_missing_source_contributes_nothing(client, login, ecusson):
+    login(ecusson.official)
+    response = client.get("/quartiers/QN03014M/priorites")
+    assert response.status_code == 200
+    assert "Aucune source n'a encore de contribution" in response.get_data(as_text=True)
+
+
+def test_weights_change_the_ranking_and_are_shown(client, login, ecusson, provider):
+    login(ecusson.admin)
+    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data["weight-workshop_notes"] = "3"
+    response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
+    assert response.status_code == 302
+    assert services.weights_for(ecusson.contrat.id)["workshop_notes"] == 3
+    result = services.aggregate(ecusson.quartier, ecusson.period)
+    assert result.ranking.order()[0] == ecusson.t("prevention-delinquance")  # 3 * 0.75 = 2.25 > 0.6 + 3 * 0.25 = 1.35
+    html = client.get("/quartiers/QN03014M/priorites").get_data(as_text=True)
+    assert "<strong>3</strong>" in html
+
+
+def _weights_unchanged(ecusson, before):
+    db.session.expire_all()
+    assert services.weights_for(ecusson.contrat.id) == before
+
+
+def test_negative_weight_is_refused_with_a_clear_message(client, login, ecusson):
+    login(ecusson.admin)
+    services.set_weights(ecusson.contrat, {"workshop_notes": 2})
+    db.session.commit()
+    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data["weight-questionnaire_ranking"] = "-1"
+    response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Un poids ne peut pas être négatif." in html and 'href="#weight-questionnaire_ranking"' in html
+    _weights_unchanged(ecusson, {"workshop_notes": 2})
+
+
+def test_all_zero_weights_are_refused(client, login, ecusson):
+    login(ecusson.admin)
+    data = {f"weight-{s}": "0" for s in services.known_sources(ecusson.contrat.id)}
+    response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
+    assert response.status_code == 400
+    assert "Au moins une source doit avoir un poids supérieur à zéro." in response.get_data(as_text=True)
+    _weights_unchanged(ecusson, {})
+    assert db.session.query(SourceWeight).count() == 0
+
+
+def test_weights_that_are_not_numbers_are_refused(client, login, ecusson):
+    login(ecusson.admin)
+    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data["weight-workshop_notes"] = "beaucoup"
+    response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
+    assert response.status_code == 400
+    assert "Chaque poids doit être un nombre" in response.get_data(as_text=True)
+    assert 'href="#weight-workshop_notes"' in response.get_data(as_text=True)
+    _weights_unchanged(ecusson, {})
+
+
+def test_decimal_comma_weights_are_accepted(client, login, ecusson):
+    login(ecusson.admin)
+    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data["weight-workshop_notes"] = "0,5"
+    assert client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data).status_code == 302
+    assert services.weights_for(ecusson.contrat.id)["workshop_notes"] == 0.5
+
+
+def test_only_admins_edit_weights(client, login, ecusson):
+    login(ecusson.official)
+    response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", {"weight-workshop_notes": "2"})
+    assert response.status_code == 403
+    assert db.session.query(SourceWeight).count() == 0
+
+
+def test_periods_are_created_by_admins_and_bad_dates_refused(client, login, ecusson):
+    login(ecusson.admin)
+    url = f"/contrats/{ecusson.contrat.id}/concertations"
+    ok = client.post_form(url, {"name": "Concertation 2027", "starts_on": "2027-03-01", "ends_on": "2027-06-30", "quartier_id": "0"})
+    assert ok.status_code == 302
+    bad = client.post_form(url, {"name": "Concertation 2028", "starts_on": "2028-06-01", "ends_on": "2028-03-01", "quartier_id": "0"})
+    assert bad.status_code == 400 and "ne peut pas précéder" in bad.get_data(as_text=True)
+    dup = client.post_form(url, {"name": "Concertation 2027", "starts_on": "2027-03-01", "ends_on": "2027-06-30", "quartier_id": "0"})
+    assert dup.status_code == 400 and "déjà ce nom" in dup.get_data(as_text=True)
+    assert [p.name for p in services.periods_for_contrat(ecusson.contrat.id)] == ["Concertation 2027", "Concertation 2023"]
+
+
+def test_representativeness_panel(client, login, ecusson, provider):
+    provider["questionnaire"].profile = None
+    profiled = FixedProvider(name="proposals", weights=[ThemeWeight("proposal_votes", ONLINE, ecusson.t("emploi"), 4, 4)])
+    profiled.participant_profile = lambda quartier_id, start, end: {
+        "by_channel": {ONLINE: 30}, "by_age_band": {"15-29": 20, "60+": 10}, "by_gender": {"female": 18, "male": 12},
+    }
+    register_provider(client.application, profiled)
+    services.set_population_bands(ecusson.quartier, "age", {"15-29": 300, "60+": 300})
+    db.session.commit()
+    login(ecusson.official)
+    html = client.get("/quartiers/QN03014M/priorites/representativite").get_data(as_text=True)
+    assert "15-29" in html and "67 %" in html and "50 %" in html  # 20/30 of participants, 300/600 of residents
+    assert "Femmes" in html
+    assert "En présence" in html and "Papier" in html
+    assert "Prévention de la délinquance" in html.split("seul canal")[-1]
+
+
+def test_population_form(client, login, ecusson):
+    login(ecusson.facilitator)
+    url = "/quartiers/QN03014M/population"
+    assert client.post_form(url, {"age": "0-14 : 250\n15-29: 300", "gender": "female : 640"}).status_code == 302
+    assert services.population_bands(ecusson.quartier.id) == {"age": {"0-14": 250, "15-29": 300}, "gender": {"female": 640}}
+    bad = client.post_form(url, {"age": "beaucoup", "gender": ""})
+    assert bad.status_code == 400 and "tranche : nombre" in bad.get_data(as_text=True)
+    assert services.population_bands(ecusson.quartier.id)["age"] == {"0-14": 250, "15-29": 300}
+
+
+def test_comparison_across_quartiers_and_periods(client, login, ecusson, provider, make_quartier):
+    second = make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.contrat)
+    services.create_period(ecusson.contrat, name="Concertation 2027", starts_on=date(2027, 3, 1), ends_on=date(2027, 6, 30))
+    db.session.commit()
+    login(ecusson.official)
+    html = client.get(f"/contrats/{ecusson.contrat.id}/priorites?periode={ecusson.period.id}").get_data(as_text=True)
+    assert "L&#39;Écusson" in html and "Centre ancien" in html
+    evolution = client.get("/quartiers/QN03014M/priorites/evolution").get_data(as_text=True)
+    assert evolution.index("Concertation 2023") < evolution.index("Concertation 2027")
+    assert second.id
+
+
+def test_other_contrat_official_cannot_see_the_aggregation(client, login, ecusson, provider):
+    login(ecusson.other_official)
+    assert client.get("/quartiers/QN03014M/priorites").status_code == 403
+    assert client.get(f"/contrats/{ecusson.contrat.id}/priorites").status_code == 403
+
+
+def test_public_method_page(client):
+    html = client.get("/priorites/methode").get_data(as_text=True)
+    assert "Chaque source a le même nombre de points à distribuer" in html
+    assert "60 % des réponses" in html
+
+
+def test_evidence_is_cached_only_while_its_version_holds(app, ecusson):
+    versioned = FixedProvider(name="versioned", weights=[ThemeWeight("workshop_notes", IN_PERSON, ecusson.t("sport-culture"), 2, 2)])
+    versioned.version = 1
+    versioned.evidence_version = lambda quartier_id: versioned.version
+    register_provider(app, versioned)
+    first = services.aggregate(ecusson.quartier, ecusson.period)
+    services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(versioned.calls) == 1  # the second time came from the cache
+    versioned.weights.append(ThemeWeight("workshop_notes", PAPER, ecusson.t("emploi"), 6, 6))
+    versioned.version = 2  # the provider's data changed
+    second = services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(versioned.calls) == 2
+    assert first.ranking.order()[0] == ecusson.t("sport-culture") and second.ranking.order()[0] == ecusson.t("emploi")
+    # Another period is another key.
+    services.aggregate(ecusson.quartier, None)
+    assert len(versioned.calls) == 3
+
+
+def test_nothing_is_cached_when_a_provider_has_no_version(app, ecusson, provider):
+    services.aggregate(ecusson.quartier, ecusson.period)
+    services.aggregate(ecusson.quartier, ecusson.period)
+    assert len(provider["questionnaire"].calls) == 2
+
+
+def test_staff_find_priorities_from_the_quartier_page_and_residents_do_not(client, login, ecusson):
+    assert "/quartiers/QN03014M/priorites" not in client.get("/quartiers/QN03014M").get_data(as_text=True)
+    login(ecusson.official)
+    html = client.get("/quartiers/QN03014M").get_data(as_text=True)
+    assert "/quartiers/QN03014M/priorites" in html and "/tableau-de-bord" in html
+    assert "/ponderations" not in html
+
+
+def test_pending_proposals_show_on_the_dashboard(app, client, login, ecusson):
+    services.register_pending_proposals(app, lambda quartier_id: 3 if quartier_id == ecusson.quartier.id else 0)
+    login(ecusson.official)
+    assert "3 propositions attendent une réponse" in client.get("/tableau-de-bord").get_data(as_text=True)
