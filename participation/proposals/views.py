@@ -216,6 +216,7 @@ def services_transitions(proposal: Proposal):
 
 @bp.route("/quartiers/<code>/propositions/<int:proposal_id>/vote", methods=["POST"])
 @auth.public
+@limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"], methods=["POST"])
 def vote(code: str, proposal_id: int):
     quartier = _quartier(code)
     proposal = _proposal(quartier, proposal_id)
@@ -287,6 +288,11 @@ def comment(code: str, proposal_id: int):
     participant = current_participant()
     if participant is None and not current_user.is_authenticated:
         abort(400, _("Pour commenter, saisissez votre code de vote ou connectez-vous."))
+    if participant is not None and participant.kind == "code":
+        # A code speaks for its own quartier only, as for votes.
+        code_row = services.code_of(participant)
+        if code_row is None or code_row.quartier_id != quartier.id:
+            _fail(services.ProposalError("code_other_quartier"))
     form = CommentForm()
     if not form.validate_on_submit():
         db.session.rollback()

@@ -292,3 +292,19 @@ def test_proposal_page_query_count_does_not_grow_with_comments_and_answers(
     with count_queries() as many:
         client.get(url)
     assert len(many) <= len(few), many
+
+
+def test_a_code_comments_only_in_its_own_quartier(client, quartier, make_quartier, make_proposal, make_codes):
+    other = make_quartier("QN03005M", contrat=quartier.commune.contrat)
+    services.open_period(other, "Printemps")
+    db.session.commit()
+    here, there = make_proposal("Un banc"), make_proposal("Un abri", target=other)
+    (code,) = make_codes()
+    enter_code(client, quartier, code)
+    page = f"/quartiers/{other.qpv_code}/propositions/{there.id}"
+    response = client.post_form(f"{page}/commentaires", {"body": "Je passe par là."}, page=page)
+    assert response.status_code == 403
+    assert "autre quartier" in response.get_data(as_text=True)
+    own_page = f"/quartiers/{quartier.qpv_code}/propositions/{here.id}"
+    assert client.post_form(f"{own_page}/commentaires", {"body": "Oui"}, page=own_page).status_code == 302
+    assert [c.proposal_id for c in db.session.scalars(select(Comment))] == [here.id]

@@ -251,3 +251,12 @@ def test_account_votes_only_in_its_quartiers(client, login, resident, quartier, 
     response = vote(client, other, there, "pour")
     assert response.status_code == 403 and "ne vote pas dans ce quartier" in response.get_data(as_text=True)
     assert _votes() == 1
+
+
+def test_voting_is_rate_limited_like_other_anonymous_submissions(app, client, quartier, make_proposal, make_codes):
+    app.config["RATELIMIT_ANONYMOUS_SUBMISSION"] = "3 per minute"
+    proposal = make_proposal("Un banc")
+    enter_code(client, quartier, make_codes()[0])
+    statuses = [vote(client, quartier, proposal, choice).status_code for choice in ("pour", "contre", "sans_avis", "pour")]
+    assert statuses == [302, 302, 302, 429]
+    assert services.counts_for(proposal).sans_avis == 1
