@@ -111,7 +111,6 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     # --- priorities ---
     "priorities.method": (PUBLIC, False),
     "priorities.receipt_form": (PUBLIC, False),
-    "priorities.receipt": (PUBLIC, False),
     "priorities.export": (PUBLIC, False),
     "priorities.aggregation": (auth.STAFF_AND_OFFICIALS, True),
     "priorities.theme_detail": (auth.STAFF_AND_OFFICIALS, True),

@@ -7,17 +7,24 @@ On an EvidenceProvider (participation/evidence.py), besides theme_weights/contri
 - `participant_profile(quartier_id, start, end)` -> mapping with `by_channel`, `by_age_band`,
   `by_gender` (distinct participants), for the representativeness panel;
 - `contributions_for_receipt(receipt) -> list[Contribution]` and
-  `receipt_quartier_id(receipt) -> int | None`: the page /restitution/<receipt> shows a resident
-  without an account which priorities their answers or votes fed;
+  `receipt_quartier_id(receipt) -> int | None`: the page /restitution (a POST form with CSRF,
+  so the code never appears in a URL) shows a resident without an account which priorities
+  their answers or votes fed. A domain that is not an evidence provider for its receipts
+  registers an object with `name` and these two methods through
+  `services.register_receipt_resolver(app, resolver)` (the proposals' voting codes do);
 - `evidence_version(quartier_id) -> hashable`: cheap, and changes on every write that can alter
   its theme weights; when every provider has one, the aggregation is cached (services.py).
 
-App-level hooks for the proposals domain (priorities/services.py), to be wired by the lead:
-- `register_proposal_lookup(app, id -> ProposalRef | None)`: linking checks the quartier;
-- `_retain_linked_proposal(...)`: calls proposals.services.set_state(proposal, "retained", ...);
+App-level hooks for the proposals domain (priorities/services.py), registered by
+participation/proposals/priorities_hooks.py from proposals.init_app:
+- `register_proposal_lookup(app, id -> ProposalRef | None)`: linking checks the quartier; hidden
+  and unknown proposals give None (refused);
+- `_retain_linked_proposal(...)`: calls proposals.services.set_state(proposal, "retained", ...)
+  unless the proposal already is retained; a proposal done or not retained is refused (409);
 - `register_proposal_outcomes(app, quartier_id -> [ProposalOutcome])`: retained, not retained
-  (with the reason) or done, on the public restitution;
-- `register_pending_proposals(app, quartier_id -> int)`: pending decisions on the dashboard.
+  (with the reason) or done, with the last official answer, on the public restitution;
+- `register_pending_proposals(app, counter)`: `counter(quartier_id) -> int`, and optionally
+  `counter.many(quartier_ids) -> {id: int}` so the dashboard asks once for all its quartiers.
 """
 
 

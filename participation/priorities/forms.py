@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from participation.evidence import AGE_BANDS, GENDERS
 from participation.forms import NoMarkup, strip
+from participation.proposals.models import ANSWER_MAX
 
 
 class CsrfOnlyForm(FlaskForm):
@@ -61,7 +63,7 @@ class _Prefixed(FlaskForm):
 
 class ProposalLinkForm(_Prefixed):
     proposal_id = IntegerField(_l("Numéro de la proposition"), validators=[InputRequired(_l("Indiquez le numéro de la proposition.")), NumberRange(min=1, message=_l("Indiquez le numéro de la proposition."))])
-    answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=4000), NoMarkup()], filters=[strip])
+    answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=ANSWER_MAX), NoMarkup()], filters=[strip])
 
 
 class CommentForm(_Prefixed):
@@ -78,30 +80,47 @@ class ValidateForm(_Prefixed):
 
 
 class ReceiptForm(FlaskForm):
-    class Meta:
-        csrf = False
+    """Posted with its CSRF token: the code never travels in a URL (logs, history, proxies)."""
 
-    code = StringField(_l("Votre code de reçu"), validators=[DataRequired(_l("Indiquez votre code.")), Length(max=64)], filters=[strip])
+    code = StringField(_l("Votre code"), description=_l("Le code de votre reçu ou votre code de vote, par exemple ABCDE-23456."),
+                       validators=[DataRequired(_l("Indiquez votre code.")), Length(max=64)], filters=[strip])
+
+
+# Labels of the canonical demographic keys (participation.evidence), for the population form
+# and the representativeness panel.
+GENDER_LABELS = {"f": _l("Femmes"), "m": _l("Hommes"), "other": _l("Autre")}
+AGE_LABELS = {
+    "0-17": _l("Moins de 18 ans"), "18-24": _l("18 à 24 ans"), "25-39": _l("25 à 39 ans"),
+    "40-59": _l("40 à 59 ans"), "60-74": _l("60 à 74 ans"), "75+": _l("75 ans et plus"),
+}
+
+
+def population_field_name(dimension: str, key: str) -> str:
+    """"age", "75+" -> "age_75_plus": a form field name for a canonical key."""
+    return f"{dimension}_" + key.replace("+", "_plus").replace("-", "_")
+
+
+# (dimension, canonical key, field name), in the order of the form.
+POPULATION_FIELDS = [("age", key, population_field_name("age", key)) for key in AGE_BANDS] + [
+    ("gender", key, population_field_name("gender", key)) for key in GENDERS
+]
 
 
 class PopulationForm(FlaskForm):
-    age = TextAreaField(_l("Population par tranche d'âge"), description=_l("Une ligne par tranche : « 0-14 : 250 »."),
-                        validators=[Length(max=2000), NoMarkup()], filters=[strip])
-    gender = TextAreaField(_l("Population par genre"), description=_l("Une ligne par genre : « femmes : 640 »."),
-                           validators=[Length(max=2000), NoMarkup()], filters=[strip])
+    """One optional whole number (>= 0) per canonical age band and gender; an empty field means
+    the figure is unknown."""
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {"age": {}, "gender": {}}
+        for dimension, key, name in POPULATION_FIELDS:
+            value = self[name].data
+            if value is not None:
+                found[dimension][key] = value
+        return found
 
 
-def parse_bands(text: str | None) -> dict[str, int]:
-    """'0-14 : 250' lines as {band: count}; raises ValueError on a malformed line."""
-    bands: dict[str, int] = {}
-    for line in (text or "").splitlines():
-        if not line.strip():
-            continue
-        band, sep, value = line.rpartition(":")
-        if not sep or not band.strip():
-            raise ValueError(line)
-        count = int(value.strip())
-        if count < 0:
-            raise ValueError(line)
-        bands[band.strip()[:40]] = count
-    return bands
+for _dimension, _key, _name in POPULATION_FIELDS:
+    _label = (AGE_LABELS if _dimension == "age" else GENDER_LABELS)[_key]
+    setattr(PopulationForm, _name, IntegerField(_label, validators=[
+        Optional(), NumberRange(min=0, message=_l("Indiquez un nombre entier positif ou nul.")),
+    ]))

@@ -302,8 +302,11 @@ def population_bands(quartier_id: int) -> dict[str, dict[str, int]]:
 
 
 def set_population_bands(quartier: Quartier, dimension: str, counts: Mapping[str, int]) -> None:
-    if dimension not in ("age", "gender"):
+    known = {"age": evidence_protocol.AGE_BANDS, "gender": evidence_protocol.GENDERS}.get(dimension)
+    if known is None:
         raise PrioritiesError("bad_dimension")
+    if any(band not in known for band in counts):
+        raise PrioritiesError("unknown_band")
     if any(value < 0 for value in counts.values()):
         raise PrioritiesError("negative_population")
     for row in db.session.scalars(
@@ -499,18 +502,33 @@ def find_proposal(proposal_id: int) -> ProposalRef | None:
     return ProposalRef(proposal.id, proposal.quartier_id, getattr(proposal, "title", ""))
 
 
+# States from which a proposal cannot become "retained" again: linking it is refused (409).
+ANSWERED_FOR_GOOD = ("done", "not_retained")
+
+
 def _retain_linked_proposal(proposal_id: int, answer: str, actor) -> bool:
-    """LEAD: the one call into the proposals state machine. Returns False, doing nothing, only
-    while the proposals service does not exist; once it does, any error it raises propagates."""
+    """The one call into the proposals state machine: the linked proposal becomes "retained"
+    with the official answer. Returns False, doing nothing, when it already is (the same
+    proposal linked to a second objective); raises PrioritiesError when it is unknown, already
+    done or not retained ("proposal_answered"), or when the proposals domain refuses the answer
+    ("proposal_<its code>", e.g. "proposal_answer_too_long")."""
     try:
-        from participation.proposals import services as proposal_services  # type: ignore[attr-defined]
-        from participation.proposals.models import Proposal  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    if not hasattr(proposal_services, "set_state"):
+        from participation.proposals import services as proposal_services
+        from participation.proposals.models import Proposal
+    except ImportError:  # a deployment without the proposals domain
         return False
     proposal = db.session.get(Proposal, proposal_id)
-    proposal_services.set_state(proposal, "retained", answer, actor)
+    if proposal is None:
+        raise PrioritiesError("unknown_proposal")
+    state = proposal.state.value
+    if state == "retained":
+        return False
+    if state in ANSWERED_FOR_GOOD:
+        raise PrioritiesError("proposal_answered", state=state)
+    try:
+        proposal_services.set_state(proposal, "retained", answer, actor)
+    except proposal_services.ProposalError as error:
+        raise PrioritiesError(f"proposal_{error.code}") from error
     return True
 
 
@@ -527,8 +545,8 @@ def link_proposal(objective: StrategicObjective | OperationalObjective, *, propo
         raise PrioritiesError("proposal_other_quartier")
     if any(link.kind is LinkKind.PROPOSAL and link.ref_id == proposal_id for link in objective.links):
         raise PrioritiesError("already_linked")
-    link = _new_link(objective, kind=LinkKind.PROPOSAL, ref_id=proposal_id, label=proposal.title, answer=answer)
     _retain_linked_proposal(proposal_id, answer, actor)
+    link = _new_link(objective, kind=LinkKind.PROPOSAL, ref_id=proposal_id, label=proposal.title, answer=answer)
     db.session.flush()
     return link
 
@@ -807,9 +825,20 @@ def register_pending_proposals(app: Flask, counter: Callable[[int], int]) -> Non
 
 
 def pending_proposals(quartier_id: int) -> int | None:
-    """LEAD: proposals awaiting an official answer, from the proposals domain (None: unknown)."""
+    """Proposals awaiting an official answer, from the proposals domain (None: unknown)."""
     counter = current_app.extensions.get("priorities_pending_proposals")
     return counter(quartier_id) if counter else None
+
+
+def pending_proposals_by_quartier(quartier_ids: list[int]) -> dict[int, int]:
+    """The same for many quartiers: one call to the counter's `many(ids)` when it has one."""
+    counter = current_app.extensions.get("priorities_pending_proposals")
+    if counter is None or not quartier_ids:
+        return {}
+    many = getattr(counter, "many", None)
+    if many is not None:
+        return dict(many(quartier_ids))
+    return {quartier_id: counter(quartier_id) for quartier_id in quartier_ids}
 
 
 def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
@@ -824,6 +853,7 @@ def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
             projets[projet.quartier_id] = projet  # the latest wins
     periods_by_contrat: dict[int, list[ConcertationPeriod]] = {}
     contexts: dict[int, ContratContext] = {}
+    waiting_by_quartier = pending_proposals_by_quartier([q.id for q in quartiers])
     rows = []
     for quartier in quartiers:
         contrat_id = quartier.commune.contrat_id
@@ -845,7 +875,7 @@ def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
             pending.append("version_technique")
         if projet is not None and projet.state is ProjetState.SUBMITTED_PILOTAGE:
             pending.append("version_pilotage")
-        waiting = pending_proposals(quartier.id)
+        waiting = waiting_by_quartier.get(quartier.id)
         if waiting:
             pending.append(f"proposals:{waiting}")
         rows.append(DashboardRow(
@@ -867,22 +897,34 @@ def validated_projets(quartier_id: int) -> list[tuple[ProjetDeQuartier, ProjetVe
     return found
 
 
+def register_receipt_resolver(app: Flask, resolver: Any) -> None:
+    """A domain whose residents get a receipt without being an evidence provider of their own
+    (the proposals' voting codes) registers an object with `name`,
+    `contributions_for_receipt(receipt)` and `receipt_quartier_id(receipt)`."""
+    app.extensions.setdefault("priorities_receipt_resolvers", []).append(resolver)
+
+
+def _receipt_sources() -> list[Any]:
+    return evidence_protocol.providers() + list(current_app.extensions.get("priorities_receipt_resolvers", []))
+
+
 def contributions_for_receipt(receipt: str) -> list[Contribution]:
-    """Providers may offer `contributions_for_receipt(receipt) -> list[Contribution]`: what a
-    resident who answered online or voted with a code contributed, without an account."""
+    """Providers and receipt resolvers may offer `contributions_for_receipt(receipt) ->
+    list[Contribution]`: what a resident who answered online or voted with a code contributed,
+    without an account."""
     found: list[Contribution] = []
-    for provider in evidence_protocol.providers():
-        method = getattr(provider, "contributions_for_receipt", None)
+    for source in _receipt_sources():
+        method = getattr(source, "contributions_for_receipt", None)
         if method is not None:
             found.extend(method(receipt))
     return found
 
 
 def receipt_quartier_ids(receipt: str) -> set[int]:
-    """Providers may also offer `receipt_quartier_id(receipt) -> int | None`."""
+    """They may also offer `receipt_quartier_id(receipt) -> int | None`."""
     ids = set()
-    for provider in evidence_protocol.providers():
-        method = getattr(provider, "receipt_quartier_id", None)
+    for source in _receipt_sources():
+        method = getattr(source, "receipt_quartier_id", None)
         if method is not None and (quartier_id := method(receipt)) is not None:
             ids.add(quartier_id)
     return ids
@@ -927,13 +969,15 @@ def restitution_for_receipt(receipt: str) -> ReceiptView | None:
 @dataclass(frozen=True)
 class ProposalOutcome:
     """What became of a proposal, for the restitution: state is "retained", "not_retained" or
-    "done"; reason is the official answer."""
+    "done"; reason is why it was not retained (plain text), answer the last official answer
+    (limited formatting, shown with |rich)."""
 
     id: int
     title: str
     state: str
     reason: str = ""
     url: str | None = None
+    answer: str = ""
 
 
 def register_proposal_outcomes(app: Flask, outcomes: Callable[[int], list[ProposalOutcome]]) -> None:

@@ -10,17 +10,19 @@ from flask_login import current_user
 
 from participation import auth
 from participation.accounts.models import Role
+from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db, limiter
 from participation.forms import choices
 from participation.priorities import exports, services
 from participation.priorities.forms import (
     ChangesForm, CommentForm, CsrfOnlyForm, ItemForm, PeriodForm, PopulationForm, ProjetForm, ProjetNewForm,
-    ProposalLinkForm, ReceiptForm, ValidateForm, parse_bands,
+    AGE_LABELS, GENDER_LABELS, POPULATION_FIELDS, ProposalLinkForm, ReceiptForm, ValidateForm,
 )
 from participation.priorities.models import (
     LinkKind, ObjectiveLink, OperationalObjective, PriorityTheme, ProjetDeQuartier, ProjetState,
     StrategicObjective,
 )
+from participation.proposals.models import ANSWER_MAX
 from participation.quartiers import services as territory
 from participation.quartiers.models import ContratDeVille, Quartier, Theme
 
@@ -46,7 +48,6 @@ KIND_LABELS = {
     "response": _l("réponse"), "answer": _l("réponse"), "note": _l("note d'atelier"),
     "proposal": _l("proposition"), "dot_vote": _l("gommettes"),
 }
-GENDER_LABELS = {"female": _l("Femmes"), "male": _l("Hommes"), "other": _l("Autre"), "unknown": _l("Non renseigné")}
 
 ERRORS = {
     "negative": lambda: _("Un poids ne peut pas être négatif."),
@@ -72,9 +73,15 @@ ERRORS = {
     "already_linked": lambda: _("Cette proposition est déjà liée à cet objectif."),
     "unknown_contribution": lambda: _("Cette contribution n'a pas été trouvée pour ce thème et cette concertation."),
     "not_validated": lambda: _("Seul un projet validé peut être révisé."),
+    "proposal_answered": lambda: _("Cette proposition a déjà reçu une réponse définitive (réalisée ou non retenue) : elle ne peut pas être retenue par ce projet."),
+    "proposal_answer_required": lambda: _("Écrivez la réponse officielle donnée à la proposition."),
+    "proposal_answer_too_long": lambda: _("La réponse officielle est trop longue (%(max)s caractères au plus).", max=ANSWER_MAX),
+    "proposal_transition_not_allowed": lambda: _("Cette proposition ne peut pas être retenue dans son état actuel."),
+    "unknown_band": lambda: _("Cette tranche de population n'est pas reconnue."),
 }
 ERROR_STATUS = {"not_draft": 409, "version_not_submitted": 409, "not_submitted_technique": 409,
-                "changes_not_submitted": 409, "not_validated": 409, "projet_exists": 409}
+                "changes_not_submitted": 409, "not_validated": 409, "projet_exists": 409,
+                "proposal_answered": 409, "proposal_transition_not_allowed": 409}
 
 
 def _message(error: services.PrioritiesError) -> str:
@@ -85,7 +92,8 @@ def _message(error: services.PrioritiesError) -> str:
 def labels():
     return {
         "SOURCE_LABELS": SOURCE_LABELS, "CHANNEL_LABELS": CHANNEL_LABELS, "STATE_LABELS": STATE_LABELS,
-        "KIND_LABELS": KIND_LABELS, "GENDER_LABELS": GENDER_LABELS, "ProjetState": ProjetState,
+        "KIND_LABELS": KIND_LABELS, "GENDER_LABELS": GENDER_LABELS, "AGE_LABELS": AGE_LABELS,
+        "GENDERS": GENDERS, "AGE_BANDS": AGE_BANDS, "ProjetState": ProjetState,
         "source_label": lambda s: SOURCE_LABELS.get(s, s),
     }
 
@@ -139,23 +147,24 @@ def method():
     return render_template("priorities/method.html", sources=SOURCE_LABELS)
 
 
-@bp.route("/restitution")
+@bp.route("/restitution", methods=["GET", "POST"])
 @auth.public
+@limiter.limit("20/minute", methods=["POST"])
 def receipt_form():
-    form = ReceiptForm(request.args)
-    if request.args and form.validate():
-        return redirect(url_for("priorities.receipt", receipt=form.code.data))
-    return render_template("priorities/receipt_form.html", form=form), (400 if request.args else 200)
-
-
-@bp.route("/restitution/<receipt>")
-@auth.public
-@limiter.limit("20/minute")
-def receipt(receipt: str):
-    if len(receipt) > 64:
-        abort(404)
-    view = services.restitution_for_receipt(receipt)
-    return render_template("priorities/receipt.html", view=view, receipt=receipt), (200 if view else 404)
+    """A resident types their receipt or voting code in a POST form (with CSRF) and sees the
+    result on the response itself: the code never appears in a URL, so never in access logs,
+    proxies or the browser history."""
+    if request.method == "GET" and request.args:  # an old link or bookmark with a code: drop it
+        return redirect(url_for("priorities.receipt_form"))
+    form = ReceiptForm()
+    if request.method == "GET":
+        return render_template("priorities/receipt_form.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("priorities/receipt_form.html", form=form), 400
+    view = services.restitution_for_receipt(form.code.data)
+    response = Response(render_template("priorities/receipt.html", view=view), status=200 if view else 404)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/projets/<int:projet_id>/versions/<int:number>.<fmt>")
@@ -244,21 +253,17 @@ def population(code: str):
     current = services.population_bands(quartier.id)
     form = PopulationForm()
     if request.method == "GET":
-        form.age.data = "\n".join(f"{k} : {v}" for k, v in current.get("age", {}).items())
-        form.gender.data = "\n".join(f"{k} : {v}" for k, v in current.get("gender", {}).items())
+        for dimension, key, name in POPULATION_FIELDS:
+            form[name].data = current.get(dimension, {}).get(key)
     if form.validate_on_submit():
-        parsed = {}
-        for name in ("age", "gender"):
-            try:
-                parsed[name] = parse_bands(getattr(form, name).data)
-            except ValueError:
-                getattr(form, name).errors.append(_("Une ligne n'a pas la forme « tranche : nombre » (nombre positif)."))
-        if not form.age.errors and not form.gender.errors:
-            for name, counts in parsed.items():
-                services.set_population_bands(quartier, name, counts)
-            db.session.commit()
-            flash(_("La population de référence a été enregistrée."), "success")
-            return redirect(url_for("priorities.representativeness", code=quartier.qpv_code))
+        try:
+            for dimension, counts in form.counts().items():
+                services.set_population_bands(quartier, dimension, counts)
+        except services.PrioritiesError as error:
+            return _fail(error)
+        db.session.commit()
+        flash(_("La population de référence a été enregistrée."), "success")
+        return redirect(url_for("priorities.representativeness", code=quartier.qpv_code))
     return render_template("priorities/population.html", quartier=quartier, form=form), (400 if form.is_submitted() else 200)
 
 

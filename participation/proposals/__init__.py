@@ -11,3 +11,7 @@ def init_app(app) -> None:
     register_quartier_section(app, quartier_section)
     register_provider(app, ProposalEvidence())
     app.cli.add_command(proposals_cli)
+
+    from participation.proposals import priorities_hooks
+
+    priorities_hooks.register(app)  # linking, restitution, dashboard and receipts of the priorities

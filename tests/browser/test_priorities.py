@@ -90,10 +90,15 @@ def test_projet_de_quartier_from_draft_to_public_page(live_server, browser, page
     assert axe(public) == [], "public quartier page"
     assert public.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(public, "priorities-restitution-360")
-    for path in ("/priorites/methode", "/restitution", "/restitution/RECU-1234"):
+    for path in ("/priorites/methode", "/restitution"):
         public.goto(base + path)
         assert axe(public) == [], path
+    # The receipt code is posted (never in the URL) and the result rendered on the response.
+    public.fill("input[name=code]", "RECU-1234")
+    public.click("main button[type=submit]")
+    assert public.url == f"{base}/restitution" and "RECU-1234" not in public.url
     assert "Accès aux soins" in public.content()
+    assert axe(public) == [], "receipt result"
     public_context.close()
 
 

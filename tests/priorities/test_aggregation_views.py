@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from participation.evidence import IN_PERSON, ONLINE, PAPER, ThemeWeight, register_provider
 from participation.extensions import db
 from participation.priorities import services
@@ -133,15 +135,16 @@ def test_representativeness_panel(client, login, ecusson, provider):
     provider["questionnaire"].profile = None
     profiled = FixedProvider(name="proposals", weights=[ThemeWeight("proposal_votes", ONLINE, ecusson.t("emploi"), 4, 4)])
     profiled.participant_profile = lambda quartier_id, start, end: {
-        "by_channel": {ONLINE: 30}, "by_age_band": {"15-29": 20, "60+": 10}, "by_gender": {"female": 18, "male": 12},
+        "by_channel": {ONLINE: 30}, "by_age_band": {"18-24": 20, "60-74": 10}, "by_gender": {"f": 18, "m": 12},
     }
     register_provider(client.application, profiled)
-    services.set_population_bands(ecusson.quartier, "age", {"15-29": 300, "60+": 300})
+    services.set_population_bands(ecusson.quartier, "age", {"18-24": 300, "60-74": 300})
     db.session.commit()
     login(ecusson.official)
     html = client.get("/quartiers/QN03014M/priorites/representativite").get_data(as_text=True)
-    assert "15-29" in html and "67 %" in html and "50 %" in html  # 20/30 of participants, 300/600 of residents
-    assert "Femmes" in html
+    # Labels come from the canonical keys (participation.evidence): 20/30 of participants, 300/600 of residents.
+    assert "18 à 24 ans" in html and "60 à 74 ans" in html and "67 %" in html and "50 %" in html
+    assert "Femmes" in html and "Hommes" in html
     assert "En présence" in html and "Papier" in html
     assert "Prévention de la délinquance" in html.split("seul canal")[-1]
 
@@ -149,11 +152,27 @@ def test_representativeness_panel(client, login, ecusson, provider):
 def test_population_form(client, login, ecusson):
     login(ecusson.facilitator)
     url = "/quartiers/QN03014M/population"
-    assert client.post_form(url, {"age": "0-14 : 250\n15-29: 300", "gender": "female : 640"}).status_code == 302
-    assert services.population_bands(ecusson.quartier.id) == {"age": {"0-14": 250, "15-29": 300}, "gender": {"female": 640}}
-    bad = client.post_form(url, {"age": "beaucoup", "gender": ""})
-    assert bad.status_code == 400 and "tranche : nombre" in bad.get_data(as_text=True)
-    assert services.population_bands(ecusson.quartier.id)["age"] == {"0-14": 250, "15-29": 300}
+    form = client.get(url).get_data(as_text=True)
+    for label in ("Moins de 18 ans", "18 à 24 ans", "75 ans et plus", "Femmes", "Hommes", "Autre"):
+        assert label in form
+    assert 'name="age_75_plus"' in form and 'name="gender_f"' in form
+    ok = client.post_form(url, {"age_0_17": "250", "age_18_24": "300", "gender_f": "640", "gender_m": ""})
+    assert ok.status_code == 302
+    assert services.population_bands(ecusson.quartier.id) == {"age": {"0-17": 250, "18-24": 300}, "gender": {"f": 640}}
+    assert 'value="640"' in client.get(url).get_data(as_text=True)  # shown again for editing
+    for bad in ({"age_0_17": "beaucoup"}, {"gender_f": "-3"}):
+        response = client.post_form(url, bad)
+        assert response.status_code == 400
+    assert "positif ou nul" in client.post_form(url, {"gender_f": "-3"}).get_data(as_text=True)
+    assert services.population_bands(ecusson.quartier.id)["age"] == {"0-17": 250, "18-24": 300}
+
+
+def test_population_keys_are_the_canonical_ones(app, ecusson):
+    with pytest.raises(services.PrioritiesError) as error:
+        services.set_population_bands(ecusson.quartier, "age", {"0-14": 250})
+    assert error.value.code == "unknown_band"
+    with pytest.raises(services.PrioritiesError):
+        services.set_population_bands(ecusson.quartier, "gender", {"female": 640})
 
 
 def test_comparison_across_quartiers_and_periods(client, login, ecusson, provider, make_quartier):

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 
 from participation.extensions import db
 from participation.priorities import services
+from participation.proposals import services as proposal_services
+from participation.proposals.models import ANSWER_MAX, Proposal, ProposalSource, ProposalState, StateChange
 from participation.priorities.models import (
     LinkKind, ObjectiveLink, OperationalObjective, ProjetComment, ProjetDeQuartier, ProjetState, ProjetVersion,
     StrategicObjective, VersionDecision,
@@ -217,43 +219,132 @@ def test_comment_on_an_objective_of_another_projet_is_refused(client, login, ecu
 
 @pytest.fixture
 def proposals(app, ecusson):
-    """The proposals domain's lookup, as the lead will wire it: id -> (quartier, title)."""
-    known = {
-        7: services.ProposalRef(7, ecusson.quartier.id, "Création d'une Maison de Santé Pluridisciplinaire"),
-        8: services.ProposalRef(8, ecusson.other_quartier.id, "Un skatepark à Près Saint-Jean"),
-    }
-    services.register_proposal_lookup(app, known.get)
-    return known
+    """Real proposals, created through the proposals services: one of L'Écusson, one elsewhere."""
+    ours = proposal_services.create_proposal(
+        ecusson.quartier, title="Création d'une Maison de Santé Pluridisciplinaire",
+        theme=ecusson.themes["acces-aux-soins"], source=ProposalSource.RESIDENT,
+    )
+    theirs = proposal_services.create_proposal(
+        ecusson.other_quartier, title="Un skatepark à Près Saint-Jean", theme=None, source=ProposalSource.RESIDENT,
+    )
+    db.session.commit()
+    return {"ours": ours.id, "theirs": theirs.id}
 
 
-def test_linking_a_proposal_of_the_quartier_records_the_answer(client, login, ecusson, provider, proposals):
-    projet = _draft(client, login, ecusson)
-    _propre, soins = _build(client, projet)
-    response = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "7",
-        "proposal-answer": "Retenue : inscrite au projet de quartier, étude en 2025.",
+def _link(client, projet, objective, proposal_id, answer="Retenue : inscrite au projet de quartier, étude en 2025."):
+    return client.post_form(f"/projets/{projet.id}/liens", {
+        "kind": "proposal", "objective": objective, "proposal-proposal_id": str(proposal_id), "proposal-answer": answer,
     })
-    assert response.status_code == 302
+
+
+def _changes(proposal_id) -> list[StateChange]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(StateChange).where(StateChange.proposal_id == proposal_id).order_by(StateChange.id)))
+
+
+def test_linking_a_proposal_of_the_quartier_retains_it_with_the_answer(client, login, ecusson, provider, proposals):
+    projet = _draft(client, login, ecusson)
+    propre, soins = _build(client, projet)
+    response = _link(client, projet, f"strategic:{soins.id}", proposals["ours"])
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     link = db.session.scalars(select(ObjectiveLink)).one()
-    assert (link.kind, link.ref_id, link.label) == (LinkKind.PROPOSAL, 7, "Création d'une Maison de Santé Pluridisciplinaire")
-    # No proposals service in this branch yet: the retain call is a no-op that says so.
-    assert services._retain_linked_proposal(7, "answer", ecusson.facilitator) is False
+    assert (link.kind, link.ref_id, link.label) == (LinkKind.PROPOSAL, proposals["ours"], "Création d'une Maison de Santé Pluridisciplinaire")
+    # Through the proposals state machine: retained, with the official answer and who gave it.
+    assert db.session.get(Proposal, proposals["ours"]).state is ProposalState.RETAINED
+    (change,) = _changes(proposals["ours"])
+    assert (change.from_state, change.to_state) == (ProposalState.SUBMITTED, ProposalState.RETAINED)
+    assert "inscrite au projet de quartier" in change.answer and change.actor_id == ecusson.facilitator.id
+    # The same proposal answers a second objective: no error, and no second answer.
+    again = _link(client, projet, f"strategic:{propre.id}", proposals["ours"], "Aussi pour la propreté.")
+    assert again.status_code == 302, again.get_data(as_text=True)[:2000]
+    assert _count(ObjectiveLink) == 2 and len(_changes(proposals["ours"])) == 1
+    assert db.session.get(Proposal, proposals["ours"]).state is ProposalState.RETAINED
 
 
 def test_linking_a_proposal_of_another_quartier_is_refused(client, login, ecusson, provider, proposals):
     projet = _draft(client, login, ecusson)
     _propre, soins = _build(client, projet)
-    response = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "8", "proposal-answer": "Retenue.",
-    })
+    response = _link(client, projet, f"strategic:{soins.id}", proposals["theirs"], "Retenue.")
     assert response.status_code == 400
     assert "concerne un autre quartier" in response.get_data(as_text=True)
-    assert _count(ObjectiveLink) == 0
-    unknown = client.post_form(f"/projets/{projet.id}/liens", {
-        "kind": "proposal", "objective": f"strategic:{soins.id}", "proposal-proposal_id": "9", "proposal-answer": "Retenue.",
-    })
+    assert _count(ObjectiveLink) == 0 and _changes(proposals["theirs"]) == []
+    unknown = _link(client, projet, f"strategic:{soins.id}", 99999, "Retenue.")
     assert unknown.status_code == 400 and "Aucune proposition ne porte ce numéro." in unknown.get_data(as_text=True)
     assert _count(ObjectiveLink) == 0
+
+
+def test_linking_a_hidden_proposal_is_refused(client, login, ecusson, provider, proposals):
+    proposal_services.set_hidden(db.session.get(Proposal, proposals["ours"]), True, "Propos injurieux", ecusson.facilitator)
+    db.session.commit()
+    projet = _draft(client, login, ecusson)
+    _propre, soins = _build(client, projet)
+    response = _link(client, projet, f"strategic:{soins.id}", proposals["ours"])
+    assert response.status_code == 400 and "Aucune proposition ne porte ce numéro." in response.get_data(as_text=True)
+    assert _count(ObjectiveLink) == 0 and _changes(proposals["ours"]) == []
+    assert db.session.get(Proposal, proposals["ours"]).state is ProposalState.SUBMITTED
+
+
+@pytest.mark.parametrize("state", ["not_retained", "done"])
+def test_linking_a_proposal_answered_for_good_is_refused_with_409(client, login, ecusson, provider, proposals, state):
+    proposal = db.session.get(Proposal, proposals["ours"])
+    if state == "not_retained":
+        proposal_services.set_state(proposal, "not_retained", "Non retenue.", ecusson.facilitator, reason="Hors compétence de la ville")
+    else:
+        proposal_services.set_state(proposal, "retained", "Retenue.", ecusson.facilitator)
+        proposal_services.set_state(proposal, "done", "Réalisée.", ecusson.facilitator)
+    db.session.commit()
+    before = len(_changes(proposals["ours"]))
+    projet = _draft(client, login, ecusson)
+    _propre, soins = _build(client, projet)
+    response = _link(client, projet, f"strategic:{soins.id}", proposals["ours"])
+    assert response.status_code == 409
+    assert "réponse définitive" in response.get_data(as_text=True)
+    assert _count(ObjectiveLink) == 0 and len(_changes(proposals["ours"])) == before
+    assert db.session.get(Proposal, proposals["ours"]).state.value == state
+
+
+def test_an_answer_longer_than_the_proposals_allow_is_refused(client, login, ecusson, provider, proposals):
+    projet = _draft(client, login, ecusson)
+    _propre, soins = _build(client, projet)
+    response = _link(client, projet, f"strategic:{soins.id}", proposals["ours"], "a" * (ANSWER_MAX + 1))
+    assert response.status_code == 400
+    assert _count(ObjectiveLink) == 0 and _changes(proposals["ours"]) == []
+
+
+def test_the_quartier_page_lists_retained_not_retained_and_done_proposals(client, login, ecusson, provider, proposals):
+    facilitator = ecusson.facilitator
+    make = lambda title: proposal_services.create_proposal(ecusson.quartier, title=title, theme=None, source=ProposalSource.RESIDENT)  # noqa: E731
+    retained, refused, done, hidden, pending = (make(t) for t in (
+        "Des bancs place aux Herbes", "Un parking souterrain", "Un composteur collectif", "Proposition masquée", "Une boîte à livres"))
+    proposal_services.set_state(retained, "retained", "Inscrite au budget 2025.", facilitator)
+    proposal_services.set_state(refused, "not_retained", "Le conseil citoyen en a débattu.", facilitator, reason="Le sous-sol est classé")
+    proposal_services.set_state(done, "retained", "Retenue.", facilitator)
+    proposal_services.set_state(done, "done", "Installé rue de la Fusterie en mai.", facilitator)
+    proposal_services.set_state(hidden, "retained", "Retenue.", facilitator)
+    proposal_services.set_hidden(hidden, True, "Doublon", facilitator)
+    db.session.commit()
+    _validated(client, login, ecusson)
+    html = client.get("/quartiers/QN03014M").get_data(as_text=True)
+    section = html.split("Vous avez dit, nous avons retenu")[1]
+    assert "Des bancs place aux Herbes" in section and "Inscrite au budget 2025." in section
+    assert "Un parking souterrain" in section and "Le sous-sol est classé" in section
+    assert "Un composteur collectif" in section and "Installé rue de la Fusterie en mai." in section
+    assert "Réalisée" in section and "Non retenue" in section
+    assert f'href="/quartiers/QN03014M/propositions/{done.id}"' in section
+    assert "Proposition masquée" not in section and "Une boîte à livres" not in section
+
+
+def test_the_dashboard_counts_proposals_awaiting_an_answer(client, login, ecusson, provider, proposals):
+    make = lambda title: proposal_services.create_proposal(ecusson.quartier, title=title, theme=None, source=ProposalSource.RESIDENT)  # noqa: E731
+    studied, answered, hidden = make("À l'étude"), make("Retenue"), make("Masquée")
+    make("Soumise")
+    proposal_services.set_state(studied, "under_study", "Nous l'étudions.", ecusson.facilitator)
+    proposal_services.set_state(answered, "retained", "Retenue.", ecusson.facilitator)
+    proposal_services.set_hidden(hidden, True, "Doublon", ecusson.facilitator)
+    db.session.commit()
+    login(ecusson.official)
+    # The fixture's proposal, "Soumise" and "À l'étude": three (not the answered nor the hidden one).
+    assert "3 propositions attendent une réponse" in client.get("/tableau-de-bord").get_data(as_text=True)
 
 
 def test_linking_a_contribution_copies_its_quote_into_the_version(client, login, ecusson, provider):
@@ -331,15 +422,56 @@ def test_a_submitted_snapshot_cannot_change(app, client, login, ecusson, provide
     db.session.rollback()
 
 
+def _receipt(client, code):
+    return client.post_form("/restitution", {"code": code}, page="/restitution")
+
+
 def test_receipt_shows_which_priorities_a_contribution_fed(client, login, ecusson, provider):
     _validated(client, login, ecusson)
-    page = client.get("/restitution/RECU-1234")
+    page = _receipt(client, "RECU-1234")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "Accès aux soins" in html and "22/03/2024" in html
-    assert client.get("/restitution/INCONNU").status_code == 404
-    assert client.get("/restitution?code=RECU-1234").headers["Location"].endswith("/restitution/RECU-1234")
-    assert client.get("/restitution?code=").status_code == 400
+    unknown = _receipt(client, "INCONNU")
+    assert unknown.status_code == 404 and "Ce code ne correspond à aucune contribution." in unknown.get_data(as_text=True)
+    empty = _receipt(client, "")
+    assert empty.status_code == 400 and "Indiquez votre code." in empty.get_data(as_text=True)
+    # The code never travels in a URL: no GET form, no /restitution/<code>.
+    form = client.get("/restitution").get_data(as_text=True)
+    assert 'method="post"' in form and 'name="csrf_token"' in form
+    old_link = client.get("/restitution?code=RECU-1234")
+    assert old_link.status_code == 302 and old_link.headers["Location"] == "/restitution"
+    assert client.get("/restitution/RECU-1234").status_code == 404
+    # Without its CSRF token the form is refused.
+    assert client.post("/restitution", data={"code": "RECU-1234"}).status_code == 400
+
+
+def test_a_resident_who_voted_with_a_code_sees_the_priorities_their_votes_fed(client, login, ecusson, provider):
+    from tests.proposals.conftest import enter_code, switch_to, vote
+
+    health = proposal_services.create_proposal(
+        ecusson.quartier, title="Une Maison de Santé", theme=ecusson.themes["acces-aux-soins"], source=ProposalSource.RESIDENT)
+    sport = proposal_services.create_proposal(
+        ecusson.quartier, title="Un city stade", theme=ecusson.themes["sport-culture"], source=ProposalSource.RESIDENT)
+    voting = proposal_services.open_period(ecusson.quartier, "Printemps 2024")
+    (_number, code), (_n2, unused) = proposal_services.generate_codes(ecusson.quartier, voting, 2, 10)
+    db.session.commit()
+    _validated(client, login, ecusson)
+    switch_to(client)
+    assert enter_code(client, ecusson.quartier, code).status_code == 302
+    assert vote(client, ecusson.quartier, health, "pour").status_code == 302
+    assert vote(client, ecusson.quartier, sport, "contre").status_code == 302
+    page = _receipt(client, code.lower())
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html[:2000]
+    assert "Accès aux soins" in html and "Accès au sport et à la culture" in html.split("Vous avez parlé de")[1]
+    # The validated projet's priorities their votes fed: Accès aux soins (Sport is not a priority).
+    fed = html.split("Ce qui a été retenu")[1]
+    assert "Accès aux soins" in fed and "22/03/2024" in fed and "sport" not in fed
+    # A code that never voted, and a code that does not exist: a clear 404.
+    for other in (unused, "ZZZZZ-ZZZZZ"):
+        refused = _receipt(client, other)
+        assert refused.status_code == 404 and "Ce code ne correspond à aucune contribution." in refused.get_data(as_text=True)
 
 
 def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, provider, make_quartier, count_queries):

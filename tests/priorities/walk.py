@@ -23,5 +23,5 @@ def build(quartier) -> dict:
     db.session.flush()
     return {
         "projet_id": projet.id, "kind": "objectifs", "item_id": strategic.id, "link_id": link.id,
-        "number": 1, "fmt": "json", "receipt": "code-inconnu",
+        "number": 1, "fmt": "json",
     }

@@ -1,0 +1,148 @@
+"""What the proposals domain hands to the priorities domain (registered in proposals.init_app).
+
+- `proposal_lookup(id)`: a visible proposal as a ProposalRef, for linking it to an objective
+  (hidden or unknown: None, so linking is refused);
+- `proposal_outcomes(quartier_id)`: the answered proposals (retained, not retained with its
+  reason, done) with their last official answer, for « Vous avez dit, nous avons retenu »;
+- `PendingProposals`: proposals awaiting an answer (submitted or under study), one quartier or
+  many at once (the dashboard asks for all the quartiers of a scope in one query);
+- `VotingCodeReceipts`: a resident who voted with a code types it on /restitution and sees the
+  themes their votes fed. The code is hashed exactly as proposals stores it (services.hash_code).
+
+Every function aggregates in SQL: a fixed number of queries whatever the number of proposals.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from flask import url_for
+from sqlalchemy import func, select
+
+from participation.evidence import ONLINE, Contribution
+from participation.extensions import db
+from participation.priorities.services import ProposalOutcome, ProposalRef
+from participation.proposals.models import (
+    Proposal, ProposalState, StateChange, Vote, VoteChoice, VotingCode,
+)
+from participation.proposals.services import CODE_LENGTH, VOTES_SOURCE, hash_code, normalise_code
+from participation.quartiers.models import Quartier
+
+ANSWERED = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
+PENDING = (ProposalState.SUBMITTED, ProposalState.UNDER_STUDY)
+
+
+def _proposal_url(qpv_code: str, proposal_id: int) -> str | None:
+    try:
+        return url_for("proposals.show", code=qpv_code, proposal_id=proposal_id)
+    except RuntimeError:  # outside a request (CLI): no URL
+        return None
+
+
+def proposal_lookup(proposal_id: int) -> ProposalRef | None:
+    """A visible proposal; a hidden (moderated) one cannot be retained and published."""
+    row = db.session.execute(
+        select(Proposal.id, Proposal.quartier_id, Proposal.title)
+        .where(Proposal.id == proposal_id, Proposal.hidden.is_(False))
+    ).first()
+    return ProposalRef(int(row[0]), int(row[1]), row[2]) if row else None
+
+
+def proposal_outcomes(quartier_id: int) -> list[ProposalOutcome]:
+    """Visible answered proposals of the quartier, latest answer first, in one query."""
+    last_change = (
+        select(
+            StateChange.proposal_id.label("proposal_id"),
+            StateChange.answer.label("answer"),
+            StateChange.reason.label("reason"),
+            func.row_number().over(
+                partition_by=StateChange.proposal_id,
+                order_by=(StateChange.created_at.desc(), StateChange.id.desc()),
+            ).label("rank"),
+            StateChange.created_at.label("answered_at"),
+        )
+        .join(Proposal, Proposal.id == StateChange.proposal_id)
+        .where(Proposal.quartier_id == quartier_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.state, last_change.c.answer, last_change.c.reason,
+               Quartier.qpv_code)
+        .join(Quartier, Quartier.id == Proposal.quartier_id)
+        .outerjoin(last_change, (last_change.c.proposal_id == Proposal.id) & (last_change.c.rank == 1))
+        .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.state.in_(ANSWERED))
+        .order_by(last_change.c.answered_at.desc(), Proposal.id.desc())
+    ).all()
+    return [
+        ProposalOutcome(
+            id=proposal_id, title=title, state=state.value, reason=(reason or "") if state is ProposalState.NOT_RETAINED else "",
+            answer=answer or "", url=_proposal_url(qpv_code, proposal_id),
+        )
+        for proposal_id, title, state, answer, reason, qpv_code in rows
+    ]
+
+
+class PendingProposals:
+    """Visible proposals awaiting an official answer: `counter(quartier_id)` or, for the
+    dashboard, `counter.many(quartier_ids)` -> {quartier_id: count} in one query."""
+
+    def __call__(self, quartier_id: int) -> int:
+        return self.many([quartier_id]).get(quartier_id, 0)
+
+    def many(self, quartier_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(quartier_ids)
+        if not ids:
+            return {}
+        rows = db.session.execute(
+            select(Proposal.quartier_id, func.count(Proposal.id))
+            .where(Proposal.quartier_id.in_(ids), Proposal.hidden.is_(False), Proposal.state.in_(PENDING))
+            .group_by(Proposal.quartier_id)
+        )
+        return {int(quartier_id): int(count) for quartier_id, count in rows}
+
+
+class VotingCodeReceipts:
+    """A receipt resolver for priorities.register_receipt_resolver: the resident's voting code.
+
+    The code is typed in a POST form (never in a URL) and only its hash is looked up; it finds
+    the code's anonymous participant and the themed, visible proposals it voted on.
+    """
+
+    name = "proposals"
+
+    def _code(self, receipt: str) -> VotingCode | None:
+        normalised = normalise_code(receipt)
+        if len(normalised) != CODE_LENGTH:
+            return None
+        return db.session.scalar(select(VotingCode).where(VotingCode.code_hash == hash_code(normalised)))
+
+    def receipt_quartier_id(self, receipt: str) -> int | None:
+        code = self._code(receipt)
+        return code.quartier_id if code is not None and code.participant_id is not None else None
+
+    def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
+        code = self._code(receipt)
+        if code is None or code.participant_id is None:
+            return []
+        rows = db.session.execute(
+            select(Proposal.id, Proposal.theme_id, Proposal.title, Vote.choice, Vote.updated_at, Quartier.qpv_code)
+            .join(Vote, Vote.proposal_id == Proposal.id)
+            .join(Quartier, Quartier.id == Proposal.quartier_id)
+            .where(Vote.participant_id == code.participant_id, Proposal.hidden.is_(False),
+                   Proposal.theme_id.is_not(None))
+            .order_by(Proposal.id)
+        )
+        return [
+            Contribution(VOTES_SOURCE, ONLINE, theme_id, 1.0 if choice is VoteChoice.POUR else 0.0, "proposal",
+                         proposal_id, title, url=_proposal_url(qpv_code, proposal_id), occurred_at=updated_at)
+            for proposal_id, theme_id, title, choice, updated_at, qpv_code in rows
+        ]
+
+
+def register(app) -> None:
+    """Called at the end of proposals.init_app."""
+    from participation.priorities import services as priorities
+
+    priorities.register_proposal_lookup(app, proposal_lookup)
+    priorities.register_proposal_outcomes(app, proposal_outcomes)
+    priorities.register_pending_proposals(app, PendingProposals())
+    priorities.register_receipt_resolver(app, VotingCodeReceipts())
