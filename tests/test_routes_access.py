@@ -75,6 +75,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.harvest": (STAFF, True),
     "workshops.note_edit": (STAFF, True),
     "workshops.note_flag": (STAFF, True),
+    "workshops.note_promote": (STAFF, True),
     "workshops.merge": (STAFF, True),
     "workshops.report": (STAFF, True),
     "workshops.report_version": (STAFF, True),

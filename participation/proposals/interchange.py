@@ -527,7 +527,8 @@ def _import_json_item(quartier, item, index, source_code, themes, existing, meet
         quartier, title=item["title"], body=item.get("body") or "", theme=themes.get(item.get("theme")),
         source=ProposalSource(item["source"]), author_label=item.get("author") or "",
         place_text=place.get("text") or "", latitude=place.get("latitude"), longitude=place.get("longitude"),
-        workshop_note_id=item.get("workshop_note_id"), external_id=external_id,
+        # workshop_note_id is dropped: it names a note of the exporting instance, not of this one.
+        external_id=external_id,
         created_at=_parse_dt(item.get("created_at")),
     )
     existing.add(external_id)

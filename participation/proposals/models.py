@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Optional
 
 from sqlalchemy import (
-    Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -69,8 +69,10 @@ class Proposal(TimestampMixin, db.Model):
     source: Mapped[ProposalSource] = mapped_column(enum_column(ProposalSource), index=True)
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     author_label: Mapped[str] = mapped_column(String(200), default="")
-    # Workshops are built in parallel: a plain integer until their notes table exists.
-    workshop_note_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    # The workshop note this proposal was promoted from: one proposal per note at most.
+    workshop_note_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("workshop_notes.id", ondelete="SET NULL"), unique=True
+    )
     external_id: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
     state: Mapped[ProposalState] = mapped_column(
         enum_column(ProposalState), default=ProposalState.SUBMITTED, index=True
@@ -162,6 +164,13 @@ class VotingPeriod(db.Model):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
 
     quartier: Mapped[Quartier] = relationship()
+
+    __table_args__ = (
+        # One open period per quartier, kept by the database even when two facilitators open one
+        # at the same moment (services.open_period maps the violation to "period_already_open").
+        Index("uq_voting_periods_quartier_open", "quartier_id", unique=True,
+              sqlite_where=text("is_open"), postgresql_where=text("is_open")),
+    )
 
 
 class Participant(db.Model):

@@ -4,7 +4,8 @@ and raise ProposalError with a `.code` that views turn into a translated message
 Public API used by other domains:
 - `set_state(proposal, new_state, answer_text, actor, reason=None)`: the state machine and its
   official answer (the priorities domain calls it when linking a proposal: state "retained");
-- `promote_workshop_note(...)`: a workshop note promoted to a proposal (workshops domain);
+- `promote_workshop_note(...)`: a workshop note promoted to a proposal (workshops domain), and
+  `register_note_source(app, provider)`: where the proposal page links back to the note;
 - `theme_evidence(quartier_id, start, end)`: weights per theme for the priorities.
 """
 from __future__ import annotations
@@ -15,10 +16,11 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
+from typing import Callable, Iterable
 
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
 from participation.extensions import db
@@ -122,18 +124,76 @@ def create_proposal(
     return proposal
 
 
+def title_from_text(text: str, limit: int = TITLE_MAX) -> str:
+    """A proposal title from a longer text (a workshop note): its first line, cut at a word."""
+    line = " ".join(sanitize(text).split("\n", 1)[0].split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def promoted_from_note(note_id: int) -> Proposal | None:
+    return db.session.scalar(select(Proposal).where(Proposal.workshop_note_id == note_id))
+
+
 def promote_workshop_note(
-    quartier: Quartier, *, note_id: int, title: str, body: str, theme: Theme | None,
+    quartier: Quartier, *, note, title: str, body: str, theme: Theme | None,
     actor: User, workshop_label: str = "",
 ) -> Proposal:
-    """A facilitator promotes a workshop note: the proposal keeps the note's id as its link."""
-    existing = db.session.scalar(select(Proposal).where(Proposal.workshop_note_id == note_id))
+    """A facilitator promotes a workshop note (the workshops domain's WorkshopNote) to a proposal.
+
+    The note must come from a workshop of the same quartier ("note_elsewhere" otherwise). A note
+    gives one proposal at most (unique `workshop_note_id`): promoting it again, even at the same
+    moment from another request, returns the proposal it already gave.
+    """
+    if note.workshop.quartier_id != quartier.id:
+        raise ProposalError("note_elsewhere")
+    existing = promoted_from_note(note.id)
     if existing is not None:
         return existing
-    return create_proposal(
-        quartier, title=title, body=body, theme=theme, source=ProposalSource.WORKSHOP,
-        author=actor, author_label=workshop_label, workshop_note_id=note_id,
-    )
+    try:
+        with db.session.begin_nested():
+            return create_proposal(
+                quartier, title=title, body=body, theme=theme, source=ProposalSource.WORKSHOP,
+                author=actor, author_label=workshop_label, workshop_note_id=note.id,
+            )
+    except IntegrityError:  # a concurrent promotion of the same note won the race
+        existing = promoted_from_note(note.id)
+        if existing is None:
+            raise
+        return existing
+
+
+@dataclass(frozen=True)
+class NoteSource:
+    """Where a promoted note can be read: its workshop, and a page about it (or None)."""
+
+    workshop_title: str
+    url: str | None
+
+
+NoteSourceProvider = Callable[[int, bool], "NoteSource | None"]
+
+
+def register_note_source(app, provider: NoteSourceProvider) -> None:
+    """The workshops domain says where a note can be read: `provider(note_id, staff)`.
+
+    Staff get the harvest page, the public the published compte-rendu, if any. Proposals never
+    import the workshops domain, which calls this domain to promote its notes.
+    """
+    app.extensions["proposals_note_source"] = provider
+
+
+def note_source(proposal: Proposal, *, staff: bool) -> NoteSource | None:
+    from flask import current_app
+
+    provider = current_app.extensions.get("proposals_note_source")
+    if proposal.workshop_note_id is None or provider is None:
+        return None
+    return provider(proposal.workshop_note_id, staff)
 
 
 def set_state(
@@ -461,8 +521,12 @@ def open_period(quartier: Quartier, label: str) -> VotingPeriod:
     if current_period(quartier) is not None:
         raise ProposalError("period_already_open")
     period = VotingPeriod(quartier_id=quartier.id, label=text[:120], is_open=True, opened_at=utcnow())
-    db.session.add(period)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(period)
+            db.session.flush()
+    except IntegrityError:  # opened by someone else at the same moment: the partial unique index
+        raise ProposalError("period_already_open") from None
     return period
 
 
@@ -506,6 +570,14 @@ def generate_codes(quartier: Quartier, period: VotingPeriod, count: int, max_vot
         raise ProposalError("count_out_of_range")
     if not 1 <= max_votes <= 1000:
         raise ProposalError("max_votes_out_of_range")
+    # Lock the period (its row on PostgreSQL, the write lock on SQLite) before reading the last
+    # number: two facilitators printing sheets at once get consecutive numbers, not a conflict.
+    locked = db.session.execute(
+        update(VotingPeriod).where(VotingPeriod.id == period.id, VotingPeriod.is_open.is_(True))
+        .values(is_open=True).execution_options(synchronize_session=False)
+    ).rowcount
+    if not locked:
+        raise ProposalError("period_closed")
     last_number, last_batch = db.session.execute(
         select(func.coalesce(func.max(VotingCode.number), 0), func.coalesce(func.max(VotingCode.batch), 0))
         .where(VotingCode.period_id == period.id)

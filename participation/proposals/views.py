@@ -204,7 +204,8 @@ def show(code: str, proposal_id: int):
         history=services.history(proposal), comments=services.comments_of(proposal),
         dot_votes=services.dot_votes_of(proposal), moderation=services.moderation_events(proposal) if is_staff else [],
         comment_form=CommentForm(), report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
-        state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [], **_voting_context(quartier, [proposal.id]), **_labels(),
+        state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [],
+        note_source=services.note_source(proposal, staff=is_staff), **_voting_context(quartier, [proposal.id]), **_labels(),
     )
 
 

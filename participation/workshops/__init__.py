@@ -5,17 +5,24 @@ import os
 def init_app(app) -> None:
     """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
     from participation.evidence import register_provider
+    from participation.proposals.services import register_note_source
     from participation.quartiers.services import register_quartier_section
     from participation.workshops import sections
     from participation.workshops.cli import workshops_cli
     from participation.workshops.evidence import WorkshopEvidenceProvider
+    from participation.workshops.views import note_source
 
     # Photos of the diagnostic en marchant: at most this many bytes each (before re-encoding).
     app.config.setdefault("WORKSHOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
     app.config.setdefault("WORKSHOP_PHOTOS_PER_OBSERVATION", 3)
     # Under the instance folder, never in static/: photos are served by a route that checks access.
     app.config.setdefault("WORKSHOP_UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads", "workshops"))
+    # The domain of the calendar's event UIDs: fixed, so a client's Host header never gets in.
+    app.config.setdefault(
+        "WORKSHOP_ICS_DOMAIN", (app.config.get("SERVER_NAME") or "parlons-quartier.localhost").split(":")[0]
+    )
     register_quartier_section(app, sections.upcoming_section)
     register_quartier_section(app, sections.reports_section)
     register_provider(app, WorkshopEvidenceProvider())
+    register_note_source(app, note_source)  # the proposal page links back to a promoted note
     app.cli.add_command(workshops_cli)

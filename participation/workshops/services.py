@@ -17,6 +17,8 @@ from participation.accounts.models import Role, User, UserScope
 from participation.extensions import db
 from participation.html import sanitize
 from participation.modelbase import utcnow
+from participation.proposals import services as proposals
+from participation.proposals.models import Proposal
 from participation.quartiers.models import Commune, Quartier, Theme
 from participation.workshops.models import (
     QuestionKind,
@@ -496,6 +498,29 @@ def set_to_propose(note: WorkshopNote, flag: bool) -> None:
     db.session.flush()
 
 
+def promote_note(note: WorkshopNote, actor: User) -> tuple[Proposal, bool]:
+    """A note flagged "à proposer" becomes a proposal of the quartier, linked both ways.
+
+    Returns (proposal, created). Promoting it again, even concurrently, gives the same proposal.
+    """
+    if note.merged_into_id is not None:
+        raise WorkshopError("note_merged")
+    if not note.to_propose:
+        raise WorkshopError("note_not_flagged")
+    workshop = note.workshop
+    already = proposals.promoted_from_note(note.id)
+    try:
+        proposal = proposals.promote_workshop_note(
+            workshop.quartier, note=note, title=proposals.title_from_text(note.text), body=note.text,
+            theme=note.theme, actor=actor, workshop_label=workshop.title,
+        )
+    except proposals.ProposalError as error:
+        raise WorkshopError(error.code if error.code == "note_elsewhere" else "promotion_refused") from None
+    note.proposal_id = proposal.id
+    db.session.flush()
+    return proposal, already is None
+
+
 def merge_notes(workshop: Workshop, target_id: int | None, note_ids: Iterable[int]) -> WorkshopNote:
     """Merge duplicates into the target: dot votes are summed, absorbed notes link to it."""
     ids = {note_id for note_id in note_ids if isinstance(note_id, int)}
@@ -747,9 +772,12 @@ def build_report_content(workshop: Workshop) -> dict[str, Any]:
         for theme_id, items in by_theme.items():
             section = {
                 "kind": "observations", "question": "",
+                # No GPS position: the compte-rendu is published, and an observation's exact
+                # position can point at a resident's door (RGPD). Positions are dropped, not
+                # rounded: the compte-rendu never shows them and the stop names say where;
+                # facilitators keep the exact ones on the observations page.
                 "items": [{"observation_id": o.id, "text": o.text, "dot_votes": 0,
-                           "stop": o.stop.name if o.stop else "",
-                           "position": [o.latitude, o.longitude] if o.latitude is not None else None}
+                           "stop": o.stop.name if o.stop else ""}
                           for o in items],
             }
             if theme_id in known:
@@ -851,6 +879,14 @@ def publish_report(report: WorkshopReport, user: User) -> None:
 def published_report(report_id: int) -> WorkshopReport | None:
     report = db.session.get(WorkshopReport, report_id)
     return report if report is not None and report.status is ReportStatus.PUBLISHED else None
+
+
+def latest_published_report(workshop_id: int) -> WorkshopReport | None:
+    return db.session.scalar(
+        select(WorkshopReport)
+        .where(WorkshopReport.workshop_id == workshop_id, WorkshopReport.status == ReportStatus.PUBLISHED)
+        .order_by(WorkshopReport.version.desc()).limit(1)
+    )
 
 
 def published_reports(quartier: Quartier, limit: int = 10) -> list[WorkshopReport]:

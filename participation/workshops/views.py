@@ -23,7 +23,9 @@ from participation.workshops.forms import (
     ATTENDANCE_LABELS, FORMAT_LABELS, CaptureChoiceForm, CopyForm, NoteEditForm, NoteForm,
     ObservationForm, QuestionsForm, ReportForm, StopForm, TableForm, ValidatorForm, WorkshopForm,
 )
-from participation.workshops.models import ReportStatus, WalkStop, Workshop, WorkshopFormat, WorkshopTable
+from participation.workshops.models import (
+    ReportStatus, WalkStop, Workshop, WorkshopFormat, WorkshopNote, WorkshopTable,
+)
 
 bp = Blueprint("workshops", __name__)
 
@@ -57,6 +59,9 @@ ERRORS = {
     "note_merged": (409, lambda d: _("Cette note a été fusionnée dans une autre.")),
     "merge_needs_two": (400, lambda d: _("Cochez au moins deux notes à fusionner.")),
     "note_not_in_workshop": (400, lambda d: _("Une des notes n'appartient pas à cet atelier.")),
+    "note_not_flagged": (409, lambda d: _("Marquez d'abord la note « à proposer ».")),
+    "note_elsewhere": (403, lambda d: _("Cette note vient d'un atelier d'un autre quartier : elle ne peut pas devenir une proposition ici.")),
+    "promotion_refused": (400, lambda d: _("Cette note n'a pas pu devenir une proposition. Modifiez son texte puis réessayez.")),
     "report_not_draft": (409, lambda d: _("Seul un brouillon peut être soumis.")),
     "report_not_submitted": (409, lambda d: _("Le compte-rendu doit d'abord être soumis à validation.")),
     "report_not_validated": (409, lambda d: _("Le compte-rendu doit d'abord être validé.")),
@@ -687,6 +692,38 @@ def note_flag(workshop_id: int, note_id: int):
     return redirect(url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{note.id}"))
 
 
+@bp.route("/ateliers/<int:workshop_id>/notes/<int:note_id>/proposer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def note_promote(workshop_id: int, note_id: int):
+    workshop = _workshop(workshop_id)
+    note = _note(workshop, note_id)
+    try:
+        proposal, created = services.promote_note(note, current_user)
+    except services.WorkshopError as error:
+        _abort(error)
+    db.session.commit()
+    if created:
+        flash(_("La note est devenue la proposition n°%(id)d : les habitants peuvent la voir et voter.", id=proposal.id), "success")
+    else:
+        flash(_("Cette note est déjà la proposition n°%(id)d.", id=proposal.id), "info")
+    return redirect(url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{note.id}"))
+
+
+def note_source(note_id: int, staff: bool):
+    """For the proposal page: the note's workshop, with its harvest (staff) or published compte-rendu."""
+    from participation.proposals.services import NoteSource
+
+    note = db.session.get(WorkshopNote, note_id)
+    if note is None:
+        return None
+    workshop = note.workshop
+    if staff:
+        anchor = f"note-{note.merged_into_id or note.id}"
+        return NoteSource(workshop.title, url_for("workshops.harvest", workshop_id=workshop.id, _anchor=anchor))
+    report = services.latest_published_report(workshop.id)
+    return NoteSource(workshop.title, url_for("workshops.public_report", report_id=report.id) if report else None)
+
+
 @bp.route("/ateliers/<int:workshop_id>/fusion", methods=["POST"])
 @auth.roles(auth.STAFF)
 def merge(workshop_id: int):
@@ -861,7 +898,8 @@ def public_report_pdf(report_id: int):
 def calendar(code: str):
     quartier = _quartier_or_404(code)
     body = ics.calendar(
-        services.upcoming_workshops(quartier), host=request.host.split(":")[0], format_labels=FORMAT_LABELS,
+        # Never request.host: the Host header is the client's to choose, and UIDs must stay stable.
+        services.upcoming_workshops(quartier), host=current_app.config["WORKSHOP_ICS_DOMAIN"], format_labels=FORMAT_LABELS,
         url_for_workshop=lambda w: url_for("quartiers.show", code=quartier.qpv_code, _external=True, _anchor=f"atelier-{w.id}"),
     )
     return Response(body, mimetype="text/calendar", headers={

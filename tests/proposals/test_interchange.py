@@ -303,3 +303,14 @@ def test_safe_cell_follows_owasp():
         assert safe_cell(text) == "'" + text
     assert safe_cell("Maison de santé") == "Maison de santé"
     assert safe_cell(-3) == -3 and safe_cell(-1.5) == -1.5 and safe_cell(None) is None
+
+
+def test_json_import_drops_workshop_note_links_of_the_other_instance(app, quartier, themes):
+    data = {"format": "parlons-quartier/proposals", "version": 1, "quartier": {"code": "QN99999M"}, "proposals": [
+        {"id": 5, "title": "Un city-stade", "source": "workshop", "workshop_note_id": 4242,
+         "votes": {"pour": 0, "contre": 0, "sans_avis": 0}},
+    ]}
+    interchange.import_json(quartier, data)
+    db.session.commit()
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.title == "Un city-stade" and proposal.workshop_note_id is None

@@ -249,12 +249,94 @@ def test_quartier_page_lists_open_and_answered_proposals(client, quartier, make_
     assert open_one.title in html and answered.title in html and "Le vote est ouvert" in html
 
 
-def test_promoted_workshop_note_keeps_its_link(quartier, themes, facilitator):
-    proposal = services.promote_workshop_note(quartier, note_id=42, title="Un city-stade", body="Note de la table 3",
+def _workshop_note(quartier, text="Un city-stade près du collège"):
+    from datetime import timedelta
+
+    from participation.modelbase import utcnow
+    from participation.workshops import services as workshops
+    from participation.workshops.models import WorkshopFormat
+
+    workshop = workshops.create_workshop(quartier, title="Atelier du 12 mars", format=WorkshopFormat.WORLD_CAFE,
+                                         starts_at=utcnow() + timedelta(days=1))
+    table = workshops.add_table(workshop, theme_id=services.themes_of(quartier)[0].id)
+    note, _created = workshops.add_note(workshop, table_id=table.id, round_number=1, question_id=None, text=text,
+                                        client_key=workshops.new_client_key(), author=None)
+    db.session.commit()
+    return note
+
+
+def test_promoted_workshop_note_keeps_its_link(quartier, themes, facilitator, make_quartier):
+    note = _workshop_note(quartier)
+    proposal = services.promote_workshop_note(quartier, note=note, title="Un city-stade", body="Note de la table 3",
                                               theme=themes[0], actor=facilitator, workshop_label="Atelier du 12 mars")
-    again = services.promote_workshop_note(quartier, note_id=42, title="x", body="y", theme=None, actor=facilitator)
+    again = services.promote_workshop_note(quartier, note=note, title="x", body="y", theme=None, actor=facilitator)
     assert again.id == proposal.id
-    assert proposal.source == ProposalSource.WORKSHOP and proposal.workshop_note_id == 42
+    assert proposal.source == ProposalSource.WORKSHOP and proposal.workshop_note_id == note.id
+    other = make_quartier("QN03005M", contrat=quartier.commune.contrat)
+    try:
+        services.promote_workshop_note(other, note=note, title="x", body="y", theme=None, actor=facilitator)
+    except services.ProposalError as error:
+        assert error.code == "note_elsewhere"
+    else:
+        raise AssertionError("a note of another quartier was promoted")
+
+
+def test_a_concurrent_promotion_returns_the_proposal_that_won(quartier, themes, facilitator, monkeypatch):
+    note = _workshop_note(quartier)
+    first = services.promote_workshop_note(quartier, note=note, title="Un city-stade", body="", theme=themes[0],
+                                           actor=facilitator)
+    db.session.commit()
+    # The other request checked before this one inserted: only the unique constraint stops it.
+    real = services.promoted_from_note
+    calls = []
+
+    def racing(note_id):
+        calls.append(note_id)
+        return None if len(calls) == 1 else real(note_id)
+
+    monkeypatch.setattr(services, "promoted_from_note", racing)
+    second = services.promote_workshop_note(quartier, note=note, title="Un city-stade", body="", theme=themes[0],
+                                            actor=facilitator)
+    assert len(calls) == 2 and second.id == first.id
+    db.session.commit()
+    assert _count(Proposal) == 1
+
+
+def test_titles_from_long_notes_are_cut_at_a_word():
+    text = "Aménager des cheminements piétonniers et cycles " * 6
+    title = services.title_from_text(text)
+    assert len(title) <= 140 and title.endswith("…") and not title.endswith(" …")
+    assert text.startswith(title[:-1])
+    assert services.title_from_text("Un banc\nprès de l'école") == "Un banc"
+    assert services.title_from_text("  Un   banc  ") == "Un banc"
+
+
+def test_one_open_period_per_quartier_is_a_database_rule(quartier, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from participation.proposals.models import VotingPeriod
+
+    services.open_period(quartier, "Printemps")
+    db.session.commit()
+    # Two facilitators at the same moment: both saw no open period.
+    monkeypatch.setattr(services, "current_period", lambda q: None)
+    try:
+        services.open_period(quartier, "Automne")
+    except services.ProposalError as error:
+        assert error.code == "period_already_open"
+    else:
+        raise AssertionError("a second open period was created")
+    db.session.rollback()
+    db.session.add(VotingPeriod(quartier_id=quartier.id, label="Hiver", is_open=False))
+    db.session.add(VotingPeriod(quartier_id=quartier.id, label="Été", is_open=False))
+    db.session.commit()  # closed periods are not limited
+    db.session.add(VotingPeriod(quartier_id=quartier.id, label="Encore", is_open=True))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+    else:
+        raise AssertionError("the partial unique index is missing")
 
 
 def test_facilitator_reclassifies_an_imported_proposal(client, login, facilitator, quartier, themes, make_proposal, make_contrat):

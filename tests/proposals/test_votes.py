@@ -260,3 +260,36 @@ def test_voting_is_rate_limited_like_other_anonymous_submissions(app, client, qu
     statuses = [vote(client, quartier, proposal, choice).status_code for choice in ("pour", "contre", "sans_avis", "pour")]
     assert statuses == [302, 302, 302, 429]
     assert services.counts_for(proposal).sans_avis == 1
+
+
+def test_sheets_printed_at_the_same_moment_get_consecutive_numbers(app, quartier, period):
+    import threading
+
+    from participation.proposals.models import VotingPeriod
+    from participation.quartiers.models import Quartier
+
+    db.session.commit()
+    quartier_id, period_id = quartier.id, period.id  # each thread loads them in its own session
+    barrier, errors = threading.Barrier(4), []
+
+    def print_sheet():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=10)
+                services.generate_codes(db.session.get(Quartier, quartier_id),
+                                        db.session.get(VotingPeriod, period_id), 25, 5)
+                db.session.commit()
+                db.session.remove()
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=print_sheet) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    numbers = sorted(db.session.scalars(select(VotingCode.number).where(VotingCode.period_id == period_id)))
+    assert numbers == list(range(1, 101))
+    batches = db.session.scalars(select(VotingCode.batch).where(VotingCode.period_id == period_id).distinct())
+    assert sorted(batches) == [1, 2, 3, 4]

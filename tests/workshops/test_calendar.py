@@ -78,3 +78,13 @@ def test_a_workshop_in_progress_stays_listed_and_hosts_get_a_capture_link(client
     login(make_user(Role.CONSEIL_MEMBER, quartier=ecusson))
     page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
     assert "Saisir les notes d'une table" in page and "Gérer les ateliers du quartier" not in page
+
+
+def test_ics_uids_use_the_configured_domain_never_the_host_header(app, client, ecusson, cafe):
+    url = f"/quartiers/{ecusson.qpv_code}/ateliers.ics"
+    body = client.get(url, headers={"Host": "evil.example"}).get_data(as_text=True)
+    uids = [line for line in body.split("\r\n") if line.startswith("UID:")]
+    assert uids == [f"UID:workshop-{cafe.id}@parlons-quartier.localhost"]
+    app.config["WORKSHOP_ICS_DOMAIN"] = "participation.example.org"
+    body = client.get(url, headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert f"UID:workshop-{cafe.id}@participation.example.org\r\n" in body

@@ -210,3 +210,22 @@ def test_an_upload_without_the_csrf_token_is_refused(client, login, facilitator,
     assert response.status_code == 400
     assert _observations() == 0
     assert not Path(_uploads).exists() or not any(Path(_uploads).iterdir())
+
+
+def test_the_published_compte_rendu_carries_no_gps_position(app, client, facilitator, walk, themes):
+    from participation.workshops.models import ReportStatus
+
+    theme = list(themes.values())[0]
+    services.add_observation(
+        walk, stop_id=walk.stops[0].id, theme_id=theme.id, text="Un porche mal éclairé",
+        latitude=44.260137, longitude=4.198142, photos=[], author=facilitator, upload_dir=Path(app.config["WORKSHOP_UPLOAD_FOLDER"]),
+    )
+    report = services.generate_report(walk, facilitator)
+    report.status = ReportStatus.PUBLISHED
+    db.session.commit()
+    items = [item for theme_entry in report.content["themes"] for section in theme_entry["sections"]
+             for item in section["items"]]
+    assert [(item["text"], item["stop"]) for item in items] == [("Un porche mal éclairé", "Place de la mairie")]
+    assert all("position" not in item for item in items)
+    page = client.get(f"/comptes-rendus/{report.id}").get_data(as_text=True)
+    assert "Un porche mal éclairé" in html.unescape(page) and "44.26" not in page and "4.198" not in page
