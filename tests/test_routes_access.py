@@ -50,6 +50,42 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "quartiers.theme_restore": (ADMIN, False),
     "quartiers.theme_delete": (ADMIN, False),
     # --- questionnaires (keep each domain's entries in its own block) ---
+    "questionnaires.index": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.new": (STAFF, True),
+    "questionnaires.import_json": (STAFF, True),
+    "questionnaires.edit": (STAFF, True),
+    "questionnaires.state": (STAFF, True),
+    "questionnaires.section_new": (STAFF, True),
+    "questionnaires.section_edit": (STAFF, True),
+    "questionnaires.section_delete": (STAFF, True),
+    "questionnaires.question_new": (STAFF, True),
+    "questionnaires.question_edit": (STAFF, True),
+    "questionnaires.question_delete": (STAFF, True),
+    "questionnaires.question_move": (STAFF, True),
+    "questionnaires.choice_new": (STAFF, True),
+    "questionnaires.choice_edit": (STAFF, True),
+    "questionnaires.choice_delete": (STAFF, True),
+    "questionnaires.readability": (STAFF, False),
+    "questionnaires.translations": (STAFF, True),
+    "questionnaires.duplicate": (STAFF, True),
+    "questionnaires.export_json": (STAFF, True),
+    "questionnaires.print_version": (STAFF, True),
+    "questionnaires.pdf": (STAFF, True),
+    "questionnaires.paper_entry": (STAFF, True),
+    "questionnaires.paper_edit": (STAFF, True),
+    "questionnaires.kiosk": (STAFF, True),
+    "questionnaires.results": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.texts": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.tag": (STAFF, True),
+    "questionnaires.untag": (STAFF, True),
+    "questionnaires.export_csv": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.export_xlsx": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.start": (PUBLIC, False),
+    "questionnaires.begin": (PUBLIC, False),
+    "questionnaires.section": (PUBLIC, False),
+    "questionnaires.submit": (PUBLIC, False),
+    "questionnaires.thanks": (PUBLIC, False),
+    "questionnaires.qr": (PUBLIC, False),
     # --- workshops ---
     # --- proposals ---
     # --- priorities ---
@@ -58,7 +94,10 @@ EXPECTED: dict[str, tuple[object, bool]] = {
 ROLES = [None, *Role]
 
 # One import per domain, each on its own line.
+from tests.questionnaires import walk as questionnaires_walk  # noqa: E402
+
 WALK_BUILDERS: list = []
+WALK_BUILDERS.append(questionnaires_walk.build)
 
 
 @pytest.fixture
