@@ -9,7 +9,7 @@ from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from participation.accounts.models import User
 from participation.extensions import db
@@ -260,8 +260,13 @@ class Answer(db.Model):
 
     @property
     def __audit__(self) -> bool:
-        # The response is in the identity map (answers are loaded or created through it).
-        return self.response is not None and self.response.source is Source.PAPER
+        # Answers are loaded or created through their response, so it is in the identity map;
+        # a removed answer has lost the relationship but keeps response_id.
+        response = self.response
+        if response is None and self.response_id is not None:
+            session = object_session(self)
+            response = session.get(Response, self.response_id) if session is not None else None
+        return response is not None and response.source is Source.PAPER
 
 
 class TextTag(db.Model):

@@ -365,8 +365,9 @@ def delete_choice(choice: Choice) -> None:
     if has_answers(question.section.questionnaire):
         raise QuestionnaireError("locked")
     _clear_conditions(question.section.questionnaire, {choice.id})
-    question.choices.remove(choice)
+    db.session.delete(choice)  # explicit, so the audit log records it
     db.session.flush()
+    db.session.expire(question, ["choices"])
 
 
 def _clear_conditions(questionnaire: Questionnaire, choice_ids: set[int]) -> None:
@@ -817,11 +818,13 @@ def correct_paper(questionnaire: Questionnaire, response: Response, *, form_numb
         if key(answer) in wanted_keys and key(answer) not in current_keys:
             current_keys.add(key(answer))
         else:
-            response.answers.remove(answer)
+            # An explicit delete (not an orphan), so the audit log sees it with its old values.
+            db.session.delete(answer)
     for answer in wanted:
         if key(answer) not in current_keys:
             response.answers.append(answer)
     db.session.flush()
+    db.session.expire(response, ["answers"])
 
 
 def response_values(response: Response) -> dict[str, Any]:
@@ -1017,8 +1020,9 @@ def tag_text(questionnaire: Questionnaire, answer: Answer, theme_id: int) -> boo
 def untag_text(answer: Answer, theme_id: int) -> None:
     for tag in list(answer.tags):
         if tag.theme_id == theme_id:
-            answer.tags.remove(tag)
+            db.session.delete(tag)
     db.session.flush()
+    db.session.expire(answer, ["tags"])
 
 
 def delete_drafts_older_than(days: int) -> int:
