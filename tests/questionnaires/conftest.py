@@ -4,6 +4,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from flask import g
 
 from participation.extensions import db
 from participation.quartiers import services as territory
@@ -55,8 +56,18 @@ def quartier(make_quartier, make_contrat):
     return make_quartier("QN03014M", name="L'Écusson", contrat=make_contrat("De Cèze Cévennes"), population=1250)
 
 
-def answer_online(client, qn, *, kids="yes", ranking=None, idea="Plus de bancs à l'ombre", extra=None):
+def answer_online(client, qn, **kwargs):
     """Answers every page as a resident; returns the last response."""
+    # The tests keep one app context, so Flask-WTF's token cached in g belongs to the last client:
+    # forget it before and after, so this client and the next one each get their own.
+    g.pop("csrf_token", None)
+    try:
+        return _answer_online(client, qn, **kwargs)
+    finally:
+        g.pop("csrf_token", None)
+
+
+def _answer_online(client, qn, *, kids="yes", ranking=None, idea="Plus de bancs à l'ombre", extra=None):
     start = f"/q/{qn.id}"
     response = client.post_form(f"{start}/commencer", {}, page=start)
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
