@@ -622,6 +622,16 @@ def visible_sections(questionnaire: Questionnaire, data: Mapping[str, Any]) -> l
     return [s for s in questionnaire.sections if visible_questions(s, data, owners)]
 
 
+def resume_section(questionnaire: Questionnaire, data: Mapping[str, Any]) -> Section:
+    """Where a returning resident picks up: the first page with nothing answered yet."""
+    owners = choice_owners(questionnaire)
+    sections = visible_sections(questionnaire, data)
+    for section in sections:
+        if not any(str(q.id) in data for q in visible_questions(section, data, owners)):
+            return section
+    return sections[-1]
+
+
 def parse_answers(
     questions: Iterable[Question], form: Any, *, theme_ids: set[int], enforce_required: bool = True,
 ) -> tuple[dict[str, Any], dict[int, str]]:

@@ -809,9 +809,9 @@ def begin(questionnaire_id: int):
         quartier = territory.quartier_by_code(request.form["quartier"])
         if quartier is not None and quartier.contrat_id == questionnaire.contrat_id:
             quartier_id = quartier.id
-    services.start_draft(questionnaire, hashed, quartier_id)
+    draft = services.start_draft(questionnaire, hashed, quartier_id)
     db.session.commit()
-    first = services.visible_sections(questionnaire, {})[0]
+    first = services.resume_section(questionnaire, draft.data or {})
     response = redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id, section_id=first.id))
     return _set_token(response, questionnaire, token) if token else response
 

@@ -11,7 +11,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.className = "listen";
-      button.textContent = "\uD83D\uDD0A " + label;
+      button.textContent = "\u25B6 " + label;
       var language = element.closest("[lang]") ? element.closest("[lang]").getAttribute("lang") : "fr";
       button.setAttribute("lang", document.documentElement.lang);
       button.setAttribute("aria-label", label + " : " + element.textContent.trim().slice(0, 80));

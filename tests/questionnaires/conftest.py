@@ -14,41 +14,43 @@ from participation.questionnaires.models import Kind, State
 
 @pytest.fixture
 def make_questionnaire(app):
-    def make(quartier, *, state: State = State.OPEN, consent: str = "", title: str = "Votre quartier en 2030"):
-        q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title,
-                                          introduction="Dites-nous ce qui compte pour vous.",
-                                          consent_text=consent)
-        themes = {t.slug: t for t in territory.active_themes(quartier.contrat_id)}
-        s1 = services.add_section(q, "Vous")
-        kids = services.add_question(s1, kind=Kind.YES_NO, text="Avez-vous des enfants ?", required=True)
-        age = services.add_question(s1, kind=Kind.AGE_BAND)
-        gender = services.add_question(s1, kind=Kind.GENDER)
-        s2 = services.add_section(q, "Vos enfants")
-        yes = next(c for c in kids.choices if c.code == "yes")
-        school = services.add_question(s2, kind=Kind.SINGLE, text="L'école est-elle assez proche ?",
-                                       choices=["Oui", "Non"], condition_choice_id=yes.id, required=True)
-        wishes = services.add_question(s2, kind=Kind.MULTIPLE, text="Que manque-t-il ?", max_choices=2, condition_choice_id=yes.id,
-                                       choices=["Une crèche", "Un parc", "Un médecin"])
-        wishes.choices[0].theme_id = themes["accueil-jeune-enfant"].id
-        wishes.choices[1].theme_id = themes["quartiers-plus-verts"].id
-        wishes.choices[2].theme_id = themes["sante"].id
-        s3 = services.add_section(q, "Vos priorités")
-        ranking = services.add_question(s3, kind=Kind.RANKING, text="Classez vos trois priorités", max_choices=3)
-        idea = services.add_question(s3, kind=Kind.LONG_TEXT, text="Une idée pour le quartier ?")
-        name = services.add_question(s3, kind=Kind.SHORT_TEXT, text="Votre rue (facultatif)")
-        years = services.add_question(s3, kind=Kind.NUMBER, text="Depuis combien d'années ?")
-        scale = services.add_question(s3, kind=Kind.SCALE, text="Comment vivez-vous dans le quartier ?")
-        if state is not State.DRAFT:
-            services.set_state(q, state)
-        db.session.commit()
-        top = [t for t in territory.active_themes(quartier.contrat_id) if t.parent_id is None]
-        return SimpleNamespace(
-            q=q, id=q.id, s1=s1, s2=s2, s3=s3, kids=kids, yes=yes, no=next(c for c in kids.choices if c.code == "no"),
-            age=age, gender=gender, school=school, wishes=wishes, ranking=ranking, idea=idea, name=name,
-            years=years, scale=scale, top_themes=top, themes=themes,
-        )
+    return build_questionnaire
 
-    return make
+
+def build_questionnaire(quartier, *, state: State = State.OPEN, consent: str = "", title: str = "Votre quartier en 2030"):
+    """Three pages; the second is shown only to residents with children."""
+    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title,
+                                      introduction="Dites-nous ce qui compte pour vous.",
+                                      consent_text=consent)
+    themes = {t.slug: t for t in territory.active_themes(quartier.contrat_id)}
+    s1 = services.add_section(q, "Vous")
+    kids = services.add_question(s1, kind=Kind.YES_NO, text="Avez-vous des enfants ?", required=True)
+    age = services.add_question(s1, kind=Kind.AGE_BAND)
+    gender = services.add_question(s1, kind=Kind.GENDER)
+    s2 = services.add_section(q, "Vos enfants")
+    yes = next(c for c in kids.choices if c.code == "yes")
+    school = services.add_question(s2, kind=Kind.SINGLE, text="L'école est-elle assez proche ?",
+                                   choices=["Oui", "Non"], condition_choice_id=yes.id, required=True)
+    wishes = services.add_question(s2, kind=Kind.MULTIPLE, text="Que manque-t-il ?", max_choices=2, condition_choice_id=yes.id,
+                                   choices=["Une crèche", "Un parc", "Un médecin"])
+    wishes.choices[0].theme_id = themes["accueil-jeune-enfant"].id
+    wishes.choices[1].theme_id = themes["quartiers-plus-verts"].id
+    wishes.choices[2].theme_id = themes["sante"].id
+    s3 = services.add_section(q, "Vos priorités")
+    ranking = services.add_question(s3, kind=Kind.RANKING, text="Classez vos trois priorités", max_choices=3)
+    idea = services.add_question(s3, kind=Kind.LONG_TEXT, text="Une idée pour le quartier ?")
+    name = services.add_question(s3, kind=Kind.SHORT_TEXT, text="Votre rue (facultatif)")
+    years = services.add_question(s3, kind=Kind.NUMBER, text="Depuis combien d'années ?")
+    scale = services.add_question(s3, kind=Kind.SCALE, text="Comment vivez-vous dans le quartier ?")
+    if state is not State.DRAFT:
+        services.set_state(q, state)
+    db.session.commit()
+    top = [t for t in territory.active_themes(quartier.contrat_id) if t.parent_id is None]
+    return SimpleNamespace(
+        q=q, id=q.id, s1=s1, s2=s2, s3=s3, kids=kids, yes=yes, no=next(c for c in kids.choices if c.code == "no"),
+        age=age, gender=gender, school=school, wishes=wishes, ranking=ranking, idea=idea, name=name,
+        years=years, scale=scale, top_themes=top, themes=themes,
+    )
 
 
 @pytest.fixture
