@@ -39,47 +39,51 @@ HEAD = ["reponse_id", "source", "numero_formulaire", "date"]
 
 
 def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> Iterator[list]:
-    """One list per response, in id order, from a single ordered query streamed in chunks."""
+    """One list per response, in id order: responses and their answers are read by two ordered
+    Core queries (the answers streamed) and merged, so each answer costs a few dict lookups."""
     cols = columns(questionnaire)
-    index = {(name_q.id, rank): i for i, (_n, name_q, rank) in enumerate(cols)}
+    width = len(HEAD) + len(cols)
+    slot = {(question.id, rank): len(HEAD) + i for i, (_n, question, rank) in enumerate(cols)}
     labels = {c.id: c.tr("label", language) for q in questionnaire.questions for c in q.choices}
     themes = {t.id: t.label_in(language) for t in ranking_themes(questionnaire)}
-    kinds = {q.id: q.kind for q in questionnaire.questions}
-    query = (
-        select(Response.id, Response.source, Response.form_number, Response.submitted_on,
-               Answer.question_id, Answer.choice_id, Answer.theme_id, Answer.rank, Answer.text,
-               Answer.number)
-        .select_from(Response)
-        .outerjoin(Answer, Answer.response_id == Response.id)
-        .where(*_response_conditions(questionnaire.id, filters))
-        .order_by(Response.id, Answer.id)
-        .execution_options(yield_per=5000)
+    kinds = {}
+    for question in questionnaire.questions:
+        kinds[question.id] = ("rank" if question.kind is Kind.RANKING else "choice" if question.kind in CHOICE_KINDS
+                              else "number" if question.kind is Kind.NUMBER else "text")
+    responses, answers = Response.__table__, Answer.__table__
+    conditions = _response_conditions(questionnaire.id, filters)
+    connection = db.session.connection()
+    heads = connection.execute(
+        select(responses.c.id, responses.c.source, responses.c.form_number, responses.c.submitted_on)
+        .where(*conditions).order_by(responses.c.id)
+    ).all()
+    stream = connection.execution_options(yield_per=5000).execute(
+        select(answers.c.response_id, answers.c.question_id, answers.c.choice_id, answers.c.theme_id,
+               answers.c.rank, answers.c.text, answers.c.number)
+        .join(responses, responses.c.id == answers.c.response_id)
+        .where(*conditions).order_by(answers.c.response_id, answers.c.id)
     )
-    current_id = None
-    row: list = []
-    for rid, source, number, day, qid, choice_id, theme_id, rank, text, value in db.session.execute(query):
-        if rid != current_id:
-            if current_id is not None:
-                yield _finish(row)
-            current_id = rid
-            row = [rid, source.value, number or "", day.isoformat()] + [None] * len(cols)
-        if qid is None or qid not in kinds:
-            continue
-        kind = kinds[qid]
-        if kind is Kind.RANKING:
-            position = index.get((qid, rank))
-            if position is not None:
-                row[4 + position] = themes.get(theme_id, theme_id)
-            continue
-        position = 4 + index[(qid, None)]
-        if kind in CHOICE_KINDS:
-            label = labels.get(choice_id, "")
-            row[position] = label if row[position] is None else f"{row[position]} ; {label}"
-        elif kind is Kind.NUMBER:
-            row[position] = int(value) if value is not None and float(value).is_integer() else value
-        else:
-            row[position] = text
-    if current_id is not None:
+    pending = next(stream, None)
+    for rid, source, number, day in heads:
+        row = [rid, source.value, number or "", day.isoformat()] + [None] * (width - len(HEAD))
+        while pending is not None and pending[0] < rid:  # answers of responses filtered out
+            pending = next(stream, None)
+        while pending is not None and pending[0] == rid:
+            _rid, qid, choice_id, theme_id, rank, text, value = pending
+            kind = kinds.get(qid)
+            if kind == "choice":
+                position = slot[(qid, None)]
+                label = labels.get(choice_id, "")
+                row[position] = label if row[position] is None else f"{row[position]} ; {label}"
+            elif kind == "rank":
+                position = slot.get((qid, rank))
+                if position is not None:
+                    row[position] = themes.get(theme_id, theme_id)
+            elif kind == "number":
+                row[slot[(qid, None)]] = int(value) if value is not None and float(value).is_integer() else value
+            elif kind == "text":
+                row[slot[(qid, None)]] = text
+            pending = next(stream, None)
         yield _finish(row)
 
 

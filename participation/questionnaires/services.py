@@ -910,7 +910,7 @@ def response_count(questionnaire: Questionnaire, filters: Filters = Filters()) -
 
 def results(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr",
             question_ids: set[int] | None = None) -> list[QuestionResult]:
-    """Counts per choice, ranked theme and rank, and number statistics: three GROUP BY queries."""
+    """Counts per choice, ranked theme and rank, and number statistics: at most three GROUP BY queries."""
     questions = [q for q in questionnaire.questions if question_ids is None or q.id in question_ids]
     ids = [q.id for q in questions]
     joined = (
@@ -924,15 +924,23 @@ def results(questionnaire: Questionnaire, filters: Filters = Filters(), language
                            func.count(Answer.id))
         .group_by(Answer.question_id, Answer.choice_id, Answer.theme_id, Answer.rank)
     ).all()
-    respondents = dict(db.session.execute(
-        joined.add_columns(Answer.question_id, func.count(func.distinct(Answer.response_id)))
-        .group_by(Answer.question_id)
-    ).all())
+    # A response gives one row per question, except multiple choices and rankings: only those
+    # need a COUNT(DISTINCT) to know how many people answered.
+    several = [q.id for q in questions if q.is_multi or q.kind is Kind.RANKING]
+    respondents: dict[int, int] = {}
+    for question_id, _c, _t, _r, count in counts:
+        respondents[question_id] = respondents.get(question_id, 0) + count
+    if several:
+        respondents.update(db.session.execute(
+            joined.add_columns(Answer.question_id, func.count(func.distinct(Answer.response_id)))
+            .where(Answer.question_id.in_(several)).group_by(Answer.question_id)
+        ).all())
+    number_ids = [q.id for q in questions if q.kind is Kind.NUMBER]
     numbers = {row[0]: row[1:] for row in db.session.execute(
         joined.add_columns(Answer.question_id, func.count(Answer.number), func.avg(Answer.number),
                            func.min(Answer.number), func.max(Answer.number))
-        .where(Answer.number.is_not(None)).group_by(Answer.question_id)
-    ).all()}
+        .where(Answer.question_id.in_(number_ids)).group_by(Answer.question_id)
+    ).all()} if number_ids else {}
     themes = {t.id: t for t in ranking_themes(questionnaire)} if any(q.kind is Kind.RANKING for q in questions) else {}
     by_question: dict[int, list] = {}
     for question_id, choice_id, theme_id, rank, count in counts:
