@@ -44,8 +44,9 @@ def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: s
     cols = columns(questionnaire)
     width = len(HEAD) + len(cols)
     slot = {(question.id, rank): len(HEAD) + i for i, (_n, question, rank) in enumerate(cols)}
-    labels = {c.id: c.tr("label", language) for q in questionnaire.questions for c in q.choices}
-    themes = {t.id: t.label_in(language) for t in ranking_themes(questionnaire)}
+    # Labels are made safe once; only free text needs it per cell. None is written as an empty cell.
+    labels = {c.id: safe_cell(c.tr("label", language)) for q in questionnaire.questions for c in q.choices}
+    themes = {t.id: safe_cell(t.label_in(language)) for t in ranking_themes(questionnaire)}
     kinds = {}
     for question in questionnaire.questions:
         kinds[question.id] = ("rank" if question.kind is Kind.RANKING else "choice" if question.kind in CHOICE_KINDS
@@ -57,19 +58,30 @@ def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: s
         select(responses.c.id, responses.c.source, responses.c.form_number, responses.c.submitted_on)
         .where(*conditions).order_by(responses.c.id)
     ).all()
+    query = select(answers.c.response_id, answers.c.question_id, answers.c.choice_id, answers.c.theme_id,
+                   answers.c.rank, answers.c.text, answers.c.number)
+    # Ordered by the responses' id (not the answers' response_id): the planner then walks the
+    # response index and needs no sort of the whole answer table.
+    query = query.join(responses, responses.c.id == answers.c.response_id).where(*conditions)
     stream = connection.execution_options(yield_per=5000).execute(
-        select(answers.c.response_id, answers.c.question_id, answers.c.choice_id, answers.c.theme_id,
-               answers.c.rank, answers.c.text, answers.c.number)
-        .join(responses, responses.c.id == answers.c.response_id)
-        .where(*conditions).order_by(answers.c.response_id, answers.c.id)
+        query.order_by(responses.c.id, answers.c.id)
     )
-    pending = next(stream, None)
-    for rid, source, number, day in heads:
-        row = [rid, source.value, number or "", day.isoformat()] + [None] * (width - len(HEAD))
-        while pending is not None and pending[0] < rid:  # answers of responses filtered out
-            pending = next(stream, None)
-        while pending is not None and pending[0] == rid:
-            _rid, qid, choice_id, theme_id, rank, text, value = pending
+    head_iter = iter(heads)
+
+    def start(head):
+        rid, source, number, day = head
+        return [rid, source.value, number or "", day.isoformat()] + [None] * (width - len(HEAD))
+
+    row = None
+    for partition in stream.partitions():
+        for rid, qid, choice_id, theme_id, rank, text, value in partition:
+            if row is None or row[0] != rid:
+                if row is not None:
+                    yield row
+                row = start(next(head_iter))
+                while row[0] < rid:  # a response without any answer
+                    yield row
+                    row = start(next(head_iter))
             kind = kinds.get(qid)
             if kind == "choice":
                 position = slot[(qid, None)]
@@ -82,13 +94,11 @@ def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: s
             elif kind == "number":
                 row[slot[(qid, None)]] = int(value) if value is not None and float(value).is_integer() else value
             elif kind == "text":
-                row[slot[(qid, None)]] = text
-            pending = next(stream, None)
-        yield _finish(row)
-
-
-def _finish(row: list) -> list:
-    return ["" if value is None else safe_cell(value) for value in row]
+                row[slot[(qid, None)]] = safe_cell(text)
+    if row is not None:
+        yield row
+    for head in head_iter:
+        yield start(head)
 
 
 def csv_chunks(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> Iterator[str]:
