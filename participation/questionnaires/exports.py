@@ -63,9 +63,8 @@ def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: s
     # Ordered by the responses' id (not the answers' response_id): the planner then walks the
     # response index and needs no sort of the whole answer table.
     query = query.join(responses, responses.c.id == answers.c.response_id).where(*conditions)
-    stream = connection.execution_options(yield_per=5000).execute(
-        query.order_by(responses.c.id, answers.c.id)
-    )
+    # Options on the statement: Connection.execution_options() would change the shared connection.
+    stream = connection.execute(query.order_by(responses.c.id, answers.c.id).execution_options(yield_per=5000))
     head_iter = iter(heads)
 
     def start(head):
