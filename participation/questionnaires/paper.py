@@ -14,17 +14,20 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
 )
-LABELS = {
-    "fr": {"form": "Formulaire n°", "online": "Répondre en ligne :", "rank": "Écrivez 1, 2, 3… devant les thèmes choisis",
-           "several": "Plusieurs réponses possibles", "one": "Une seule réponse", "optional": "(facultatif)",
-           "page": "page"},
-    "en": {"form": "Form no.", "online": "Answer online:", "rank": "Write 1, 2, 3… next to the themes you choose",
-           "several": "Several answers possible", "one": "One answer only", "optional": "(optional)",
-           "page": "page"},
-    "ar": {"form": "استمارة رقم", "online": "أجب عبر الإنترنت:", "rank": "اكتب 1، 2، 3… أمام المواضيع المختارة",
-           "several": "يمكن اختيار عدة أجوبة", "one": "جواب واحد فقط", "optional": "(اختياري)",
-           "page": "صفحة"},
-}
+def labels(language: str) -> dict[str, str]:
+    """The form's own words, in the language the form is printed in."""
+    from flask_babel import force_locale, gettext as _
+
+    with force_locale(language):
+        return {
+            "form": _("Formulaire n°"),
+            "online": _("Répondre en ligne :"),
+            "rank": _("Écrivez 1, 2, 3… devant les thèmes choisis"),
+            "several": _("Plusieurs réponses possibles"),
+            "one": _("Une seule réponse"),
+            "optional": _("(facultatif)"),
+            "only_if": _("Seulement si vous avez répondu « %(choice)s » à la question %(n)s."),
+        }
 
 
 def qr_svg(url: str) -> str:
@@ -55,7 +58,7 @@ def _latin1(text: str) -> str:
 class _Forms(FPDF):
     form_number = 0
     title_text = ""
-    labels = LABELS["fr"]
+    labels: dict[str, str] = {}
     clean = staticmethod(lambda text: text)
 
     def header(self):
@@ -68,7 +71,7 @@ class _Forms(FPDF):
 
 
 def pdf_bytes(questionnaire: Questionnaire, url: str, *, first: int = 1, count: int = 1,
-              language: str = "fr", themes=()) -> bytes:
+              language: str = "fr", themes=(), hints=None) -> bytes:
     pdf = _Forms(format="A4")
     pdf.set_auto_page_break(True, margin=15)
     font = next((path for path in FONT_CANDIDATES if path.exists()), None)
@@ -78,7 +81,7 @@ def pdf_bytes(questionnaire: Questionnaire, url: str, *, first: int = 1, count: 
     else:
         pdf.font_name = "helvetica"
         pdf.clean = staticmethod(_latin1)
-    pdf.labels = LABELS.get(language, LABELS["fr"])
+    pdf.labels = labels(language)
     pdf.title_text = questionnaire.tr("title", language)
     clean = pdf.clean
     qr = _qr_png(url).getvalue()
@@ -101,7 +104,7 @@ def pdf_bytes(questionnaire: Questionnaire, url: str, *, first: int = 1, count: 
             pdf.multi_cell(0, 7, clean(section.tr("title", language)), new_x="LMARGIN", new_y="NEXT")
             for question in section.questions:
                 number_in_form += 1
-                _question(pdf, question, number_in_form, language, themes)
+                _question(pdf, question, number_in_form, language, themes, (hints or {}).get(question.id))
     return bytes(pdf.output())
 
 
@@ -114,7 +117,7 @@ def _box(pdf: FPDF, label: str, width: float = 4) -> None:
     pdf.multi_cell(pdf.epw - width - 8, 6, label, new_x="LMARGIN", new_y="NEXT")
 
 
-def _question(pdf: FPDF, question, number: int, language: str, themes) -> None:
+def _question(pdf: FPDF, question, number: int, language: str, themes, hint=None) -> None:
     clean = pdf.clean
     if pdf.get_y() > pdf.h - 45:
         pdf.add_page()
@@ -123,6 +126,8 @@ def _question(pdf: FPDF, question, number: int, language: str, themes) -> None:
     optional = "" if question.required else " " + pdf.labels["optional"]
     pdf.multi_cell(0, 6, clean(f"{number}. {question.tr('text', language)}{optional}"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(pdf.font_name, size=10)
+    if hint:
+        pdf.multi_cell(0, 5, clean(pdf.labels["only_if"] % {"n": hint[0], "choice": hint[1]}), new_x="LMARGIN", new_y="NEXT")
     if question.help_text:
         pdf.multi_cell(0, 5, clean(question.tr("help_text", language)), new_x="LMARGIN", new_y="NEXT")
     if question.kind in CHOICE_KINDS:

@@ -166,6 +166,18 @@ def mappable_themes(questionnaire: Questionnaire) -> list[Theme]:
     return active_themes(questionnaire.contrat_id)
 
 
+def condition_hints(questionnaire: Questionnaire, language: str = "fr") -> dict[int, tuple[int, str]]:
+    """{question id: (number of the question it depends on, label of the choice)} for paper forms."""
+    numbers: dict[int, int] = {}
+    labels: dict[int, tuple[int, str]] = {}
+    for number, question in enumerate(questionnaire.questions, start=1):
+        numbers[question.id] = number
+        for choice in question.choices:
+            labels[choice.id] = (number, choice.tr("label", language))
+    return {q.id: labels[q.condition_choice_id] for q in questionnaire.questions
+            if q.condition_choice_id in labels}
+
+
 def choice_index(questionnaire: Questionnaire) -> dict[int, Choice]:
     return {choice.id: choice for question in questionnaire.questions for choice in question.choices}
 

@@ -493,7 +493,8 @@ def print_version(questionnaire_id: int):
     language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
     return render_template("questionnaires/print.html", questionnaire=questionnaire, language=language,
                            themes=services.ranking_themes(questionnaire),
-                           qr_svg=paper.qr_svg(_public_url(questionnaire)), public_url=_public_url(questionnaire))
+                           qr_svg=paper.qr_svg(_public_url(questionnaire)), public_url=_public_url(questionnaire),
+                           hints=services.condition_hints(questionnaire, language))
 
 
 def _public_url(questionnaire: Questionnaire) -> str:
@@ -512,7 +513,8 @@ def pdf(questionnaire_id: int):
         abort(400, _("Indiquez un premier numéro positif et un nombre de formulaires entre 1 et 200."))
     language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
     body = paper.pdf_bytes(questionnaire, _public_url(questionnaire), first=int(first), count=int(count),
-                           language=language, themes=services.ranking_themes(questionnaire))
+                           language=language, themes=services.ranking_themes(questionnaire),
+                           hints=services.condition_hints(questionnaire, language))
     return HttpResponse(body, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="questionnaire-{questionnaire.id}.pdf"'})
 
@@ -522,7 +524,7 @@ def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_
         "questionnaires/paper_entry.html", questionnaire=questionnaire, response=response,
         values=values or {}, errors=errors or {}, form_number=form_number, error=error,
         themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
-        error_message=error_message, language="fr",
+        error_message=error_message, language="fr", hints=services.condition_hints(questionnaire),
     ), status
 
 
@@ -748,6 +750,8 @@ def _public(questionnaire_id: int) -> Questionnaire:
         abort(404)  # a draft is not reachable at all
     if reason is not None:
         abort(409, error_message(reason))
+    if not questionnaire.questions:  # every question removed since it opened
+        abort(409, error_message("draft"))
     return questionnaire
 
 
