@@ -525,7 +525,22 @@ def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_
         values=values or {}, errors=errors or {}, form_number=form_number, error=error,
         themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
         error_message=error_message, language="fr", hints=services.condition_hints(questionnaire),
+        quartiers=_contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
     ), status
+
+
+def _contrat_quartiers(questionnaire):
+    """A shared questionnaire's paper forms say which quartier they come from."""
+    if questionnaire.quartier_id is not None:
+        return []
+    return [q for q in territory.all_quartiers() if q.contrat_id == questionnaire.contrat_id]
+
+
+def _paper_quartier_id(questionnaire) -> int | None:
+    if questionnaire.quartier_id is not None:
+        return questionnaire.quartier_id
+    code = request.form.get("quartier", "")
+    return next((q.id for q in _contrat_quartiers(questionnaire) if q.qpv_code == code), None)
 
 
 def _parse_paper(questionnaire):
@@ -548,7 +563,7 @@ def paper_entry(questionnaire_id: int):
         if errors:
             raise QuestionnaireError("invalid")
         services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
-                             quartier_id=questionnaire.quartier_id)
+                             quartier_id=_paper_quartier_id(questionnaire))
         db.session.commit()
     except IntegrityError:  # entered at the same moment by someone else
         db.session.rollback()

@@ -154,3 +154,21 @@ def test_pdf_with_core_fonts_falls_back(app, quartier, make_questionnaire, monke
     data = paper.pdf_bytes(qn.q, "http://localhost/q/1", first=7, count=2)
     text = _pdf_text(data)
     assert data.startswith(b"%PDF") and "Formulaire n\xb0 7" in text and "Formulaire n\xb0 8" in text
+
+
+def test_shared_questionnaire_paper_form_counts_for_its_quartier(client, quartier, make_quartier, make_user, login):
+    from participation.questionnaires import services
+    from participation.questionnaires.models import Kind, State
+
+    neighbour = make_quartier("QN03099M", commune=quartier.commune)
+    shared = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=None, title="Partagé")
+    question = services.add_question(services.add_section(shared, "Page"), kind=Kind.YES_NO, text="Oui ?")
+    services.set_state(shared, State.OPEN)
+    db.session.commit()
+    login(make_user(Role.FACILITATOR, contrat=quartier.commune.contrat))
+    url = f"/questionnaires/{shared.id}/saisie"
+    assert neighbour.name in client.get(url).get_data(as_text=True)
+    response = client.post_form(url, {"form_number": "1", "quartier": neighbour.qpv_code,
+                                      f"q{question.id}": question.choices[0].id}, page=url)
+    assert response.status_code == 302
+    assert db.session.scalar(select(Response.quartier_id)) == neighbour.id
