@@ -3,7 +3,8 @@
 Weights (documented so they can be checked by hand):
 - questionnaire_ranking: a theme ranked r-th in a ranking of N earns N − r + 1 points;
 - questionnaire_choices: each picked choice mapped to a theme earns 1;
-- questionnaire_texts: each free-text answer tagged with a theme earns 1 for that theme.
+- questionnaire_texts: each free-text answer earns 1 for each theme a facilitator tagged it with,
+  or, when untagged, 1 for the theme its question is mapped to.
 `participants` counts distinct responses behind each (source, channel, theme).
 Only responses of open or closed questionnaires count, by the quartier they were given for.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from participation.evidence import ONLINE, PAPER, Contribution, ThemeWeight
 from participation.extensions import db
@@ -72,14 +73,25 @@ def theme_evidence(
         .where(Choice.theme_id.is_not(None)),
         quartier_id, start, end, questionnaire_id,
     ).group_by(Response.source, Choice.theme_id)
+    # A free-text answer counts for the themes it was tagged with, or else for its question's theme.
+    tagged = (
+        select(Answer.response_id.label("response_id"), TextTag.theme_id.label("theme_id"))
+        .select_from(TextTag).join(Answer, Answer.id == TextTag.answer_id)
+    )
+    untagged = (
+        select(Answer.response_id.label("response_id"), Question.theme_id.label("theme_id"))
+        .select_from(Answer).join(Question, Question.id == Answer.question_id)
+        .where(Answer.text.is_not(None), Question.theme_id.is_not(None),
+               ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists())
+    )
+    text_themes = union_all(tagged, untagged).subquery()
     texts = _scope(
-        select(Response.source, TextTag.theme_id, func.count(TextTag.id),
+        select(Response.source, text_themes.c.theme_id, func.count(),
                func.count(func.distinct(Response.id)))
-        .select_from(TextTag)
-        .join(Answer, Answer.id == TextTag.answer_id)
-        .join(Response, Response.id == Answer.response_id),
+        .select_from(text_themes)
+        .join(Response, Response.id == text_themes.c.response_id),
         quartier_id, start, end, questionnaire_id,
-    ).group_by(Response.source, TextTag.theme_id)
+    ).group_by(Response.source, text_themes.c.theme_id)
     weights: list[ThemeWeight] = []
     for source_name, query in ((RANKING, ranking), (CHOICES, choices), (TEXTS, texts)):
         for source, theme_id, weight, participants in db.session.execute(query):

@@ -179,3 +179,22 @@ def test_demographic_questions_are_skippable(client, quartier, make_questionnair
     client.post_form(f"{start}/commencer", {}, page=start)
     page1 = f"{start}/s/{qn.s1.id}"
     assert client.post_form(page1, {f"q{qn.kids.id}": qn.no.id}, page=page1).status_code == 302
+
+
+def test_answering_pages_run_a_fixed_number_of_queries(client, quartier, make_questionnaire, count_queries):
+    from participation.questionnaires import services
+    from participation.questionnaires.models import Kind
+
+    qn = make_questionnaire(quartier)
+    start = f"/q/{qn.id}"
+    client.post_form(f"{start}/commencer", {}, page=start)
+    url = f"{start}/s/{qn.s3.id}"
+    client.get(url)
+    with count_queries() as before:
+        client.get(url)
+    for i in range(10):
+        services.add_question(qn.s3, kind=Kind.SINGLE, text=f"Question {i}", choices=["A", "B"])
+    db.session.commit()
+    with count_queries() as after:
+        client.get(url)
+    assert len(after) == len(before) <= 12

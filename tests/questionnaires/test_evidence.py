@@ -50,8 +50,9 @@ def test_theme_evidence_on_a_hand_computed_example(app, make_quartier):
     r1 = _response(q, quartier, Source.ONLINE, [A.id, B.id, C.id], [X.id, Z.id], text="Des emplois aidés")
     # R2 paper: ranks B, A (3, 2 points); picks X (→A) and Y (→C).
     _response(q, quartier, Source.PAPER, [B.id, A.id], [X.id, Y.id], number=1)
-    # R3 online, outside the period: ranks A only (3 points).
-    _response(q, quartier, Source.ONLINE, [A.id], [], day=date(2025, 1, 1))
+    # R3 online, outside the period: ranks A only (3 points); an untagged text to a question mapped to C.
+    idea.theme_id = C.id
+    _response(q, quartier, Source.ONLINE, [A.id], [], day=date(2025, 1, 1), text="Un médecin")
     text_answer = next(a for a in r1.answers if a.text)
     db.session.add(TextTag(answer_id=text_answer.id, theme_id=B.id))
     db.session.commit()
@@ -65,7 +66,8 @@ def test_theme_evidence_on_a_hand_computed_example(app, make_quartier):
         ThemeWeight(CHOICES, ONLINE, A.id, 1.0, 1),
         ThemeWeight(CHOICES, PAPER, A.id, 1.0, 1),
         ThemeWeight(CHOICES, PAPER, C.id, 1.0, 1),
-        ThemeWeight(TEXTS, ONLINE, B.id, 1.0, 1),
+        ThemeWeight(TEXTS, ONLINE, B.id, 1.0, 1),  # R1's text: its tag wins over the question's theme
+        ThemeWeight(TEXTS, ONLINE, C.id, 1.0, 1),  # R3's untagged text: the question's theme
     ], key=lambda w: (w.theme_id, w.source, w.channel))
     assert theme_evidence(quartier.id) == expected
 
