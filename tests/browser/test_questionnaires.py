@@ -109,7 +109,8 @@ def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_q
                  f"/questionnaires/{qn.id}/questions/{qn.kids.id}", f"/questionnaires/{qn.id}/traductions"):
         page.goto(live_server + path)
         assert axe(page) == [], path
-    screenshot(page, "questionnaire-translations-360")
+        screenshot(page, "questionnaire-staff" + path.replace("/", "-"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
 
     # Paper entry with the keyboard only: the number, then Alt+↓ to the first question, a digit ticks.
     page.goto(f"{live_server}/questionnaires/{qn.id}/saisie")
