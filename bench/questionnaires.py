@@ -41,6 +41,17 @@ def best_of(fn, runs: int = 3) -> float:
     return min(timings)
 
 
+def paired(real, baseline, runs: int = 5) -> tuple[float, float]:
+    """Best of several runs, real and baseline alternated so a busy machine slows both alike."""
+    real_times, base_times = [], []
+    for _ in range(runs):
+        for fn, times in ((real, real_times), (baseline, base_times)):
+            started = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - started)
+    return min(real_times), min(base_times)
+
+
 def build(app, responses: int):
     """One questionnaire on one page: 14 single choices, 2 multiple (2 picks), a ranking of 3,
     2 scales, a text and a number = 25 answer rows per response."""
@@ -169,7 +180,7 @@ def measure_queries(app, questionnaire_id: int, question_id: int) -> list[tuple[
             ("CSV export vs SELECT+csv.writer", csv_export, csv_sql),
         ):
             baseline()  # warm caches
-            rows.append((label, best_of(real), best_of(baseline)))
+            rows.append((label, *paired(real, baseline)))
     return rows
 
 
