@@ -198,3 +198,18 @@ def test_answering_pages_run_a_fixed_number_of_queries(client, quartier, make_qu
     with count_queries() as after:
         client.get(url)
     assert len(after) == len(before) <= 12
+
+
+def test_purge_drafts_command(runner, client, quartier, make_questionnaire):
+    from datetime import timedelta
+
+    from participation.questionnaires import services
+
+    qn = make_questionnaire(quartier)
+    client.post_form(f"/q/{qn.id}/commencer", {}, page=f"/q/{qn.id}")
+    draft = db.session.scalar(select(Draft))
+    draft.updated_on = services.today() - timedelta(days=90)
+    db.session.commit()
+    result = runner.invoke(args=["questionnaires", "purge-drafts", "--days", "60"])
+    assert "1 draft(s) deleted." in result.output
+    assert _count(Draft) == 0
