@@ -13,7 +13,7 @@ from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from participation.extensions import db
 from participation.html import contains_markup, sanitize
@@ -107,8 +107,8 @@ def get_full(questionnaire_id: int) -> Questionnaire | None:
     return db.session.scalar(
         select(Questionnaire)
         .where(Questionnaire.id == questionnaire_id)
-        .options(_full(), selectinload(Questionnaire.quartier).selectinload(Quartier.commune),
-                 selectinload(Questionnaire.contrat))
+        .options(_full(), joinedload(Questionnaire.quartier).joinedload(Quartier.commune),
+                 joinedload(Questionnaire.contrat))
     )
 
 

@@ -870,9 +870,10 @@ def section(questionnaire_id: int, section_id: int):
     owners = services.choice_owners(questionnaire)
     questions = services.visible_questions(current, data, owners)
     going_back = request.form.get("action") == "previous"
+    ranks = any(q.kind is Kind.RANKING for q in questions)
     values, errors = services.parse_answers(
-        questions, request.form, theme_ids={t.id for t in services.ranking_themes(questionnaire)},
-        enforce_required=not going_back,
+        questions, request.form, enforce_required=not going_back,
+        theme_ids={t.id for t in services.ranking_themes(questionnaire)} if ranks else set(),
     )
     if errors:
         merged = {**data, **{k: v for k, v in values.items()}}
