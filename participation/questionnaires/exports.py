@@ -5,7 +5,7 @@ import csv
 import io
 from typing import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, literal_column, select
 
 from participation.extensions import db
 from participation.questionnaires.models import CHOICE_KINDS, Answer, Kind, Questionnaire, Response
@@ -38,66 +38,58 @@ def columns(questionnaire: Questionnaire) -> list[tuple[str, object, int | None]
 HEAD = ["reponse_id", "source", "numero_formulaire", "date"]
 
 
+def _aggregate(column, dialect: str):
+    """All non-null values of a group as one "1,2,3" string."""
+    if dialect == "postgresql":
+        return func.string_agg(cast(column, String), literal_column("','"))
+    return func.group_concat(column, ",")
+
+
 def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> Iterator[list]:
-    """One list per response, in id order: responses and their answers are read by two ordered
-    Core queries (the answers streamed) and merged, so each answer costs a few dict lookups."""
+    """One list per response, in id order. The database pivots the answers: one GROUP BY over
+    the responses with one filtered aggregate per column, so Python sees one row per response, not per answer."""
     cols = columns(questionnaire)
-    width = len(HEAD) + len(cols)
-    slot = {(question.id, rank): len(HEAD) + i for i, (_n, question, rank) in enumerate(cols)}
+    dialect = db.engine.dialect.name
     # Labels are made safe once; only free text needs it per cell. None is written as an empty cell.
     labels = {c.id: safe_cell(c.tr("label", language)) for q in questionnaire.questions for c in q.choices}
+    order = {c.id: c.position for q in questionnaire.questions for c in q.choices}
     themes = {t.id: safe_cell(t.label_in(language)) for t in ranking_themes(questionnaire)}
-    kinds = {}
-    for question in questionnaire.questions:
-        kinds[question.id] = ("rank" if question.kind is Kind.RANKING else "choice" if question.kind in CHOICE_KINDS
-                              else "number" if question.kind is Kind.NUMBER else "text")
-    responses, answers = Response.__table__, Answer.__table__
-    conditions = _response_conditions(questionnaire.id, filters)
-    connection = db.session.connection()
-    heads = connection.execute(
-        select(responses.c.id, responses.c.source, responses.c.form_number, responses.c.submitted_on)
-        .where(*conditions).order_by(responses.c.id)
-    ).all()
-    query = select(answers.c.response_id, answers.c.question_id, answers.c.choice_id, answers.c.theme_id,
-                   answers.c.rank, answers.c.text, answers.c.number)
-    # Ordered by the responses' id (not the answers' response_id): the planner then walks the
-    # response index and needs no sort of the whole answer table.
-    query = query.join(responses, responses.c.id == answers.c.response_id).where(*conditions)
-    # Options on the statement: Connection.execution_options() would change the shared connection.
-    stream = connection.execute(query.order_by(responses.c.id, answers.c.id).execution_options(yield_per=5000))
-    head_iter = iter(heads)
-
-    def start(head):
-        rid, source, number, day = head
-        return [rid, source.value, number or "", day.isoformat()] + [None] * (width - len(HEAD))
-
-    row = None
-    for partition in stream.partitions():
-        for rid, qid, choice_id, theme_id, rank, text, value in partition:
-            if row is None or row[0] != rid:
-                if row is not None:
-                    yield row
-                row = start(next(head_iter))
-                while row[0] < rid:  # a response without any answer
-                    yield row
-                    row = start(next(head_iter))
-            kind = kinds.get(qid)
-            if kind == "choice":
-                position = slot[(qid, None)]
-                label = labels.get(choice_id, "")
-                row[position] = label if row[position] is None else f"{row[position]} ; {label}"
-            elif kind == "rank":
-                position = slot.get((qid, rank))
-                if position is not None:
-                    row[position] = themes.get(theme_id, theme_id)
-            elif kind == "number":
-                row[slot[(qid, None)]] = int(value) if value is not None and float(value).is_integer() else value
-            elif kind == "text":
-                row[slot[(qid, None)]] = safe_cell(text)
-    if row is not None:
-        yield row
-    for head in head_iter:
-        yield start(head)
+    expressions, converters = [], []
+    for _name, question, rank in cols:
+        if question.kind is Kind.RANKING:
+            expressions.append(func.max(Answer.theme_id).filter(Answer.question_id == question.id, Answer.rank == rank))
+            converters.append(lambda value: themes.get(value, value))
+        elif question.kind in CHOICE_KINDS and question.is_multi:
+            expressions.append(_aggregate(Answer.choice_id, dialect).filter(Answer.question_id == question.id))
+            converters.append(lambda value: " ; ".join(
+                labels.get(i, "") for i in sorted((int(v) for v in value.split(",")), key=lambda i: order.get(i, 0))))
+        elif question.kind in CHOICE_KINDS:
+            expressions.append(func.max(Answer.choice_id).filter(Answer.question_id == question.id))
+            converters.append(lambda value: labels.get(value, ""))
+        elif question.kind is Kind.NUMBER:
+            expressions.append(func.max(Answer.number).filter(Answer.question_id == question.id))
+            converters.append(lambda value: int(value) if float(value).is_integer() else value)
+        else:
+            expressions.append(func.max(Answer.text).filter(Answer.question_id == question.id))
+            converters.append(safe_cell)
+    query = (
+        select(Response.id, Response.source, Response.form_number, Response.submitted_on, *expressions)
+        .select_from(Response)
+        .outerjoin(Answer, Answer.response_id == Response.id)
+        .where(*_response_conditions(questionnaire.id, filters))
+        .group_by(Response.id, Response.source, Response.form_number, Response.submitted_on)
+        .order_by(Response.id)
+        .execution_options(yield_per=2000)
+    )
+    pairs = list(enumerate(converters, start=len(HEAD)))
+    for partition in db.session.execute(query).partitions():
+        for record in partition:
+            row = [record[0], record[1].value, record[2] or "", record[3].isoformat()] + [None] * len(pairs)
+            for index, convert in pairs:
+                value = record[index]
+                if value is not None:
+                    row[index] = convert(value)
+            yield row
 
 
 def csv_chunks(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> Iterator[str]:
