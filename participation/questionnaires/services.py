@@ -500,6 +500,15 @@ def _translations(value: Any, fields: tuple[str, ...]) -> dict:
 
 def import_data(data: Any, *, contrat_id: int, quartier: Quartier | None, title_suffix: str = "") -> Questionnaire:
     """Creates a draft from export_data()'s format; anything malformed raises 'bad_import'."""
+    try:
+        return _import(data, contrat_id=contrat_id, quartier=quartier, title_suffix=title_suffix)
+    except (TypeError, AttributeError, KeyError, ValueError) as error:
+        if isinstance(error, QuestionnaireError) and error.code != "empty_text":
+            raise
+        raise QuestionnaireError("bad_import") from None
+
+
+def _import(data: Any, *, contrat_id: int, quartier: Quartier | None, title_suffix: str) -> Questionnaire:
     if not isinstance(data, dict) or data.get("format") != "parlons-quartier-questionnaire" \
             or not isinstance(data.get("sections"), list):
         raise QuestionnaireError("bad_import")

@@ -187,3 +187,34 @@ def test_shared_questionnaire_reaches_every_quartier_of_the_contrat(client, quar
     client.post_form(new_q, {"kind": "yes_no", "text": "Êtes-vous satisfait ?"}, page=new_q)
     client.post_form(f"/questionnaires/{questionnaire.id}/etat", {"state": "open"}, page=new_q)
     assert f"/q/{questionnaire.id}?quartier=" in client.get(f"/quartiers/{neighbour.qpv_code}").get_data(as_text=True)
+
+
+def test_import_never_crashes_on_odd_json(app, quartier):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from participation.questionnaires import services
+    from participation.questionnaires.services import QuestionnaireError
+
+    scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
+    values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                           st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+                          max_leaves=10)
+    question = st.fixed_dictionaries({"kind": st.sampled_from(["single", "ranking", "short_text", "scale", "x"])},
+                                     optional={"text": values, "choices": values, "condition": values,
+                                               "max_choices": values, "translations": values, "theme": values})
+    document = st.fixed_dictionaries(
+        {"format": st.just("parlons-quartier-questionnaire"), "title": st.one_of(st.just("Titre"), values),
+         "sections": st.lists(st.fixed_dictionaries({"title": values, "questions": st.lists(question, max_size=3)}), max_size=2)})
+
+    @settings(max_examples=80, deadline=None)
+    @given(st.one_of(document, values))
+    def check(data):
+        try:
+            services.import_data(data, contrat_id=quartier.contrat_id, quartier=quartier)
+        except QuestionnaireError as error:
+            assert error.code in ("bad_import", "bad_condition")
+        finally:
+            db.session.rollback()
+
+    check()
