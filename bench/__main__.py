@@ -1,10 +1,12 @@
 """Runs each benchmark module's main() in turn: `python -m bench [--scale 0.1]`.
 
-The list is explicit (no discovery): each domain adds its module here.
+The list is explicit (no discovery): each domain adds its module here. A module's main() may take
+the argument list (and should ignore options it does not know, e.g. with parse_known_args).
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import time
 
@@ -21,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         try:
             module = importlib.import_module(name)
-            module.main(argv)
+            if inspect.signature(module.main).parameters:
+                module.main(argv)
+            else:  # a main() that reads sys.argv itself
+                sys.argv = [name, *argv]
+                module.main()
         except Exception as error:  # noqa: BLE001 — report and go on with the other benchmarks
             failures += 1
             print(f"{name} failed: {error!r}", flush=True)
