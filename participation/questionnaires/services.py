@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, exists, func, or_, select
+from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from participation.extensions import db
@@ -787,10 +787,17 @@ def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response 
         questionnaire_id=questionnaire.id, source=Source.ONLINE, submitted_on=today(),
         quartier_id=questionnaire.quartier_id or draft.quartier_id,
     )
-    response.answers = _answers_from(questionnaire, data, visible_only=True)
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
+    # One multi-row INSERT: online answers are never audited and nothing reads them back here.
+    rows = [
+        {"response_id": response.id, "question_id": a.question_id, "choice_id": a.choice_id,
+         "theme_id": a.theme_id, "rank": a.rank, "text": a.text, "number": a.number}
+        for a in _answers_from(questionnaire, data, visible_only=True)
+    ]
+    if rows:
+        db.session.execute(insert(Answer.__table__).values(rows))
     return response
 
 

@@ -626,12 +626,12 @@ def _kiosk_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-kiosk")
 
 
-def _is_kiosk(questionnaire: Questionnaire) -> bool:
-    raw = request.cookies.get(f"{KIOSK_PREFIX}{questionnaire.id}")
+def _is_kiosk(questionnaire_id: int) -> bool:
+    raw = request.cookies.get(f"{KIOSK_PREFIX}{questionnaire_id}")
     if not raw:
         return False
     try:
-        return _kiosk_serializer().loads(raw) == questionnaire.id
+        return _kiosk_serializer().loads(raw) == questionnaire_id
     except BadSignature:
         return False
 
@@ -786,7 +786,7 @@ def _set_token(response, questionnaire: Questionnaire, token: str):
 
 
 def _already_answered(questionnaire: Questionnaire, hashed: str | None) -> bool:
-    return services.has_receipt(questionnaire, hashed) and not _is_kiosk(questionnaire)
+    return services.has_receipt(questionnaire, hashed) and not _is_kiosk(questionnaire.id)
 
 
 @bp.route("/q/<int:questionnaire_id>")
@@ -829,10 +829,13 @@ def begin(questionnaire_id: int):
         if quartier is not None and quartier.contrat_id == questionnaire.contrat_id:
             quartier_id = quartier.id
     draft = services.start_draft(questionnaire, hashed, quartier_id)
+    target = url_for("questionnaires.section", questionnaire_id=questionnaire.id,
+                     section_id=services.resume_section(questionnaire, draft.data or {}).id)
+    response = redirect(target)
+    if token:
+        _set_token(response, questionnaire, token)
     db.session.commit()
-    first = services.resume_section(questionnaire, draft.data or {})
-    response = redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id, section_id=first.id))
-    return _set_token(response, questionnaire, token) if token else response
+    return response
 
 
 def _section_page(questionnaire, section, draft, values, errors, status=200):
@@ -895,6 +898,8 @@ def section(questionnaire_id: int, section_id: int):
 
 
 def _submit(questionnaire, draft, hashed):
+    questionnaire_id = questionnaire.id  # read before the commit expires it
+    kiosk = _is_kiosk(questionnaire_id)
     try:
         stored = services.submit(questionnaire, draft, hashed)
         db.session.commit()
@@ -909,11 +914,11 @@ def _submit(questionnaire, draft, hashed):
     except IntegrityError:  # the same token submitted twice at the same moment
         db.session.rollback()
         stored = None
-    response = redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
-    if stored is not None and _is_kiosk(questionnaire):
+    response = redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire_id))
+    if stored is not None and kiosk:
         # The next person on this tablet starts with a new token.
-        response.delete_cookie(_cookie_name(questionnaire),
-                               path=url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+        response.delete_cookie(f"{COOKIE_PREFIX}{questionnaire_id}",
+                               path=url_for("questionnaires.start", questionnaire_id=questionnaire_id))
     return response
 
 
@@ -939,7 +944,7 @@ def thanks(questionnaire_id: int):
     if questionnaire.state is State.DRAFT:
         abort(404)
     return render_template("questionnaires/thanks.html", questionnaire=questionnaire,
-                           language=current_language(), kiosk=_is_kiosk(questionnaire))
+                           language=current_language(), kiosk=_is_kiosk(questionnaire.id))
 
 
 @bp.route("/q/<int:questionnaire_id>/qr.svg")
