@@ -797,7 +797,7 @@ def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response 
         for a in _answers_from(questionnaire, data, visible_only=True)
     ]
     if rows:
-        db.session.execute(insert(Answer.__table__).values(rows))
+        db.session.execute(insert(Answer.__table__), rows)  # executemany, batched by the driver
     return response
 
 
