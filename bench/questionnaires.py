@@ -14,6 +14,7 @@ import http.client
 import io
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -184,29 +185,23 @@ def measure_queries(app, questionnaire_id: int, question_id: int) -> list[tuple[
     return rows
 
 
-def measure_results_page(app, questionnaire_id: int) -> float:
+def measure_results_page(app, questionnaire_id: int, question_id: int) -> tuple[float, float]:
     """The whole results page over HTTP (werkzeug test client, signed-in facilitator)."""
     from participation.accounts import services as accounts
     from participation.accounts.models import Role
     from participation.extensions import db
-    from participation.questionnaires.models import Questionnaire
-
     with app.app_context():
-        questionnaire = db.session.get(Questionnaire, questionnaire_id)
         accounts.create_user(email="bench@example.org", display_name="Bench", password="bench-password",
                              role=Role.ADMIN, quartiers=[], contrats=[])
         db.session.commit()
-        del questionnaire
     client = app.test_client()
     page = client.get("/connexion").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0] if 'name="csrf_token" type="hidden"' in page else None
-    if token is None:
-        import re
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
     client.post("/connexion", data={"email": "bench@example.org", "password": "bench-password", "csrf_token": token})
     url = f"/questionnaires/{questionnaire_id}/resultats"
-    assert client.get(url).status_code == 200
-    return best_of(lambda: client.get(url))
+    one = f"{url}?question={question_id}"
+    assert client.get(url).status_code == 200 and client.get(one).status_code == 200
+    return best_of(lambda: client.get(url)), best_of(lambda: client.get(one))
 
 
 # --- load with gunicorn ------------------------------------------------------------------------
@@ -325,8 +320,9 @@ def run(database_url: str, label: str, responses: int, load_seconds: float) -> N
         verdict = "ok" if ratio <= TARGET else "over target"
         print(f"[{label}] {name}: {real * 1000:.1f} ms vs baseline {baseline * 1000:.1f} ms "
               f"→ ratio {ratio:.2f} (target ≤ {TARGET:.0f}×, {verdict})", flush=True)
-    page = measure_results_page(app, questionnaire_id)
-    print(f"[{label}] results page over HTTP (all questions, template included): {page * 1000:.1f} ms", flush=True)
+    page, one = measure_results_page(app, questionnaire_id, question_id)
+    print(f"[{label}] results page over HTTP, template included: all questions {page * 1000:.1f} ms; "
+          f"one question {one * 1000:.1f} ms", flush=True)
     if load_seconds > 0:
         form = load_form(app, questionnaire_id)
         with app.app_context():

@@ -667,8 +667,16 @@ def results(questionnaire_id: int):
     questionnaire = _readers(questionnaire_id)
     filters = _filters(questionnaire)
     language = current_language()
-    question_results = services.results(questionnaire, filters, language)
-    demographics = [r for r in question_results if r.question.kind in (Kind.AGE_BAND, Kind.GENDER)]
+    only = request.args.get("question", "")
+    only_ids = {int(only)} if only.isdigit() and int(only) in {q.id for q in questionnaire.questions} else None
+    if only and only_ids is None:
+        abort(400, _("Cette question n'appartient pas à ce questionnaire."))
+    demographic_ids = {q.id for q in questionnaire.questions if q.kind in (Kind.AGE_BAND, Kind.GENDER)}
+    question_results = services.results(questionnaire, filters, language,
+                                        question_ids=(only_ids | demographic_ids) if only_ids else None)
+    demographics = [r for r in question_results if r.question.id in demographic_ids]
+    if only_ids:
+        question_results = [r for r in question_results if r.question.id in only_ids]
     population = None
     if questionnaire.quartier is not None:
         population = questionnaire.quartier.population
@@ -678,7 +686,7 @@ def results(questionnaire_id: int):
         days=services.per_day(questionnaire, filters), demographics=demographics, population=population,
         demographic_questions=[q for q in questionnaire.questions if q.kind in DEMOGRAPHIC_KINDS],
         language=language, Kind=Kind, Source=Source, args=request.args,
-        query=request.query_string.decode("utf-8", "replace") if not request.args.get("question") else "",
+        query=request.query_string.decode("utf-8", "replace") if not only else "", only=only_ids,
     )
 
 

@@ -136,3 +136,13 @@ def test_participation_panel_per_day(app, quartier, answered):
     assert (date(2026, 3, 1), 0, 1) in days and (date(2026, 3, 2), 0, 1) in days
     assert sum(online for _d, online, _p in days) == 2
     assert db.session.scalar(select(func.count()).select_from(Response)) == 4
+
+
+def test_results_of_one_question(client, quartier, answered, login):
+    login(answered.facilitator)
+    url = f"/questionnaires/{answered.id}/resultats?question={answered.kids.id}"
+    html = client.get(url).get_data(as_text=True)
+    assert "Avez-vous des enfants ?" in html and "Classez vos trois priorités" not in html
+    assert "Voir toutes les questions" in html
+    bad = client.get(f"/questionnaires/{answered.id}/resultats?question=999999")
+    assert bad.status_code == 400 and "appartient pas" in bad.get_data(as_text=True)
