@@ -12,6 +12,7 @@ from participation.accounts.models import Role
 from participation.extensions import db
 from tests.priorities import walk as priorities_walk
 from tests.proposals import walk as proposals_walk
+from tests.questionnaires import walk as questionnaires_walk
 from tests.workshops import walk as workshops_walk
 
 PUBLIC = auth.PUBLIC
@@ -89,6 +90,43 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.public_report": (PUBLIC, False),
     "workshops.public_report_pdf": (PUBLIC, False),
     "workshops.calendar": (PUBLIC, False),
+    "questionnaires.index": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.new": (STAFF, True),
+    "questionnaires.import_json": (STAFF, True),
+    "questionnaires.edit": (STAFF, True),
+    "questionnaires.state": (STAFF, True),
+    "questionnaires.section_new": (STAFF, True),
+    "questionnaires.section_edit": (STAFF, True),
+    "questionnaires.section_delete": (STAFF, True),
+    "questionnaires.question_new": (STAFF, True),
+    "questionnaires.question_edit": (STAFF, True),
+    "questionnaires.question_delete": (STAFF, True),
+    "questionnaires.question_move": (STAFF, True),
+    "questionnaires.choice_new": (STAFF, True),
+    "questionnaires.choice_edit": (STAFF, True),
+    "questionnaires.choice_delete": (STAFF, True),
+    "questionnaires.readability": (STAFF, False),
+    "questionnaires.translations": (STAFF, True),
+    "questionnaires.duplicate": (STAFF, True),
+    "questionnaires.export_json": (STAFF, True),
+    "questionnaires.print_version": (STAFF, True),
+    "questionnaires.pdf": (STAFF, True),
+    "questionnaires.paper_entry": (STAFF, True),
+    "questionnaires.paper_edit": (STAFF, True),
+    "questionnaires.kiosk": (STAFF, True),
+    "questionnaires.results": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.texts": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.tag": (STAFF, True),
+    "questionnaires.untag": (STAFF, True),
+    "questionnaires.export_csv": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.export_xlsx": (auth.STAFF_AND_OFFICIALS, True),
+    "questionnaires.start": (PUBLIC, False),
+    "questionnaires.begin": (PUBLIC, False),
+    "questionnaires.section": (PUBLIC, False),
+    "questionnaires.submit": (PUBLIC, False),
+    "questionnaires.thanks": (PUBLIC, False),
+    "questionnaires.qr": (PUBLIC, False),
+    # --- workshops ---
     # --- proposals ---
     "proposals.index": (PUBLIC, False),
     "proposals.show": (PUBLIC, False),
@@ -144,6 +182,7 @@ ROLES = [None, *Role]
 
 # Each domain's builder of the objects its routes need (tests/<domain>/walk.py).
 WALK_BUILDERS: list = [
+    questionnaires_walk.build,
     workshops_walk.build,
     proposals_walk.build,
     priorities_walk.build,

@@ -1,7 +1,7 @@
 """workshops
 
 Revision ID: dffaddbbbf9a
-Revises: 4b07039ae411
+Revises: 92d9d6c6dae4
 Create Date: 2026-11-23 06:42:48.582597
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'dffaddbbbf9a'
-down_revision = '4b07039ae411'
+down_revision = '92d9d6c6dae4'
 branch_labels = None
 depends_on = None
 

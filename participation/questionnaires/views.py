@@ -1,6 +1,966 @@
-"""Routes of the questionnaires domain."""
+"""Questionnaire pages: the builder, answering (no account), paper entry and results."""
 from __future__ import annotations
 
-from flask import Blueprint
+import json
+from datetime import date
+
+from flask import (
+    Blueprint, Response as HttpResponse, abort, current_app, flash, redirect, render_template,
+    request, stream_with_context, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy.exc import IntegrityError
+
+from participation import auth
+from participation.extensions import db, limiter
+from participation.forms import choices
+from participation.i18n import current_language
+from participation.quartiers import services as territory
+from participation.quartiers.models import Quartier
+from participation.questionnaires import exports, services
+from participation.questionnaires.forms import (
+    KIND_LABELS, LEVEL_LABELS, ChoiceForm, DuplicateForm, ImportForm, NewQuestionnaireForm,
+    QuestionEditForm, QuestionForm, QuestionnaireForm, SectionForm,
+)
+from participation.questionnaires.models import (
+    DEMOGRAPHIC_KINDS, FREE_CHOICE_KINDS, Choice, Kind, Question, Questionnaire, Response, Section,
+    Source, State,
+)
+from participation.questionnaires.readability import analyse
+from participation.questionnaires.services import Filters, QuestionnaireError
 
 bp = Blueprint("questionnaires", __name__)
+
+COOKIE_PREFIX = "pq_q"
+KIOSK_PREFIX = "pq_kiosk"
+COOKIE_AGE = 60 * 24 * 3600
+
+
+def _anonymous_limit() -> str:
+    return current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"]
+
+
+def error_message(code: str, question: Question | None = None, **details) -> str:
+    messages = {
+        "required": lambda: _("Répondez à cette question."),
+        "invalid_choice": lambda: _("Ce choix ne fait pas partie des réponses proposées pour cette question."),
+        "too_many": lambda: _("Trop de réponses : %(n)s au maximum.", n=(question.max_choices if question else 1) or 1),
+        "duplicate_rank": lambda: _("Chaque thème ne peut être classé qu'une seule fois."),
+        "too_long": lambda: _("Le texte est trop long : %(n)s caractères au maximum.", n=question.text_limit if question else 200),
+        "markup": lambda: _("Le texte ne doit pas contenir de balises HTML (< >)."),
+        "not_a_number": lambda: _("Indiquez un nombre, par exemple 12."),
+        "draft": lambda: _("Ce questionnaire est en préparation : il n'accepte pas encore de réponses."),
+        "closed": lambda: _("Ce questionnaire est clos : il n'accepte plus de réponses. Merci à toutes les personnes qui ont répondu."),
+        "not_yet_open": lambda: _("Ce questionnaire n'est pas encore ouvert."),
+        "past_closing": lambda: _("La date de clôture de ce questionnaire est passée : il n'accepte plus de réponses."),
+        "incomplete": lambda: _("Une réponse obligatoire manque encore."),
+        "locked": lambda: _("Ce questionnaire a déjà des réponses : on ne peut plus changer le sens des questions ni des choix, seulement corriger leur formulation ou en ajouter."),
+        "no_question": lambda: _("Ajoutez au moins une question avant d'ouvrir le questionnaire."),
+        "bad_condition": lambda: _("La condition doit porter sur un choix d'une question d'une section précédente."),
+        "empty_text": lambda: _("Le texte ne peut pas être vide."),
+        "fixed_choices": lambda: _("Les choix de ce type de question sont fixés."),
+        "bad_import": lambda: _("Ce fichier n'est pas un questionnaire exporté de Parlons Quartier, ou il est abîmé."),
+        "bad_form_number": lambda: _("Le numéro de formulaire doit être un nombre entier positif, par exemple 12."),
+        "duplicate_form_number": lambda: _("Ce numéro de formulaire a déjà été saisi pour ce questionnaire."),
+        "bad_theme": lambda: _("Ce thème n'appartient pas au référentiel de ce contrat de ville."),
+    }
+    return messages.get(code, lambda: _("Données invalides."))()
+
+
+# --- loading and access --------------------------------------------------------------------
+
+def _load(questionnaire_id: int) -> Questionnaire:
+    questionnaire = services.get_full(questionnaire_id)
+    if questionnaire is None:
+        abort(404)
+    return questionnaire
+
+
+def _require(questionnaire: Questionnaire, allowed=auth.STAFF) -> None:
+    if questionnaire.quartier is not None:
+        auth.require_quartier(questionnaire.quartier, allowed)
+    else:
+        auth.require_contrat(questionnaire.contrat, allowed, whole=allowed == auth.STAFF)
+
+
+def _staff(questionnaire_id: int) -> Questionnaire:
+    questionnaire = _load(questionnaire_id)
+    _require(questionnaire)
+    return questionnaire
+
+
+def _readers(questionnaire_id: int) -> Questionnaire:
+    questionnaire = _load(questionnaire_id)
+    _require(questionnaire, auth.STAFF_AND_OFFICIALS)
+    return questionnaire
+
+
+def _quartier(code: str, allowed=auth.STAFF) -> Quartier:
+    quartier = territory.quartier_by_code(code)
+    if quartier is None:
+        abort(404)
+    auth.require_quartier(quartier, allowed)
+    return quartier
+
+
+def _child(questionnaire: Questionnaire, model, object_id: int):
+    obj = db.session.get(model, object_id)
+    owner = obj.questionnaire_id if isinstance(obj, (Section, Question)) else (
+        obj.question.questionnaire_id if isinstance(obj, Choice) else None)
+    if obj is None or owner != questionnaire.id:
+        abort(404)
+    return obj
+
+
+def _theme_choices(questionnaire: Questionnaire):
+    themes = services.mappable_themes(questionnaire)
+    return choices([("", _("— Aucun —"))] + [
+        (str(t.id), ("— " if t.parent_id else "") + t.label) for t in themes
+    ])
+
+
+def _condition_choices(questionnaire: Questionnaire, section: Section, question: Question | None = None):
+    pairs = [("", _("— Toujours afficher —"))]
+    for earlier in questionnaire.sections:
+        if earlier.position >= section.position:
+            break
+        for candidate in earlier.questions:
+            if candidate is question or candidate.kind is Kind.RANKING:
+                continue
+            for choice in candidate.choices:
+                pairs.append((str(choice.id), f"{candidate.text[:60]} = {choice.label}"))
+    return choices(pairs)
+
+
+def _fail(code: str, status: int = 400, question=None):
+    abort(status, error_message(code, question))
+
+
+# --- builder -------------------------------------------------------------------------------
+
+@bp.route("/quartiers/<code>/questionnaires")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def index(code: str):
+    quartier = _quartier(code, auth.STAFF_AND_OFFICIALS)
+    return render_template("questionnaires/index.html", quartier=quartier,
+                           questionnaires=services.for_quartier(quartier), State=State)
+
+
+@bp.route("/quartiers/<code>/questionnaires/nouveau", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def new(code: str):
+    quartier = _quartier(code)
+    form = NewQuestionnaireForm()
+    if form.validate_on_submit():
+        shared = form.shared.data and current_user.covers_contrat(quartier.commune.contrat)
+        questionnaire = services.create_questionnaire(
+            contrat_id=quartier.contrat_id, quartier=None if shared else quartier,
+            title=form.title.data, introduction=form.introduction.data or "",
+            consent_text=form.consent_text.data or "", opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+        )
+        services.add_section(questionnaire, _("Section 1"))
+        db.session.commit()
+        flash(_("Le questionnaire a été créé. Ajoutez maintenant ses questions."), "success")
+        return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    return render_template("questionnaires/new.html", form=form, quartier=quartier), 400 if form.is_submitted() else 200
+
+
+@bp.route("/quartiers/<code>/questionnaires/importer", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def import_json(code: str):
+    quartier = _quartier(code)
+    form = ImportForm()
+    error = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            data = json.loads(upload.read(2_000_000).decode("utf-8")) if upload else None
+            questionnaire = services.import_data(data, contrat_id=quartier.contrat_id, quartier=quartier)
+        except (ValueError, UnicodeDecodeError) as exc:  # json errors and QuestionnaireError
+            db.session.rollback()
+            error = error_message(getattr(exc, "code", "bad_import"))
+        else:
+            db.session.commit()
+            flash(_("Le questionnaire a été importé comme brouillon."), "success")
+            return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("questionnaires/import.html", form=form, quartier=quartier, error=error), status
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/modifier", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def edit(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    form = QuestionnaireForm(obj=questionnaire)
+    if form.validate_on_submit():
+        services.update_questionnaire(
+            questionnaire, title=form.title.data, introduction=form.introduction.data or "",
+            consent_text=form.consent_text.data or "", opens_on=form.opens_on.data,
+            closes_on=form.closes_on.data,
+        )
+        db.session.commit()
+        flash(_("Le questionnaire a été enregistré."), "success")
+        return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    locked = services.has_answers(questionnaire)
+    readability = {q.id: analyse(q.text) for q in questionnaire.questions}
+    intro_readability = analyse(questionnaire.introduction) if questionnaire.introduction else None
+    return render_template(
+        "questionnaires/edit.html", questionnaire=questionnaire, form=form, locked=locked,
+        readability=readability, intro_readability=intro_readability, LEVEL_LABELS=LEVEL_LABELS,
+        KIND_LABELS=KIND_LABELS, section_form=SectionForm(formdata=None), State=State,
+        choice_owners=services.choice_index(questionnaire), FREE_CHOICE_KINDS=FREE_CHOICE_KINDS,
+        Kind=Kind, refusal=services.refusal(questionnaire),
+    ), 400 if form.is_submitted() else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/etat", methods=["POST"])
+@auth.roles(auth.STAFF)
+def state(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    try:
+        target = State(request.form.get("state", ""))
+    except ValueError:
+        abort(400, _("État inconnu."))
+    try:
+        services.set_state(questionnaire, target)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code, 409)
+    db.session.commit()
+    flash({State.OPEN: _("Le questionnaire est ouvert aux réponses."),
+           State.CLOSED: _("Le questionnaire est clos."),
+           State.DRAFT: _("Le questionnaire est repassé en brouillon.")}[target], "success")
+    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/sections", methods=["POST"])
+@auth.roles(auth.STAFF)
+def section_new(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    form = SectionForm()
+    if not form.validate():
+        abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    section = services.add_section(questionnaire, form.title.data)
+    db.session.commit()
+    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#section-{section.id}")
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/sections/<int:section_id>", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def section_edit(questionnaire_id: int, section_id: int):
+    questionnaire = _staff(questionnaire_id)
+    section = _child(questionnaire, Section, section_id)
+    form = SectionForm(obj=section)
+    if form.validate_on_submit():
+        services.update_section(section, form.title.data)
+        db.session.commit()
+        return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#section-{section.id}")
+    return render_template("questionnaires/section_form.html", form=form, questionnaire=questionnaire,
+                           section=section), 400 if form.is_submitted() else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/sections/<int:section_id>/supprimer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def section_delete(questionnaire_id: int, section_id: int):
+    questionnaire = _staff(questionnaire_id)
+    section = _child(questionnaire, Section, section_id)
+    try:
+        services.delete_section(section)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code, 409)
+    db.session.commit()
+    flash(_("La section a été supprimée."), "success")
+    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+
+
+def _question_form_choices(form, questionnaire, section, question=None):
+    form.theme_id.choices = _theme_choices(questionnaire)
+    form.condition_choice_id.choices = _condition_choices(questionnaire, section, question)
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/sections/<int:section_id>/questions/nouvelle", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def question_new(questionnaire_id: int, section_id: int):
+    questionnaire = _staff(questionnaire_id)
+    section = _child(questionnaire, Section, section_id)
+    form = QuestionForm()
+    _question_form_choices(form, questionnaire, section)
+    error = None
+    if form.validate_on_submit():
+        kind = Kind(form.kind.data)
+        try:
+            question = services.add_question(
+                section, kind=kind, text=form.text.data or "", help_text=form.help_text.data or "",
+                required=form.required.data, max_choices=form.max_choices.data,
+                theme_id=form.theme_id.data, condition_choice_id=form.condition_choice_id.data,
+                choices=(form.choices_text.data or "").splitlines(),
+            )
+        except QuestionnaireError as exc:
+            db.session.rollback()
+            error = error_message(exc.code)
+        else:
+            db.session.commit()
+            flash(_("La question a été ajoutée."), "success")
+            return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#question-{question.id}")
+    return render_template("questionnaires/question_form.html", form=form, questionnaire=questionnaire,
+                           section=section, question=None, error=error, readability=None,
+                           LEVEL_LABELS=LEVEL_LABELS), 400 if form.is_submitted() else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def question_edit(questionnaire_id: int, question_id: int):
+    questionnaire = _staff(questionnaire_id)
+    question = _child(questionnaire, Question, question_id)
+    form = QuestionEditForm(obj=question)
+    _question_form_choices(form, questionnaire, question.section, question)
+    locked = services.has_answers(questionnaire)
+    error = None
+    if form.validate_on_submit():
+        try:
+            services.update_question(
+                question, text=form.text.data or "", help_text=form.help_text.data or "",
+                required=form.required.data, max_choices=form.max_choices.data,
+                theme_id=form.theme_id.data, condition_choice_id=form.condition_choice_id.data,
+                locked=locked,
+            )
+        except QuestionnaireError as exc:
+            db.session.rollback()
+            error = error_message(exc.code)
+        else:
+            db.session.commit()
+            flash(_("La question a été enregistrée."), "success")
+            return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question.id))
+    return render_template(
+        "questionnaires/question_form.html", form=form, questionnaire=questionnaire, section=question.section,
+        question=question, error=error, locked=locked, readability=analyse(question.text),
+        LEVEL_LABELS=LEVEL_LABELS, KIND_LABELS=KIND_LABELS, choice_form=_blank_choice_form(questionnaire),
+        FREE_CHOICE_KINDS=FREE_CHOICE_KINDS, Kind=Kind,
+    ), 400 if form.is_submitted() else 200
+
+
+def _blank_choice_form(questionnaire):
+    form = ChoiceForm(formdata=None)
+    form.theme_id.choices = _theme_choices(questionnaire)
+    return form
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/supprimer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def question_delete(questionnaire_id: int, question_id: int):
+    questionnaire = _staff(questionnaire_id)
+    question = _child(questionnaire, Question, question_id)
+    try:
+        services.delete_question(question)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code, 409)
+    db.session.commit()
+    flash(_("La question a été supprimée."), "success")
+    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/deplacer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def question_move(questionnaire_id: int, question_id: int):
+    questionnaire = _staff(questionnaire_id)
+    question = _child(questionnaire, Question, question_id)
+    services.move_question(question, -1 if request.form.get("direction") == "up" else 1)
+    db.session.commit()
+    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#question-{question.id}")
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/choix", methods=["POST"])
+@auth.roles(auth.STAFF)
+def choice_new(questionnaire_id: int, question_id: int):
+    questionnaire = _staff(questionnaire_id)
+    question = _child(questionnaire, Question, question_id)
+    form = ChoiceForm()
+    form.theme_id.choices = _theme_choices(questionnaire)
+    if not form.validate():
+        abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    try:
+        services.add_choice(question, form.label.data, form.theme_id.data)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code)
+    db.session.commit()
+    return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question.id))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/choix/<int:choice_id>", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def choice_edit(questionnaire_id: int, choice_id: int):
+    questionnaire = _staff(questionnaire_id)
+    choice = _child(questionnaire, Choice, choice_id)
+    form = ChoiceForm(obj=choice)
+    form.theme_id.choices = _theme_choices(questionnaire)
+    if form.validate_on_submit():
+        services.update_choice(choice, form.label.data, form.theme_id.data)
+        db.session.commit()
+        return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=choice.question_id))
+    return render_template("questionnaires/choice_form.html", form=form, questionnaire=questionnaire,
+                           choice=choice), 400 if form.is_submitted() else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/choix/<int:choice_id>/supprimer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def choice_delete(questionnaire_id: int, choice_id: int):
+    questionnaire = _staff(questionnaire_id)
+    choice = _child(questionnaire, Choice, choice_id)
+    question_id = choice.question_id
+    try:
+        services.delete_choice(choice)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code, 409)
+    db.session.commit()
+    return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question_id))
+
+
+@bp.route("/questionnaires/lisibilite", methods=["POST"])
+@auth.roles(auth.STAFF)
+def readability():
+    """The readability of a text being typed, for the builder's live hint (JSON)."""
+    text = (request.form.get("text") or "")[:5000]
+    report = analyse(text)
+    return {
+        "score": report.score, "level": report.level, "level_label": str(LEVEL_LABELS[report.level]),
+        "long_sentences": list(report.long_sentences), "rare_words": list(report.rare_words),
+    }
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/traductions", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def translations(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.set_translations(questionnaire, request.form)
+        except QuestionnaireError as exc:
+            db.session.rollback()
+            error = error_message(exc.code)
+        else:
+            db.session.commit()
+            flash(_("Les traductions ont été enregistrées."), "success")
+            return redirect(url_for("questionnaires.translations", questionnaire_id=questionnaire.id))
+    return render_template("questionnaires/translations.html", questionnaire=questionnaire,
+                           items=services.translatable_objects(questionnaire), error=error,
+                           form_values=request.form), 400 if error else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/dupliquer", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def duplicate(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    targets = [q for q in territory.all_quartiers() if current_user.covers_quartier(q)]
+    form = DuplicateForm()
+    form.target.choices = choices([(q.qpv_code, f"{q.name} ({q.commune.contrat.name})") for q in targets])
+    if form.validate_on_submit():
+        target = next((q for q in targets if q.qpv_code == form.target.data), None)
+        if target is None:
+            abort(403)
+        copy = services.duplicate(questionnaire, quartier=target, contrat_id=target.contrat_id,
+                                  suffix=" " + _("(copie)"))
+        db.session.commit()
+        flash(_("Le questionnaire a été dupliqué comme brouillon."), "success")
+        return redirect(url_for("questionnaires.edit", questionnaire_id=copy.id))
+    return render_template("questionnaires/duplicate.html", form=form, questionnaire=questionnaire), 400 if form.is_submitted() else 200
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/export.json")
+@auth.roles(auth.STAFF)
+def export_json(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    body = json.dumps(services.export_data(questionnaire), ensure_ascii=False, indent=2)
+    return HttpResponse(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}.json"'})
+
+
+# --- paper ---------------------------------------------------------------------------------
+
+@bp.route("/questionnaires/<int:questionnaire_id>/imprimer")
+@auth.roles(auth.STAFF)
+def print_version(questionnaire_id: int):
+    from participation.questionnaires import paper
+
+    questionnaire = _staff(questionnaire_id)
+    language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
+    return render_template("questionnaires/print.html", questionnaire=questionnaire, language=language,
+                           themes=services.ranking_themes(questionnaire),
+                           qr_svg=paper.qr_svg(_public_url(questionnaire)), public_url=_public_url(questionnaire),
+                           hints=services.condition_hints(questionnaire, language))
+
+
+def _public_url(questionnaire: Questionnaire) -> str:
+    return url_for("questionnaires.start", questionnaire_id=questionnaire.id, _external=True)
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/formulaires.pdf")
+@auth.roles(auth.STAFF)
+def pdf(questionnaire_id: int):
+    from participation.questionnaires import paper
+
+    questionnaire = _staff(questionnaire_id)
+    first = request.args.get("premier", "1")
+    count = request.args.get("nombre", "1")
+    if not (first.isdigit() and count.isdigit() and 0 < int(first) < 10_000_000 and 0 < int(count) <= 200):
+        abort(400, _("Indiquez un premier numéro positif et un nombre de formulaires entre 1 et 200."))
+    language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
+    body = paper.pdf_bytes(questionnaire, _public_url(questionnaire), first=int(first), count=int(count),
+                           language=language, themes=services.ranking_themes(questionnaire),
+                           hints=services.condition_hints(questionnaire, language))
+    return HttpResponse(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="questionnaire-{questionnaire.id}.pdf"'})
+
+
+def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_number="", error=None, status=200):
+    return render_template(
+        "questionnaires/paper_entry.html", questionnaire=questionnaire, response=response,
+        values=values or {}, errors=errors or {}, form_number=form_number, error=error,
+        themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
+        error_message=error_message, language="fr", hints=services.condition_hints(questionnaire),
+        quartiers=_contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
+    ), status
+
+
+def _contrat_quartiers(questionnaire):
+    """A shared questionnaire's paper forms say which quartier they come from."""
+    if questionnaire.quartier_id is not None:
+        return []
+    return [q for q in territory.all_quartiers() if q.contrat_id == questionnaire.contrat_id]
+
+
+def _paper_quartier_id(questionnaire) -> int | None:
+    if questionnaire.quartier_id is not None:
+        return questionnaire.quartier_id
+    code = request.form.get("quartier", "")
+    return next((q.id for q in _contrat_quartiers(questionnaire) if q.qpv_code == code), None)
+
+
+def _parse_paper(questionnaire):
+    theme_ids = {t.id for t in services.ranking_themes(questionnaire)}
+    return services.parse_answers(questionnaire.questions, request.form, theme_ids=theme_ids, enforce_required=False)
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/saisie", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def paper_entry(questionnaire_id: int):
+    questionnaire = _staff(questionnaire_id)
+    if questionnaire.state is State.DRAFT:
+        abort(409, error_message("draft"))
+    if request.method == "GET":
+        return _paper_form(questionnaire, form_number=str(services.next_form_number(questionnaire)))
+    raw_number = request.form.get("form_number", "")
+    values, errors = _parse_paper(questionnaire)
+    try:
+        number = services.parse_form_number(raw_number)
+        if errors:
+            raise QuestionnaireError("invalid")
+        services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
+                             quartier_id=_paper_quartier_id(questionnaire))
+        db.session.commit()
+    except IntegrityError:  # entered at the same moment by someone else
+        db.session.rollback()
+        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number,
+                           error=error_message("duplicate_form_number"), status=400)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        message = None if exc.code == "invalid" else error_message(exc.code)
+        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number,
+                           error=message, status=400)
+    flash(_("Formulaire n° %(n)s enregistré.", n=number), "success")
+    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/saisie/<int:response_id>", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def paper_edit(questionnaire_id: int, response_id: int):
+    questionnaire = _staff(questionnaire_id)
+    response = db.session.get(Response, response_id)
+    if response is None or response.questionnaire_id != questionnaire.id or response.source is not Source.PAPER:
+        abort(404)
+    if request.method == "GET":
+        return _paper_form(questionnaire, response=response, values=services.response_values(response),
+                           form_number=str(response.form_number))
+    raw_number = request.form.get("form_number", "")
+    values, errors = _parse_paper(questionnaire)
+    try:
+        number = services.parse_form_number(raw_number)
+        if errors:
+            raise QuestionnaireError("invalid")
+        services.correct_paper(questionnaire, response, form_number=number, values=values)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        message = None if exc.code == "invalid" else error_message(exc.code)
+        return _paper_form(questionnaire, response=response, values=values, errors=errors,
+                           form_number=raw_number, error=message, status=400)
+    db.session.commit()
+    flash(_("Formulaire n° %(n)s corrigé.", n=number), "success")
+    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/borne", methods=["POST"])
+@auth.roles(auth.STAFF)
+def kiosk(questionnaire_id: int):
+    """Kiosk mode for a shared tablet: this browser may answer again after each response."""
+    questionnaire = _staff(questionnaire_id)
+    response = redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    name = f"{KIOSK_PREFIX}{questionnaire.id}"
+    if request.form.get("enable") == "1":
+        response.set_cookie(name, _kiosk_serializer().dumps(questionnaire.id), max_age=7 * 24 * 3600,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+        flash(_("Mode borne activé sur cet appareil : après chaque réponse, une nouvelle personne peut répondre."), "success")
+    else:
+        response.delete_cookie(name)
+        flash(_("Mode borne désactivé sur cet appareil."), "success")
+    return response
+
+
+def _kiosk_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-kiosk")
+
+
+def _is_kiosk(questionnaire_id: int) -> bool:
+    raw = request.cookies.get(f"{KIOSK_PREFIX}{questionnaire_id}")
+    if not raw:
+        return False
+    try:
+        return _kiosk_serializer().loads(raw) == questionnaire_id
+    except BadSignature:
+        return False
+
+
+# --- results -------------------------------------------------------------------------------
+
+def _filters(questionnaire: Questionnaire) -> Filters:
+    args = request.args
+    source = {"online": Source.ONLINE, "paper": Source.PAPER}.get(args.get("source", ""))
+    demographic = {c.id for q in questionnaire.questions if q.kind in DEMOGRAPHIC_KINDS for c in q.choices}
+    picked = []
+    for raw in args.getlist("choix"):
+        if raw.isdigit() and int(raw) in demographic:
+            picked.append(int(raw))
+        elif raw:
+            abort(400, _("Ce filtre ne correspond à aucune réponse démographique de ce questionnaire."))
+
+    def day(name):
+        raw = args.get(name, "")
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            abort(400, _("Date invalide : utilisez la forme AAAA-MM-JJ."))
+
+    return Filters(source=source, choice_ids=tuple(picked), start=day("du"), end=day("au"))
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/resultats")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def results(questionnaire_id: int):
+    questionnaire = _readers(questionnaire_id)
+    filters = _filters(questionnaire)
+    language = current_language()
+    only = request.args.get("question", "")
+    only_ids = {int(only)} if only.isdigit() and int(only) in {q.id for q in questionnaire.questions} else None
+    if only and only_ids is None:
+        abort(400, _("Cette question n'appartient pas à ce questionnaire."))
+    demographic_ids = {q.id for q in questionnaire.questions if q.kind in (Kind.AGE_BAND, Kind.GENDER)}
+    question_results = services.results(questionnaire, filters, language,
+                                        question_ids=(only_ids | demographic_ids) if only_ids else None)
+    demographics = [r for r in question_results if r.question.id in demographic_ids]
+    if only_ids:
+        question_results = [r for r in question_results if r.question.id in only_ids]
+    population = None
+    if questionnaire.quartier is not None:
+        population = questionnaire.quartier.population
+    return render_template(
+        "questionnaires/results.html", questionnaire=questionnaire, results=question_results,
+        filters=filters, total=services.response_count(questionnaire, filters),
+        days=services.per_day(questionnaire, filters), demographics=demographics, population=population,
+        demographic_questions=[q for q in questionnaire.questions if q.kind in DEMOGRAPHIC_KINDS],
+        language=language, Kind=Kind, Source=Source, args=request.args,
+        query=request.query_string.decode("utf-8", "replace") if not only else "", only=only_ids,
+    )
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/textes")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def texts(questionnaire_id: int):
+    questionnaire = _readers(questionnaire_id)
+    filters = _filters(questionnaire)
+    search = (request.args.get("recherche") or "").strip()[:200]
+    question_id = request.args.get("question", "")
+    question_id = int(question_id) if question_id.isdigit() else None
+    answers = services.text_answers(questionnaire, filters, search=search, question_id=question_id)
+    return render_template(
+        "questionnaires/texts.html", questionnaire=questionnaire, answers=answers, search=search,
+        question_id=question_id, questions={q.id: q for q in questionnaire.questions},
+        text_questions=[q for q in questionnaire.questions if q.is_text],
+        themes=services.mappable_themes(questionnaire), can_tag=auth.can_act_on_quartier(questionnaire.quartier)
+        if questionnaire.quartier else current_user.covers_contrat(questionnaire.contrat),
+        args=request.args,
+    )
+
+
+def _text_answer(questionnaire, answer_id):
+    answer = services.text_answer(questionnaire, answer_id)
+    if answer is None:
+        abort(404)
+    return answer
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/textes/<int:answer_id>/themes", methods=["POST"])
+@auth.roles(auth.STAFF)
+def tag(questionnaire_id: int, answer_id: int):
+    questionnaire = _staff(questionnaire_id)
+    answer = _text_answer(questionnaire, answer_id)
+    raw = request.form.get("theme_id", "")
+    try:
+        services.tag_text(questionnaire, answer, int(raw) if raw.isdigit() else -1)
+    except QuestionnaireError as exc:
+        db.session.rollback()
+        _fail(exc.code)
+    db.session.commit()
+    return redirect(url_for("questionnaires.texts", questionnaire_id=questionnaire.id) + f"#reponse-{answer.id}")
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/textes/<int:answer_id>/themes/retirer", methods=["POST"])
+@auth.roles(auth.STAFF)
+def untag(questionnaire_id: int, answer_id: int):
+    questionnaire = _staff(questionnaire_id)
+    answer = _text_answer(questionnaire, answer_id)
+    raw = request.form.get("theme_id", "")
+    services.untag_text(answer, int(raw) if raw.isdigit() else -1)
+    db.session.commit()
+    return redirect(url_for("questionnaires.texts", questionnaire_id=questionnaire.id) + f"#reponse-{answer.id}")
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/reponses.csv")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def export_csv(questionnaire_id: int):
+    questionnaire = _readers(questionnaire_id)
+    filters = _filters(questionnaire)
+    return HttpResponse(
+        stream_with_context(exports.csv_chunks(questionnaire, filters)), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}-reponses.csv"'},
+    )
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/reponses.xlsx")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def export_xlsx(questionnaire_id: int):
+    questionnaire = _readers(questionnaire_id)
+    body = exports.xlsx_bytes(questionnaire, _filters(questionnaire))
+    return HttpResponse(
+        body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}-reponses.xlsx"'},
+    )
+
+
+# --- answering (residents, no account) -------------------------------------------------------
+
+def _public(questionnaire_id: int) -> Questionnaire:
+    questionnaire = _load(questionnaire_id)
+    reason = services.refusal(questionnaire)
+    if reason == "draft":
+        abort(404)  # a draft is not reachable at all
+    if reason is not None:
+        abort(409, error_message(reason))
+    if not questionnaire.questions:  # every question removed since it opened
+        abort(409, error_message("draft"))
+    return questionnaire
+
+
+def _cookie_name(questionnaire: Questionnaire) -> str:
+    return f"{COOKIE_PREFIX}{questionnaire.id}"
+
+
+def _hashed(questionnaire: Questionnaire) -> str | None:
+    return services.token_hash(request.cookies.get(_cookie_name(questionnaire)))
+
+
+def _set_token(response, questionnaire: Questionnaire, token: str):
+    response.set_cookie(_cookie_name(questionnaire), token, max_age=COOKIE_AGE, httponly=True,
+                        samesite="Lax", secure=request.is_secure,
+                        path=url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+    return response
+
+
+def _already_answered(questionnaire: Questionnaire, hashed: str | None) -> bool:
+    return services.has_receipt(questionnaire, hashed) and not _is_kiosk(questionnaire.id)
+
+
+@bp.route("/q/<int:questionnaire_id>")
+@auth.public
+def start(questionnaire_id: int):
+    questionnaire = _public(questionnaire_id)
+    hashed = _hashed(questionnaire)
+    language = current_language()
+    draft = services.find_draft(questionnaire, hashed)
+    return render_template(
+        "questionnaires/start.html", questionnaire=questionnaire, language=language, draft=draft,
+        answered=_already_answered(questionnaire, hashed), error=None,
+        sections=services.visible_sections(questionnaire, draft.data if draft else {}),
+        quartier_code=request.args.get("quartier", ""),
+    )
+
+
+@bp.route("/q/<int:questionnaire_id>/commencer", methods=["POST"])
+@auth.public
+@limiter.limit(_anonymous_limit, methods=["POST"])
+def begin(questionnaire_id: int):
+    questionnaire = _public(questionnaire_id)
+    hashed = _hashed(questionnaire)
+    token = None
+    if _already_answered(questionnaire, hashed):
+        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
+    if hashed is None or services.has_receipt(questionnaire, hashed):
+        token = services.new_token()  # first visit, or a kiosk after a response
+        hashed = services.token_hash(token)
+    if questionnaire.consent_text and request.form.get("consent") != "1":
+        language = current_language()
+        return render_template(
+            "questionnaires/start.html", questionnaire=questionnaire, language=language, draft=None,
+            answered=False, sections=questionnaire.sections, quartier_code=request.form.get("quartier", ""),
+            error=_("Cochez la case pour donner votre accord avant de commencer."),
+        ), 400
+    quartier_id = None
+    if questionnaire.quartier_id is None and request.form.get("quartier"):
+        quartier = territory.quartier_by_code(request.form["quartier"])
+        if quartier is not None and quartier.contrat_id == questionnaire.contrat_id:
+            quartier_id = quartier.id
+    draft = services.start_draft(questionnaire, hashed, quartier_id)
+    target = url_for("questionnaires.section", questionnaire_id=questionnaire.id,
+                     section_id=services.resume_section(questionnaire, draft.data or {}).id)
+    response = redirect(target)
+    if token:
+        _set_token(response, questionnaire, token)
+    db.session.commit()
+    return response
+
+
+def _section_page(questionnaire, section, draft, values, errors, status=200):
+    sections = services.visible_sections(questionnaire, values)
+    owners = services.choice_owners(questionnaire)
+    position = next((i for i, s in enumerate(sections) if s.id == section.id), 0)
+    return render_template(
+        "questionnaires/section.html", questionnaire=questionnaire, section=section,
+        questions=services.visible_questions(section, values, owners), values=values, errors=errors,
+        position=position + 1, count=len(sections), is_last=position == len(sections) - 1,
+        previous=sections[position - 1] if position > 0 else None, language=current_language(),
+        themes=services.ranking_themes(questionnaire), error_message=error_message,
+    ), status
+
+
+@bp.route("/q/<int:questionnaire_id>/s/<int:section_id>", methods=["GET", "POST"])
+@auth.public
+@limiter.limit(_anonymous_limit, methods=["POST"])
+def section(questionnaire_id: int, section_id: int):
+    questionnaire = _public(questionnaire_id)
+    hashed = _hashed(questionnaire)
+    if _already_answered(questionnaire, hashed):
+        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
+    draft = services.find_draft(questionnaire, hashed)
+    if draft is None:
+        if request.method == "POST":
+            abort(409, _("Votre session de réponse a expiré : recommencez depuis la première page."))
+        return redirect(url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+    current = next((s for s in questionnaire.sections if s.id == section_id), None)
+    if current is None:
+        abort(404)
+    data = dict(draft.data or {})
+    if request.method == "GET":
+        return _section_page(questionnaire, current, draft, data, {})
+    owners = services.choice_owners(questionnaire)
+    questions = services.visible_questions(current, data, owners)
+    going_back = request.form.get("action") == "previous"
+    ranks = any(q.kind is Kind.RANKING for q in questions)
+    values, errors = services.parse_answers(
+        questions, request.form, enforce_required=not going_back,
+        theme_ids={t.id for t in services.ranking_themes(questionnaire)} if ranks else set(),
+    )
+    if errors:
+        merged = {**data, **{k: v for k, v in values.items()}}
+        return _section_page(questionnaire, current, draft, merged, errors, 400)
+    services.save_section(draft, current, values)
+    data = draft.data
+    sections = services.visible_sections(questionnaire, data)
+    ids = [s.id for s in sections]
+    position = ids.index(current.id) if current.id in ids else 0
+    if going_back:
+        db.session.commit()
+        target = sections[max(position - 1, 0)]
+        return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id, section_id=target.id))
+    if position + 1 < len(sections):
+        db.session.commit()
+        return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id,
+                                section_id=sections[position + 1].id))
+    return _submit(questionnaire, draft, hashed)
+
+
+def _submit(questionnaire, draft, hashed):
+    questionnaire_id = questionnaire.id  # read before the commit expires it
+    kiosk = _is_kiosk(questionnaire_id)
+    try:
+        stored = services.submit(questionnaire, draft, hashed)
+        db.session.commit()
+    except QuestionnaireError as exc:
+        if exc.code == "incomplete":
+            db.session.commit()  # keeps what this page just saved
+            flash(error_message("incomplete"), "error")
+            return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id,
+                                    section_id=exc.details["section_id"]))
+        db.session.rollback()
+        _fail(exc.code, 409)
+    except IntegrityError:  # the same token submitted twice at the same moment
+        db.session.rollback()
+        stored = None
+    response = redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire_id))
+    if stored is not None and kiosk:
+        # The next person on this tablet starts with a new token.
+        response.delete_cookie(f"{COOKIE_PREFIX}{questionnaire_id}",
+                               path=url_for("questionnaires.start", questionnaire_id=questionnaire_id))
+    return response
+
+
+@bp.route("/q/<int:questionnaire_id>/envoyer", methods=["POST"])
+@auth.public
+@limiter.limit(_anonymous_limit, methods=["POST"])
+def submit(questionnaire_id: int):
+    """A retried or doubled submission: answered already means thanks, nothing stored twice."""
+    questionnaire = _public(questionnaire_id)
+    hashed = _hashed(questionnaire)
+    if services.has_receipt(questionnaire, hashed):
+        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
+    draft = services.find_draft(questionnaire, hashed)
+    if draft is None:
+        abort(409, _("Votre session de réponse a expiré : recommencez depuis la première page."))
+    return _submit(questionnaire, draft, hashed)
+
+
+@bp.route("/q/<int:questionnaire_id>/merci")
+@auth.public
+def thanks(questionnaire_id: int):
+    questionnaire = _load(questionnaire_id)
+    if questionnaire.state is State.DRAFT:
+        abort(404)
+    return render_template("questionnaires/thanks.html", questionnaire=questionnaire,
+                           language=current_language(), kiosk=_is_kiosk(questionnaire.id))
+
+
+@bp.route("/q/<int:questionnaire_id>/qr.svg")
+@auth.public
+def qr(questionnaire_id: int):
+    from participation.questionnaires import paper
+
+    questionnaire = _load(questionnaire_id)
+    if questionnaire.state is State.DRAFT:
+        abort(404)
+    return HttpResponse(paper.qr_svg(_public_url(questionnaire)), mimetype="image/svg+xml")

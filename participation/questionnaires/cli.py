@@ -1,0 +1,19 @@
+"""Questionnaire commands: purge abandoned drafts."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from participation.extensions import db
+from participation.questionnaires import services
+
+questionnaires_cli = AppGroup("questionnaires", help="Questionnaires de concertation.")
+
+
+@questionnaires_cli.command("purge-drafts")
+@click.option("--days", default=60, show_default=True, help="Drafts untouched for this many days are deleted.")
+def purge_drafts(days: int) -> None:
+    """Delete answers in progress that nobody finished."""
+    count = services.delete_drafts_older_than(days)
+    db.session.commit()
+    click.echo(f"{count} draft(s) deleted.")

@@ -1,0 +1,100 @@
+// Questionnaires, progressive enhancement only: "listen" buttons, the live readability hint,
+// and keyboard shortcuts for paper entry. Every page works without this file.
+(function () {
+  "use strict";
+
+  // Listen: read a question or a choice aloud in its language, where the browser can.
+  var container = document.querySelector("[data-listen-label]");
+  if (container && "speechSynthesis" in window && "SpeechSynthesisUtterance" in window) {
+    var label = container.getAttribute("data-listen-label");
+    container.querySelectorAll("[data-listen]").forEach(function (element) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "listen";
+      button.textContent = "\u25B6 " + label;
+      var language = element.closest("[lang]") ? element.closest("[lang]").getAttribute("lang") : "fr";
+      button.setAttribute("lang", document.documentElement.lang);
+      button.setAttribute("aria-label", label + " : " + element.textContent.trim().slice(0, 80));
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        window.speechSynthesis.cancel();
+        var utterance = new SpeechSynthesisUtterance(element.textContent.trim());
+        utterance.lang = language;
+        utterance.rate = 0.9;
+        window.speechSynthesis.speak(utterance);
+      });
+      // Outside the <label>, so clicking it never ticks the choice.
+      var holder = element.closest("label") || element;
+      holder.insertAdjacentElement("afterend", button);
+    });
+  }
+
+  // Builder: refresh the readability hint while the question is typed.
+  var builder = document.querySelector("[data-readability-url]");
+  if (builder && window.fetch) {
+    var text = builder.querySelector("#text");
+    var output = builder.querySelector("[data-readability-output]");
+    var token = builder.querySelector("input[name=csrf_token]");
+    var timer = null;
+    if (text && output) {
+      output.setAttribute("aria-live", "polite");
+      text.addEventListener("input", function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          var body = new FormData();
+          body.append("text", text.value);
+          body.append("csrf_token", token ? token.value : "");
+          fetch(builder.getAttribute("data-readability-url"), { method: "POST", body: body, credentials: "same-origin" })
+            .then(function (response) { return response.ok ? response.json() : null; })
+            .then(function (report) {
+              if (!report) { return; }
+              output.className = "readability readability-" + report.level;
+              output.textContent = "";
+              var line = document.createElement("p");
+              line.textContent = report.score + " / 100 — " + report.level_label;
+              output.appendChild(line);
+              if (report.rare_words.length) {
+                var rare = document.createElement("p");
+                rare.className = "small";
+                rare.textContent = report.rare_words.join(", ");
+                output.appendChild(rare);
+              }
+            })
+            .catch(function () {});
+        }, 400);
+      });
+    }
+  }
+
+  // Paper entry: Alt+arrows between questions, digits tick a choice, Ctrl+Enter saves.
+  var entry = document.querySelector("[data-paper-entry]");
+  if (entry) {
+    var blocks = Array.prototype.slice.call(entry.querySelectorAll("[data-question]"));
+    var current = function () {
+      return blocks.findIndex(function (block) { return block.contains(document.activeElement); });
+    };
+    var focusBlock = function (index) {
+      var block = blocks[Math.max(0, Math.min(blocks.length - 1, index))];
+      var target = block && block.querySelector("input:not([type=hidden]), select, textarea");
+      if (target) { target.focus(); block.scrollIntoView({ block: "center" }); }
+    };
+    entry.addEventListener("keydown", function (event) {
+      if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
+        event.preventDefault();
+        focusBlock(current() + (event.key === "ArrowDown" ? 1 : -1));
+      } else if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        event.preventDefault();
+        entry.requestSubmit ? entry.requestSubmit() : entry.submit();
+      } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.altKey && document.activeElement &&
+                 (document.activeElement.type === "radio" || document.activeElement.type === "checkbox")) {
+        var block = blocks[current()];
+        var choice = block && block.querySelector("input[data-key='" + event.key + "']");
+        if (choice) {
+          event.preventDefault();
+          choice.checked = choice.type === "radio" ? true : !choice.checked;
+          choice.focus();
+        }
+      }
+    });
+  }
+})();

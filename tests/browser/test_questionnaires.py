@@ -1,0 +1,125 @@
+"""A resident answers a three-page questionnaire on a phone, leaves and comes back; axe on every page."""
+from __future__ import annotations
+
+from participation.accounts.models import Role
+from participation.extensions import db
+from participation.questionnaires.models import Answer, Response
+
+from tests.browser.conftest import browser_login, screenshot
+from tests.conftest import TEST_PASSWORD
+from tests.questionnaires.conftest import build_questionnaire
+
+
+def _ecusson(make_quartier, make_contrat):
+    return make_quartier("QN03014M", name="L'Écusson", contrat=make_contrat("De Cèze Cévennes"), population=1250)
+
+
+def test_resident_answers_leaves_comes_back_and_finishes(live_server, browser, axe, make_quartier, make_contrat):
+    quartier = _ecusson(make_quartier, make_contrat)
+    qn = build_questionnaire(quartier)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+
+    page.goto(f"{live_server}/quartiers/QN03014M")
+    page.click("text=Votre quartier en 2030")
+    assert axe(page) == []
+    page.click("button:has-text('Commencer')")
+
+    # Page 1: a required question left blank is refused with a message, then answered.
+    assert page.locator("h1").inner_text().startswith("Vous")
+    assert "Page 1 sur 2" in page.content()  # page 2 depends on an answer not given yet
+    assert axe(page) == []
+    page.click("button:has-text('Page suivante')")
+    assert page.locator("[data-error-summary]").is_visible()
+    assert axe(page) == []
+    page.check(f"#q{qn.kids.id}-{qn.yes.id}")
+    page.check(f"#q{qn.age.id}-{qn.age.choices[2].id}")
+    page.click("button:has-text('Page suivante')")
+
+    # The condition (children: yes) shows page 2. The resident leaves here.
+    assert page.locator("h1").inner_text().startswith("Vos enfants")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert axe(page) == []
+    page.goto(f"{live_server}/quartiers/QN03014M")
+
+    # Back later on the same phone: the answers were kept, the resident resumes on page 2.
+    page.goto(f"{live_server}/q/{qn.id}")
+    page.click("button:has-text('Continuer mes réponses')")
+    assert page.locator("h1").inner_text().startswith("Vos enfants")
+    page.click("button:has-text('Page précédente')")
+    assert page.is_checked(f"#q{qn.kids.id}-{qn.yes.id}")
+    page.click("button:has-text('Page suivante')")
+    page.check(f"#q{qn.school.id}-{qn.school.choices[0].id}")
+    page.check(f"#q{qn.wishes.id}-{qn.wishes.choices[1].id}")
+    page.click("button:has-text('Page suivante')")
+
+    # Page 3: ranking with selects, pictogram scale, free text.
+    assert "Page 3 sur 3" in page.content()
+    assert axe(page) == []
+    page.select_option(f"#q{qn.ranking.id}_1", str(qn.top_themes[2].id))
+    page.select_option(f"#q{qn.ranking.id}_2", str(qn.top_themes[0].id))
+    page.check(f"#q{qn.scale.id}-{qn.scale.choices[4].id}")
+    page.fill(f"#q{qn.idea.id}", "Des bancs à l'ombre près de l'école")
+    screenshot(page, "questionnaire-page3-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("button:has-text('Envoyer mes réponses')")
+    assert "Merci" in page.locator("h1").inner_text()
+    assert axe(page) == []
+    context.close()
+
+    responses = db.session.query(Response).all()
+    assert len(responses) == 1
+    texts = [a.text for a in db.session.query(Answer).filter(Answer.text.isnot(None))]
+    assert texts == ["Des bancs à l'ombre près de l'école"]
+
+
+def test_questionnaire_works_without_javascript(live_server, browser, make_quartier, make_contrat):
+    quartier = _ecusson(make_quartier, make_contrat)
+    qn = build_questionnaire(quartier)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server}/q/{qn.id}")
+    page.click("button:has-text('Commencer')")
+    assert page.locator("button.listen").count() == 0  # no listen button without speech synthesis support
+    page.check(f"#q{qn.kids.id}-{qn.no.id}")
+    page.click("button:has-text('Page suivante')")
+    assert page.locator("h1").inner_text().startswith("Vos priorités")  # page 2 skipped by the server
+    page.click("button:has-text('Envoyer mes réponses')")
+    assert "Merci" in page.locator("h1").inner_text()
+    context.close()
+    db.session.expire_all()
+    assert db.session.query(Response).count() == 1
+
+
+def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_quartier, make_contrat, make_user):
+    from participation.questionnaires import services
+
+    quartier = _ecusson(make_quartier, make_contrat)
+    qn = build_questionnaire(quartier)
+    facilitator = make_user(Role.FACILITATOR, quartier=quartier)
+    for number in (1, 2, 3):
+        services.enter_paper(qn.q, form_number=number, entered_by_id=facilitator.id, quartier_id=quartier.id,
+                             values={str(qn.kids.id): [qn.yes.id], str(qn.idea.id): f"Idée {number}",
+                                     str(qn.ranking.id): [qn.top_themes[number].id]})
+    db.session.commit()
+    browser_login(page, live_server, facilitator.email, TEST_PASSWORD)
+    for path in (f"/questionnaires/{qn.id}/resultats", f"/questionnaires/{qn.id}/textes",
+                 f"/questionnaires/{qn.id}/modifier", f"/questionnaires/{qn.id}/saisie",
+                 f"/questionnaires/{qn.id}/questions/{qn.kids.id}", f"/questionnaires/{qn.id}/traductions"):
+        page.goto(live_server + path)
+        assert axe(page) == [], path
+        screenshot(page, "questionnaire-staff" + path.replace("/", "-"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+
+    # Paper entry with the keyboard only: the number, then Alt+↓ to the first question, a digit ticks.
+    page.goto(f"{live_server}/questionnaires/{qn.id}/saisie")
+    page.fill("#form_number", "4")
+    page.keyboard.press("Alt+ArrowDown")
+    page.keyboard.press("1")
+    with page.expect_navigation(url="**/saisie"):
+        page.keyboard.press("Control+Enter")
+    page.wait_for_load_state()
+    assert "Formulaire n° 4 enregistré" in page.content()
+    db.session.expire_all()
+    assert db.session.query(Response).filter_by(form_number=4).one().answers[0].choice_id == qn.kids.choices[0].id

@@ -1,0 +1,111 @@
+"""The per-theme evidence of questionnaires, checked on an example computed by hand."""
+from __future__ import annotations
+
+from datetime import date
+
+from participation import evidence
+from participation.evidence import ONLINE, PAPER, ThemeWeight
+from participation.extensions import db
+from participation.questionnaires import services
+from participation.questionnaires.evidence import (
+    CHOICES, RANKING, TEXTS, QuestionnaireEvidence, theme_contributions, theme_evidence,
+)
+from participation.questionnaires.models import Kind, Response, Source, State, TextTag
+
+
+def _build(quartier):
+    from participation.quartiers.services import active_themes
+
+    themes = {t.slug: t for t in active_themes(quartier.contrat_id)}
+    A, B, C = themes["emploi"], themes["cadre-de-vie"], themes["sante"]
+    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Priorités")
+    section = services.add_section(q, "Page")
+    ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+    wishes = services.add_question(section, kind=Kind.MULTIPLE, text="Que manque-t-il ?", choices=["X", "Y", "Z"])
+    X, Y, Z = wishes.choices
+    X.theme_id, Y.theme_id = A.id, C.id  # Z is not mapped
+    idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    services.set_state(q, State.OPEN)
+    return q, ranking, wishes, idea, (A, B, C), (X, Y, Z)
+
+
+def _response(q, quartier, source, ranking_ids, choice_ids, text=None, day=date(2026, 3, 10), number=None):
+    values = {}
+    values[str(q.sections[0].questions[0].id)] = ranking_ids
+    values[str(q.sections[0].questions[1].id)] = choice_ids
+    if text:
+        values[str(q.sections[0].questions[2].id)] = text
+    response = Response(questionnaire_id=q.id, quartier_id=quartier.id, source=source, submitted_on=day,
+                        form_number=number)
+    response.answers = services._answers_from(q, values, visible_only=False)
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def test_theme_evidence_on_a_hand_computed_example(app, make_quartier):
+    quartier = make_quartier()
+    q, ranking, wishes, idea, (A, B, C), (X, Y, Z) = _build(quartier)
+    # R1 online: ranks A, B, C (3, 2, 1 points); picks X (→A) and Z (unmapped); text tagged B.
+    r1 = _response(q, quartier, Source.ONLINE, [A.id, B.id, C.id], [X.id, Z.id], text="Des emplois aidés")
+    # R2 paper: ranks B, A (3, 2 points); picks X (→A) and Y (→C).
+    _response(q, quartier, Source.PAPER, [B.id, A.id], [X.id, Y.id], number=1)
+    # R3 online, outside the period: ranks A only (3 points); an untagged text to a question mapped to C.
+    idea.theme_id = C.id
+    _response(q, quartier, Source.ONLINE, [A.id], [], day=date(2025, 1, 1), text="Un médecin")
+    text_answer = next(a for a in r1.answers if a.text)
+    db.session.add(TextTag(answer_id=text_answer.id, theme_id=B.id))
+    db.session.commit()
+
+    expected = sorted([
+        ThemeWeight(RANKING, ONLINE, A.id, 3.0 + 3.0, 2),
+        ThemeWeight(RANKING, ONLINE, B.id, 2.0, 1),
+        ThemeWeight(RANKING, ONLINE, C.id, 1.0, 1),
+        ThemeWeight(RANKING, PAPER, B.id, 3.0, 1),
+        ThemeWeight(RANKING, PAPER, A.id, 2.0, 1),
+        ThemeWeight(CHOICES, ONLINE, A.id, 1.0, 1),
+        ThemeWeight(CHOICES, PAPER, A.id, 1.0, 1),
+        ThemeWeight(CHOICES, PAPER, C.id, 1.0, 1),
+        ThemeWeight(TEXTS, ONLINE, B.id, 1.0, 1),  # R1's text: its tag wins over the question's theme
+        ThemeWeight(TEXTS, ONLINE, C.id, 1.0, 1),  # R3's untagged text: the question's theme
+    ], key=lambda w: (w.theme_id, w.source, w.channel))
+    assert theme_evidence(quartier.id) == expected
+
+    # The period drops R3: online ranking of A is 3 points from one response.
+    in_2026 = theme_evidence(quartier.id, date(2026, 1, 1), date(2026, 12, 31))
+    assert ThemeWeight(RANKING, ONLINE, A.id, 3.0, 1) in in_2026
+
+    # Another quartier, and draft questionnaires, contribute nothing.
+    assert theme_evidence(make_quartier().id) == []
+    q.state = State.DRAFT
+    db.session.commit()
+    assert theme_evidence(quartier.id) == []
+
+
+def test_provider_is_registered_and_gives_contributions(app, make_quartier):
+    quartier = make_quartier()
+    q, ranking, wishes, idea, (A, B, C), (X, Y, Z) = _build(quartier)
+    r1 = _response(q, quartier, Source.ONLINE, [A.id], [X.id], text="Un atelier CV")
+    db.session.add(TextTag(answer_id=next(a for a in r1.answers if a.text).id, theme_id=A.id))
+    db.session.commit()
+    provider = next(p for p in evidence.providers() if isinstance(p, QuestionnaireEvidence))
+    assert provider.name == "questionnaires"
+    assert sum(w.weight for w in provider.theme_weights(quartier.id, None, None) if w.theme_id == A.id) == 3 + 1 + 1
+    found = theme_contributions(quartier.id, A.id)
+    assert {c.source for c in found} == {RANKING, CHOICES, TEXTS}
+    assert any(c.quote == "Un atelier CV" for c in found)
+    assert all(c.kind == "answer" and c.channel == ONLINE for c in found)
+    assert provider.contributions(quartier.id, A.id, None, None, limit=1)[:1] == found[:1]
+
+
+def test_evidence_aggregates_in_a_fixed_number_of_queries(app, make_quartier, count_queries):
+    quartier = make_quartier()
+    q, ranking, wishes, idea, (A, B, C), (X, Y, Z) = _build(quartier)
+    for i in range(30):
+        _response(q, quartier, Source.ONLINE, [A.id, B.id], [X.id, Y.id])
+    db.session.commit()
+    quartier_id = quartier.id
+    with count_queries() as statements:
+        weights = theme_evidence(quartier_id)
+    assert len(statements) == 3
+    assert ThemeWeight(RANKING, ONLINE, A.id, 90.0, 30) in weights
