@@ -12,6 +12,9 @@ import time
 
 MODULES = [
     "bench.questionnaires",
+    "bench.workshops",
+    "bench.proposals",
+    "bench.priorities",
 ]
 
 

@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the issue's data set (1.0 = full)")
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)
     urls = []
     with tempfile.TemporaryDirectory() as folder:
         urls.append(f"sqlite:///{folder}/bench-priorities.sqlite3")

@@ -151,7 +151,7 @@ def run(database_url: str, scale: float, label: str) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full data set (1.0 = 2 000 proposals, 200 000 votes)")
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.scale, "SQLite")
     url = os.environ.get("PARTICIPATION_BENCH_DATABASE_URL")

@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the data set (default 1)")
     parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args(argv)
+    args, _unknown = parser.parse_known_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         _run(f"sqlite:///{Path(folder) / 'bench.sqlite3'}", args.scale, args.repeat)
     url = os.environ.get("PARTICIPATION_BENCH_DATABASE_URL")
