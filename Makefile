@@ -42,7 +42,7 @@ test: translations browser node_modules/axe-core/axe.min.js
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: translations
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache
