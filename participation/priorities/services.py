@@ -204,6 +204,27 @@ def collect_evidence(quartier_id: int, period: ConcertationPeriod | None) -> dic
     return found
 
 
+def collect_evidence_many(quartier_ids: list[int], period: ConcertationPeriod | None) -> dict[int, dict[str, list[ThemeWeight]]]:
+    """collect_evidence for many quartiers: one call per provider that offers
+    `theme_weights_many(quartier_ids, start, end) -> {quartier_id: [ThemeWeight]}`, one call
+    per quartier for the others (so the dashboard's queries do not grow with its quartiers
+    when every provider offers it)."""
+    start, end = bounds(period)
+    found: dict[int, dict[str, list[ThemeWeight]]] = {quartier_id: {} for quartier_id in quartier_ids}
+    if not quartier_ids:
+        return found
+    for provider in evidence_protocol.providers():
+        many = getattr(provider, "theme_weights_many", None)
+        if many is not None:
+            rows = many(list(quartier_ids), start, end)
+            for quartier_id in quartier_ids:
+                found[quartier_id].setdefault(provider.name, []).extend(rows.get(quartier_id, []))
+        else:
+            for quartier_id in quartier_ids:
+                found[quartier_id].setdefault(provider.name, []).extend(provider.theme_weights(quartier_id, start, end))
+    return found
+
+
 def top_level_theme_ids(contrat_id: int) -> list[int]:
     return list(db.session.scalars(
         select(Theme.id).where(Theme.contrat_id == contrat_id, Theme.parent_id.is_(None), Theme.archived_at.is_(None))
@@ -225,11 +246,16 @@ class ContratContext:
         return cls(weights_for(contrat_id), top, themes)
 
 
-def aggregate(quartier: Quartier, period: ConcertationPeriod | None, context: ContratContext | None = None) -> Aggregation:
+def aggregate(
+    quartier: Quartier, period: ConcertationPeriod | None, context: ContratContext | None = None,
+    by_provider: dict[str, list[ThemeWeight]] | None = None,
+) -> Aggregation:
     """Providers aggregate in SQL (their evidence is cached while their versions hold), the
-    arithmetic is exact, and the same data gives the same ranking (bench/priorities.py)."""
+    arithmetic is exact, and the same data gives the same ranking (bench/priorities.py).
+    `by_provider`: the evidence already collected (collect_evidence_many)."""
     context = context or ContratContext.load(quartier.commune.contrat_id)
-    by_provider = collect_evidence(quartier.id, period)
+    if by_provider is None:
+        by_provider = collect_evidence(quartier.id, period)
     rows = [row for provider_rows in by_provider.values() for row in provider_rows]
     result = ranking_module.rank(rows, context.weights, theme_ids=context.top_level_ids)
     missing = {score.theme_id for score in result} - context.themes.keys()
@@ -853,22 +879,35 @@ def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
             projets[projet.quartier_id] = projet  # the latest wins
     periods_by_contrat: dict[int, list[ConcertationPeriod]] = {}
     contexts: dict[int, ContratContext] = {}
+    # The evidence of every quartier, per period: one batch per period and provider.
+    evidence: dict[tuple[int | None, int], dict[str, list[ThemeWeight]]] = {}
+    by_contrat: dict[int, list[Quartier]] = defaultdict(list)
+    for quartier in quartiers:
+        by_contrat[quartier.commune.contrat_id].append(quartier)
+    for contrat_id, members in by_contrat.items():
+        periods_by_contrat[contrat_id] = periods_for_contrat(contrat_id)
+        contexts[contrat_id] = ContratContext.load(contrat_id)
+        without_period = {q.id for q in members}
+        for period in periods_by_contrat[contrat_id]:
+            applies = [q.id for q in members if period.quartier_id in (None, q.id)]
+            without_period.difference_update(applies)
+            for quartier_id, found in collect_evidence_many(applies, period).items():
+                evidence[period.id, quartier_id] = found
+        for quartier_id, found in collect_evidence_many(sorted(without_period), None).items():
+            evidence[None, quartier_id] = found
     waiting_by_quartier = pending_proposals_by_quartier([q.id for q in quartiers])
     rows = []
     for quartier in quartiers:
         contrat_id = quartier.commune.contrat_id
-        if contrat_id not in periods_by_contrat:
-            periods_by_contrat[contrat_id] = periods_for_contrat(contrat_id)
-            contexts[contrat_id] = ContratContext.load(contrat_id)
         context = contexts[contrat_id]
         periods = [p for p in periods_by_contrat[contrat_id] if p.quartier_id in (None, quartier.id)]
         trend = []
         current = None
         for period in reversed(periods):
-            current = aggregate(quartier, period, context)
+            current = aggregate(quartier, period, context, evidence[period.id, quartier.id])
             trend.append((period.name, current.participants))
         if current is None:
-            current = aggregate(quartier, None, context)
+            current = aggregate(quartier, None, context, evidence[None, quartier.id])
         projet = projets.get(quartier.id)
         pending = []
         if projet is not None and projet.state is ProjetState.SUBMITTED_TECHNIQUE:

@@ -7,24 +7,31 @@
 - `PendingProposals`: proposals awaiting an answer (submitted or under study), one quartier or
   many at once (the dashboard asks for all the quartiers of a scope in one query);
 - `VotingCodeReceipts`: a resident who voted with a code types it on /restitution and sees the
-  themes their votes fed. The code is hashed exactly as proposals stores it (services.hash_code).
+  themes their votes fed. The code is hashed exactly as proposals stores it (services.hash_code);
+- `BatchedProposalEvidence`: the proposals' EvidenceProvider plus `theme_weights_many`, the same
+  weights as services.theme_evidence for many quartiers in the same three queries, so the
+  officials' dashboard does not grow with its quartiers (tests check both give the same rows).
 
 Every function aggregates in SQL: a fixed number of queries whatever the number of proposals.
 """
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from typing import Iterable
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
-from participation.evidence import ONLINE, Contribution
+from participation.evidence import IN_PERSON, ONLINE, Contribution, ThemeWeight
 from participation.extensions import db
 from participation.priorities.services import ProposalOutcome, ProposalRef
 from participation.proposals.models import (
-    Proposal, ProposalState, StateChange, Vote, VoteChoice, VotingCode,
+    DotCount, DotMeeting, Proposal, ProposalState, StateChange, Vote, VoteChoice, VotingCode,
 )
-from participation.proposals.services import CODE_LENGTH, VOTES_SOURCE, hash_code, normalise_code
+from participation.proposals.services import (
+    CODE_LENGTH, DOTS_SOURCE, VOTES_SOURCE, ProposalEvidence, _in_window, hash_code, normalise_code,
+)
 from participation.quartiers.models import Quartier
 
 ANSWERED = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
@@ -136,6 +143,71 @@ class VotingCodeReceipts:
                          proposal_id, title, url=_proposal_url(qpv_code, proposal_id), occurred_at=updated_at)
             for proposal_id, theme_id, title, choice, updated_at, qpv_code in rows
         ]
+
+
+class BatchedProposalEvidence(ProposalEvidence):
+    """ProposalEvidence, plus the weights of many quartiers at once (see services.theme_evidence
+    for what they mean: support floored at 0 per proposal, distinct voters, gommettes)."""
+
+    def theme_weights_many(
+        self, quartier_ids: Iterable[int], start: datetime | None, end: datetime | None,
+    ) -> dict[int, list[ThemeWeight]]:
+        ids = sorted(set(quartier_ids))
+        found: dict[int, list[ThemeWeight]] = defaultdict(list)
+        if not ids:
+            return {}
+        visible = (Proposal.quartier_id.in_(ids), Proposal.hidden.is_(False), Proposal.theme_id.is_not(None))
+        per_proposal = (
+            select(
+                Proposal.quartier_id.label("quartier_id"), Proposal.theme_id.label("theme_id"),
+                (func.sum(case((Vote.choice == VoteChoice.POUR, 1), else_=0))
+                 - func.sum(case((Vote.choice == VoteChoice.CONTRE, 1), else_=0))).label("support"),
+            )
+            .join(Vote, Vote.proposal_id == Proposal.id)
+            .where(*visible, *_in_window(Vote.updated_at, start, end))
+            .group_by(Proposal.id, Proposal.quartier_id, Proposal.theme_id)
+            .subquery()
+        )
+        weights = {
+            (quartier_id, theme_id): weight
+            for quartier_id, theme_id, weight in db.session.execute(
+                select(per_proposal.c.quartier_id, per_proposal.c.theme_id,
+                       func.sum(case((per_proposal.c.support > 0, per_proposal.c.support), else_=0)))
+                .group_by(per_proposal.c.quartier_id, per_proposal.c.theme_id)
+            )
+        }
+        for quartier_id, theme_id, count in db.session.execute(
+            select(Proposal.quartier_id, Proposal.theme_id, func.count(func.distinct(Vote.participant_id)))
+            .join(Vote, Vote.proposal_id == Proposal.id)
+            .where(*visible, *_in_window(Vote.updated_at, start, end))
+            .group_by(Proposal.quartier_id, Proposal.theme_id)
+            .order_by(Proposal.quartier_id, Proposal.theme_id)
+        ):
+            found[quartier_id].append(ThemeWeight(
+                VOTES_SOURCE, ONLINE, theme_id, float(weights.get((quartier_id, theme_id)) or 0), int(count)))
+
+        held = []
+        if start is not None:
+            held.append(DotMeeting.held_on >= start.date())
+        if end is not None:
+            held.append(DotMeeting.held_on < end.date() if isinstance(end, datetime) else DotMeeting.held_on < end)
+        dot_rows = (
+            select(Proposal.quartier_id.label("quartier_id"), Proposal.theme_id.label("theme_id"),
+                   DotMeeting.id.label("meeting_id"),
+                   func.coalesce(DotMeeting.participants, 0).label("attendance"), func.sum(DotCount.dots).label("dots"))
+            .join(DotCount, DotCount.proposal_id == Proposal.id)
+            .join(DotMeeting, DotMeeting.id == DotCount.meeting_id)
+            .where(*visible, *held)
+            .group_by(Proposal.quartier_id, Proposal.theme_id, DotMeeting.id, DotMeeting.participants)
+            .subquery()
+        )
+        for quartier_id, theme_id, dots, attendance in db.session.execute(
+            select(dot_rows.c.quartier_id, dot_rows.c.theme_id, func.sum(dot_rows.c.dots), func.sum(dot_rows.c.attendance))
+            .group_by(dot_rows.c.quartier_id, dot_rows.c.theme_id)
+            .order_by(dot_rows.c.quartier_id, dot_rows.c.theme_id)
+        ):
+            found[quartier_id].append(ThemeWeight(DOTS_SOURCE, IN_PERSON, theme_id, float(dots or 0), int(attendance or 0)))
+        return dict(found)
 
 
 def register(app) -> None:
