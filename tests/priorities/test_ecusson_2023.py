@@ -38,6 +38,7 @@ from collections import Counter
 from datetime import date, datetime, timezone
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from participation.accounts import services as accounts
 from participation.accounts.models import Role
@@ -202,8 +203,6 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
     # Forms n° 2 to 82 through the service that view calls (parse, then enter).
     questionnaire = questionnaires.get_full(questionnaire_id)
     theme_ids = {t.id for t in questionnaires.ranking_themes(questionnaire)}
-    from werkzeug.datastructures import MultiDict
-
     for number in range(2, 83):
         parsed, errors = questionnaires.parse_answers(questionnaire.questions, MultiDict(values(number)),
                                                       theme_ids=theme_ids, enforce_required=False)
