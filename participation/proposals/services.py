@@ -873,11 +873,7 @@ def theme_evidence(quartier_id: int, start: datetime | None = None, end: datetim
         for theme_id, count in sorted(participants.items())
     ]
 
-    held = []
-    if start is not None:
-        held.append(DotMeeting.held_on >= start.date())
-    if end is not None:
-        held.append(DotMeeting.held_on < end.date() if isinstance(end, datetime) else DotMeeting.held_on < end)
+    held = _held_within(start, end)
     dot_rows = (
         select(Proposal.theme_id.label("theme_id"), DotMeeting.id.label("meeting_id"),
                func.coalesce(DotMeeting.participants, 0).label("attendance"), func.sum(DotCount.dots).label("dots"))
@@ -893,6 +889,16 @@ def theme_evidence(quartier_id: int, start: datetime | None = None, end: datetim
     ):
         result.append(ThemeWeight(DOTS_SOURCE, IN_PERSON, theme_id, float(dots or 0), int(attendance or 0)))
     return result
+
+
+def _held_within(start, end) -> list:
+    """Conditions keeping the dot-vote meetings held within [start, end)."""
+    held = []
+    if start is not None:
+        held.append(DotMeeting.held_on >= start.date())
+    if end is not None:
+        held.append(DotMeeting.held_on < end.date() if isinstance(end, datetime) else DotMeeting.held_on < end)
+    return held
 
 
 class ProposalEvidence:
@@ -922,7 +928,8 @@ class ProposalEvidence:
             select(DotCount.id, DotCount.dots, Proposal.title, DotMeeting.label, DotMeeting.held_on)
             .join(Proposal, Proposal.id == DotCount.proposal_id)
             .join(DotMeeting, DotMeeting.id == DotCount.meeting_id)
-            .where(Proposal.quartier_id == quartier_id, Proposal.theme_id == theme_id, Proposal.hidden.is_(False))
+            .where(Proposal.quartier_id == quartier_id, Proposal.theme_id == theme_id, Proposal.hidden.is_(False),
+                   *_held_within(start, end))
             .order_by(DotCount.dots.desc()).limit(limit)
         )
         for dot_id, n, title, meeting, held_on in dots:

@@ -59,3 +59,6 @@ def test_theme_evidence_by_hand(app, quartier, themes, make_proposal):
     contributions = provider.contributions(quartier.id, health.id, None, None)
     assert {(x.kind, x.weight) for x in contributions} == {("proposal", 2.0), ("proposal", 0.0),
                                                            ("dot_vote", 7.0), ("dot_vote", 5.0)}
+    # The drill-down keeps to the same window as the weights: no June meeting in spring.
+    spring_contributions = provider.contributions(quartier.id, health.id, None, datetime(2026, 5, 1, tzinfo=timezone.utc))
+    assert {(x.kind, x.weight) for x in spring_contributions if x.kind == "dot_vote"} == {("dot_vote", 7.0)}
