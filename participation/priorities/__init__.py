@@ -12,6 +12,9 @@ On an EvidenceProvider (participation/evidence.py), besides theme_weights/contri
   their answers or votes fed. A domain that is not an evidence provider for its receipts
   registers an object with `name` and these two methods through
   `services.register_receipt_resolver(app, resolver)` (the proposals' voting codes do);
+- `theme_weights_many(quartier_ids, start, end) -> {quartier_id: [ThemeWeight]}`: the same rows
+  as theme_weights for many quartiers in one go; the officials' dashboard uses it so its
+  queries do not grow with the quartiers of the scope (without it: one call per quartier);
 - `evidence_version(quartier_id) -> hashable`: cheap, and changes on every write that can alter
   its theme weights; when every provider has one, the aggregation is cached (services.py).
 
