@@ -2,14 +2,17 @@
 
 
 def init_app(app) -> None:
-    """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
+    """Registers this domain's quartier-page sections, evidence provider, receipt resolver and CLI
+    with the app."""
     from participation.evidence import register_provider
+    from participation.priorities.services import register_receipt_resolver
     from participation.quartiers.services import register_quartier_section
     from participation.questionnaires.cli import questionnaires_cli
-    from participation.questionnaires.evidence import QuestionnaireEvidence
+    from participation.questionnaires.evidence import QuestionnaireEvidence, QuestionnaireReceipts
 
     register_quartier_section(app, quartier_section)
     register_provider(app, QuestionnaireEvidence())
+    register_receipt_resolver(app, QuestionnaireReceipts())
     app.cli.add_command(questionnaires_cli)
 
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, null, select, union_all
 
-from participation.evidence import ONLINE, PAPER, Contribution, ThemeWeight
+from participation.evidence import AGE_BANDS, GENDERS, ONLINE, PAPER, Contribution, ThemeWeight
 from participation.extensions import db
 from participation.questionnaires.models import (
-    Answer, Choice, Question, Questionnaire, Response, Source, State, TextTag,
+    Answer, Choice, Kind, Question, Questionnaire, Response, Source, State, TextTag,
 )
-from participation.questionnaires.services import DEFAULT_RANKING_SIZE
+from participation.questionnaires.services import DEFAULT_RANKING_SIZE, response_for_receipt
 
 RANKING = "questionnaire_ranking"
 CHOICES = "questionnaire_choices"
@@ -138,6 +138,91 @@ def theme_contributions(
     return found[:limit]
 
 
+def participant_profile(quartier_id: int, start=None, end=None) -> dict[str, dict[str, int]]:
+    """Distinct responses by channel, and by the age band and gender they gave (the shared keys
+    of participation.evidence). Two GROUP BY queries; a response that skipped a demographic
+    question counts in by_channel only."""
+    by_channel = {ONLINE: 0, PAPER: 0}
+    for source, count in db.session.execute(
+        _scope(select(Response.source, func.count(func.distinct(Response.id))).select_from(Response),
+               quartier_id, start, end).group_by(Response.source)
+    ):
+        by_channel[_channel(source)] += int(count)
+    by_age_band: dict[str, int] = {}
+    by_gender: dict[str, int] = {}
+    targets = {Kind.AGE_BAND: (by_age_band, AGE_BANDS), Kind.GENDER: (by_gender, GENDERS)}
+    for kind, code, count in db.session.execute(
+        _scope(
+            select(Question.kind, Choice.code, func.count(func.distinct(Response.id)))
+            .select_from(Answer)
+            .join(Response, Response.id == Answer.response_id)
+            .join(Choice, Choice.id == Answer.choice_id)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Question.kind.in_([Kind.AGE_BAND, Kind.GENDER])),
+            quartier_id, start, end,
+        ).group_by(Question.kind, Choice.code)
+    ):
+        target, known = targets[kind]
+        if code in known:
+            target[code] = target.get(code, 0) + int(count)
+    return {
+        "by_channel": by_channel,
+        "by_age_band": {key: by_age_band[key] for key in AGE_BANDS if key in by_age_band},
+        "by_gender": {key: by_gender[key] for key in GENDERS if key in by_gender},
+    }
+
+
+def receipt_contributions(receipt: str) -> list[Contribution]:
+    """What the online response holding this receipt code fed: its ranked themes, its choices
+    mapped to a theme, and its free texts (the themes a facilitator tagged them with, or else
+    their question's theme). The same (source, kind, ref_id) as the drill-down's contributions,
+    so priorities linked to them are found. Nothing for an unknown code or a paper response."""
+    response = response_for_receipt(receipt)
+    if response is None or db.session.get(Questionnaire, response.questionnaire_id).state is State.DRAFT:
+        return []
+    size = func.coalesce(Question.max_choices, DEFAULT_RANKING_SIZE)
+    base = (
+        select(Answer.id, Question.text).select_from(Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Answer.response_id == response.id)
+    )
+    ranked = base.add_columns(Answer.theme_id, size - Answer.rank + 1).where(
+        Answer.rank.is_not(None), Answer.theme_id.is_not(None))
+    chosen = base.add_columns(Choice.theme_id, Choice.label).join(Choice, Choice.id == Answer.choice_id).where(
+        Choice.theme_id.is_not(None))
+    tagged = base.add_columns(TextTag.theme_id, null()).join(TextTag, TextTag.answer_id == Answer.id)
+    untagged = base.add_columns(Question.theme_id, null()).where(
+        Answer.text.is_not(None), Question.theme_id.is_not(None),
+        ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists())
+    day = response.submitted_on
+    occurred = datetime(day.year, day.month, day.day) if day else None
+    channel = _channel(response.source)
+    found: list[Contribution] = []
+    for source_name, query in ((RANKING, ranked), (CHOICES, chosen), (TEXTS, tagged), (TEXTS, untagged)):
+        for answer_id, question_text, theme_id, extra in db.session.execute(query.order_by(Answer.id)):
+            found.append(Contribution(
+                source=source_name, channel=channel, theme_id=theme_id,
+                weight=float(extra) if source_name == RANKING else 1.0, kind="answer", ref_id=answer_id,
+                label=f"{question_text} — {extra}" if source_name == CHOICES else question_text,
+                occurred_at=occurred,
+            ))
+    return found
+
+
+class QuestionnaireReceipts:
+    """The receipt resolver of this domain (priorities.services.register_receipt_resolver): the
+    code shown once on the thanks page finds its response by hash, and nothing else does."""
+
+    name = "questionnaires"
+
+    def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
+        return receipt_contributions(receipt)
+
+    def receipt_quartier_id(self, receipt: str) -> int | None:
+        response = response_for_receipt(receipt)
+        return response.quartier_id if response is not None else None
+
+
 class QuestionnaireEvidence:
     """The EvidenceProvider of this domain (participation.evidence)."""
 
@@ -149,3 +234,6 @@ class QuestionnaireEvidence:
     def contributions(self, quartier_id: int, theme_id: int, start: datetime | None, end: datetime | None,
                       limit: int = 50) -> list[Contribution]:
         return theme_contributions(quartier_id, theme_id, start, end, limit)
+
+    def participant_profile(self, quartier_id: int, start: datetime | None, end: datetime | None) -> dict:
+        return participant_profile(quartier_id, start, end)

@@ -208,6 +208,9 @@ class Response(db.Model):
     submitted_on: Mapped[date] = mapped_column(Date)
     form_number: Mapped[Optional[int]] = mapped_column(Integer)
     entered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # SHA-256 of the receipt code shown once on the thanks page (online only; paper: NULL). Only
+    # the resident who kept the code can find their response's contributions with it.
+    receipt_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
 
     answers: Mapped[list["Answer"]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
@@ -220,6 +223,8 @@ class Response(db.Model):
         CheckConstraint("(source = 'paper') = (form_number IS NOT NULL)", name="paper_number"),
         Index("ix_questionnaire_responses_day", "questionnaire_id", "submitted_on"),
     )
+
+    __audit_exclude__ = frozenset({"receipt_hash"})
 
     @property
     def __audit__(self) -> bool:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db
 from participation.html import contains_markup, sanitize
 from participation.quartiers.models import Quartier, Theme
@@ -43,6 +44,20 @@ def today() -> date:
 
 # --- generated choices (French source, with their translations) ------------------------------
 
+AGE_BAND_LABELS: dict[str, tuple[str, str, str]] = {
+    "0-17": ("Moins de 18 ans", "Under 18", "أقل من 18 سنة"),
+    "18-24": ("18 à 24 ans", "18 to 24", "من 18 إلى 24 سنة"),
+    "25-39": ("25 à 39 ans", "25 to 39", "من 25 إلى 39 سنة"),
+    "40-59": ("40 à 59 ans", "40 to 59", "من 40 إلى 59 سنة"),
+    "60-74": ("60 à 74 ans", "60 to 74", "من 60 إلى 74 سنة"),
+    "75+": ("75 ans et plus", "75 and over", "75 سنة فما فوق"),
+}
+GENDER_LABELS: dict[str, tuple[str, str, str]] = {
+    "f": ("Femme", "Woman", "امرأة"),
+    "m": ("Homme", "Man", "رجل"),
+    "other": ("Autre", "Other", "آخر"),
+}
+
 GENERATED_CHOICES: dict[Kind, list[tuple[str, str, str, str]]] = {
     # (code, fr, en, ar)
     Kind.SCALE: [
@@ -53,19 +68,10 @@ GENERATED_CHOICES: dict[Kind, list[tuple[str, str, str, str]]] = {
         ("5", "Très bien", "Very good", "جيد جدا"),
     ],
     Kind.YES_NO: [("yes", "Oui", "Yes", "نعم"), ("no", "Non", "No", "لا")],
-    Kind.AGE_BAND: [
-        ("0-17", "Moins de 18 ans", "Under 18", "أقل من 18 سنة"),
-        ("18-24", "18 à 24 ans", "18 to 24", "من 18 إلى 24 سنة"),
-        ("25-39", "25 à 39 ans", "25 to 39", "من 25 إلى 39 سنة"),
-        ("40-59", "40 à 59 ans", "40 to 59", "من 40 إلى 59 سنة"),
-        ("60-74", "60 à 74 ans", "60 to 74", "من 60 إلى 74 سنة"),
-        ("75+", "75 ans et plus", "75 and over", "75 سنة فما فوق"),
-    ],
-    Kind.GENDER: [
-        ("f", "Femme", "Woman", "امرأة"),
-        ("m", "Homme", "Man", "رجل"),
-        ("other", "Autre", "Other", "آخر"),
-    ],
+    # Demographic codes are the shared keys of participation.evidence (the priorities'
+    # population figures use the same), in their order.
+    Kind.AGE_BAND: [(code, *AGE_BAND_LABELS[code]) for code in AGE_BANDS],
+    Kind.GENDER: [(code, *GENDER_LABELS[code]) for code in GENDERS],
     Kind.YEARS_LIVED: [
         ("<1", "Moins d'un an", "Less than a year", "أقل من سنة"),
         ("1-5", "1 à 5 ans", "1 to 5 years", "من سنة إلى 5 سنوات"),
@@ -403,8 +409,15 @@ def translatable_objects(questionnaire: Questionnaire) -> list[tuple[str, Any, t
     return items
 
 
+# The same limits as the source fields (forms.py): a translation is no longer than its source may be.
+TRANSLATION_LIMITS = {
+    "title": 200, "introduction": 5000, "consent_text": 5000, "text": 2000, "help_text": 2000, "label": 300,
+}
+
+
 def set_translations(questionnaire: Questionnaire, values: Mapping[str, str]) -> int:
-    """values: {"<prefix>-<field>-<lang>": text}. Returns how many texts are translated."""
+    """values: {"<prefix>-<field>-<lang>": text}. Returns how many texts are translated.
+    Raises `too_long` (with `limit`) for a text longer than its source field allows."""
     count = 0
     for prefix, obj, fields in translatable_objects(questionnaire):
         translations = {lang: dict((obj.translations or {}).get(lang) or {}) for lang in TRANSLATION_LANGUAGES}
@@ -416,6 +429,9 @@ def set_translations(questionnaire: Questionnaire, values: Mapping[str, str]) ->
                 text = values[key] or ""
                 if contains_markup(text):
                     raise QuestionnaireError("markup", key=key)
+                limit = TRANSLATION_LIMITS.get(field_name, 2000)
+                if len(text.strip()) > limit:
+                    raise QuestionnaireError("too_long", key=key, limit=limit)
                 text = sanitize(text)
                 if text:
                     translations[lang][field_name] = text
@@ -595,6 +611,40 @@ def token_hash(token: str | None) -> str | None:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Receipt codes: no 0/O, 1/I/L, 5/S or 8/B to misread; 10 characters (about 48 bits), read in
+# groups as K7F2-M9QX-3T. Only their SHA-256 is stored, on the response.
+RECEIPT_ALPHABET = "234679ACDEFGHJKMNPQRTUVWXYZ"
+RECEIPT_LENGTH = 10
+
+
+def new_receipt_code() -> str:
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_receipt(receipt: str | None) -> str | None:
+    """The code as typed (any case, spaces or dashes) in its stored form, or None when it cannot be one."""
+    if not receipt or len(receipt) > 64:
+        return None
+    raw = "".join(ch for ch in receipt.upper() if ch.isalnum())
+    if len(raw) != RECEIPT_LENGTH or any(ch not in RECEIPT_ALPHABET for ch in raw):
+        return None
+    return raw
+
+
+def receipt_hash(receipt: str | None) -> str | None:
+    raw = normalise_receipt(receipt)
+    return hashlib.sha256(f"questionnaire-receipt:{raw}".encode()).hexdigest() if raw else None
+
+
+def response_for_receipt(receipt: str | None) -> Response | None:
+    hashed = receipt_hash(receipt)
+    if hashed is None:
+        return None
+    return db.session.scalar(select(Response).where(Response.receipt_hash == hashed,
+                                                    Response.source == Source.ONLINE))
+
+
 def find_draft(questionnaire: Questionnaire, hashed: str | None) -> Draft | None:
     if hashed is None:
         return None
@@ -771,7 +821,8 @@ def _answers_from(questionnaire: Questionnaire, data: Mapping[str, Any], *, visi
 
 def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response | None:
     """Stores the draft as one response. A second submission with the same token stores nothing
-    (returns None)."""
+    (returns None). The response's receipt code, drawn apart from the device token, is on
+    `response.receipt_code` (not stored: only its hash is) for the thanks page."""
     if refusal(questionnaire) is not None:
         raise QuestionnaireError(refusal(questionnaire))
     data = draft.data or {}
@@ -783,10 +834,12 @@ def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response 
     # Two simultaneous submissions both get here: the receipt's primary key refuses the second
     # at flush or commit (IntegrityError), and the caller treats that as "already stored".
     db.session.add(Receipt(questionnaire_id=questionnaire.id, token_hash=hashed))
+    code = new_receipt_code()
     response = Response(
         questionnaire_id=questionnaire.id, source=Source.ONLINE, submitted_on=today(),
-        quartier_id=questionnaire.quartier_id or draft.quartier_id,
+        quartier_id=questionnaire.quartier_id or draft.quartier_id, receipt_hash=receipt_hash(code),
     )
+    response.receipt_code = code
     db.session.add(response)
     db.session.delete(draft)
     db.session.flush()
@@ -897,6 +950,9 @@ class Filters:
     choice_ids: tuple[int, ...] = ()  # respondents who picked each of these (demographics)
     start: date | None = None
     end: date | None = None
+    # None: every quartier; else only responses given for these quartiers (a reader scoped to
+    # some quartiers of a shared questionnaire's contrat). Not a reader's filter: always applied.
+    quartier_ids: tuple[int, ...] | None = None
 
     @property
     def active(self) -> bool:
@@ -905,6 +961,8 @@ class Filters:
 
 def _response_conditions(questionnaire_id: int, filters: Filters) -> list:
     conditions = [Response.questionnaire_id == questionnaire_id]
+    if filters.quartier_ids is not None:
+        conditions.append(Response.quartier_id.in_(filters.quartier_ids))
     if filters.source:
         conditions.append(Response.source == filters.source)
     if filters.start:

@@ -6,11 +6,11 @@ from datetime import date
 
 from flask import (
     Blueprint, Response as HttpResponse, abort, current_app, flash, redirect, render_template,
-    request, stream_with_context, url_for,
+    request, session, stream_with_context, url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
-from itsdangerous import BadSignature, URLSafeSerializer
+from flask_login import current_user, logout_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from participation import auth
@@ -36,6 +36,8 @@ bp = Blueprint("questionnaires", __name__)
 COOKIE_PREFIX = "pq_q"
 KIOSK_PREFIX = "pq_kiosk"
 COOKIE_AGE = 60 * 24 * 3600
+KIOSK_AGE = 12 * 3600  # one event day: the kiosk cookie is refused after that, even if copied
+RECEIPT_SESSION_KEY = "questionnaire_receipt"
 
 
 def _anonymous_limit() -> str:
@@ -48,7 +50,8 @@ def error_message(code: str, question: Question | None = None, **details) -> str
         "invalid_choice": lambda: _("Ce choix ne fait pas partie des réponses proposées pour cette question."),
         "too_many": lambda: _("Trop de réponses : %(n)s au maximum.", n=(question.max_choices if question else 1) or 1),
         "duplicate_rank": lambda: _("Chaque thème ne peut être classé qu'une seule fois."),
-        "too_long": lambda: _("Le texte est trop long : %(n)s caractères au maximum.", n=question.text_limit if question else 200),
+        "too_long": lambda: _("Le texte est trop long : %(n)s caractères au maximum.",
+                              n=details.get("limit") or (question.text_limit if question else 200)),
         "markup": lambda: _("Le texte ne doit pas contenir de balises HTML (< >)."),
         "not_a_number": lambda: _("Indiquez un nombre, par exemple 12."),
         "draft": lambda: _("Ce questionnaire est en préparation : il n'accepte pas encore de réponses."),
@@ -95,6 +98,17 @@ def _readers(questionnaire_id: int) -> Questionnaire:
     questionnaire = _load(questionnaire_id)
     _require(questionnaire, auth.STAFF_AND_OFFICIALS)
     return questionnaire
+
+
+def _covered_quartier_ids(questionnaire: Questionnaire) -> tuple[int, ...] | None:
+    """None when the reader sees every response (a questionnaire of one quartier they cover, or
+    a shared one and whole-contrat rights); else the quartiers of the contrat they cover."""
+    if questionnaire.quartier is not None or current_user.covers_contrat(questionnaire.contrat):
+        return None
+    return tuple(sorted(
+        scope.quartier_id for scope in current_user.scopes
+        if scope.quartier is not None and scope.quartier.commune.contrat_id == questionnaire.contrat_id
+    ))
 
 
 def _quartier(code: str, allowed=auth.STAFF) -> Quartier:
@@ -444,7 +458,7 @@ def translations(questionnaire_id: int):
             services.set_translations(questionnaire, request.form)
         except QuestionnaireError as exc:
             db.session.rollback()
-            error = error_message(exc.code)
+            error = error_message(exc.code, **exc.details)
         else:
             db.session.commit()
             flash(_("Les traductions ont été enregistrées."), "success")
@@ -595,12 +609,16 @@ def paper_edit(questionnaire_id: int, response_id: int):
         if errors:
             raise QuestionnaireError("invalid")
         services.correct_paper(questionnaire, response, form_number=number, values=values)
+        db.session.commit()
+    except IntegrityError:  # the same number entered at the same moment by someone else
+        db.session.rollback()
+        return _paper_form(questionnaire, response=response, values=values, errors=errors,
+                           form_number=raw_number, error=error_message("duplicate_form_number"), status=400)
     except QuestionnaireError as exc:
         db.session.rollback()
         message = None if exc.code == "invalid" else error_message(exc.code)
         return _paper_form(questionnaire, response=response, values=values, errors=errors,
                            form_number=raw_number, error=message, status=400)
-    db.session.commit()
     flash(_("Formulaire n° %(n)s corrigé.", n=number), "success")
     return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
 
@@ -608,22 +626,25 @@ def paper_edit(questionnaire_id: int, response_id: int):
 @bp.route("/questionnaires/<int:questionnaire_id>/borne", methods=["POST"])
 @auth.roles(auth.STAFF)
 def kiosk(questionnaire_id: int):
-    """Kiosk mode for a shared tablet: this browser may answer again after each response."""
+    """Kiosk mode for a shared tablet: this browser may answer again after each response, for
+    KIOSK_AGE. The facilitator is signed out at once: residents never share a staff session."""
     questionnaire = _staff(questionnaire_id)
-    response = redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
     name = f"{KIOSK_PREFIX}{questionnaire.id}"
     if request.form.get("enable") == "1":
-        response.set_cookie(name, _kiosk_serializer().dumps(questionnaire.id), max_age=7 * 24 * 3600,
+        response = redirect(url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+        response.set_cookie(name, _kiosk_serializer().dumps(questionnaire.id), max_age=KIOSK_AGE,
                             httponly=True, samesite="Lax", secure=request.is_secure)
-        flash(_("Mode borne activé sur cet appareil : après chaque réponse, une nouvelle personne peut répondre."), "success")
-    else:
-        response.delete_cookie(name)
-        flash(_("Mode borne désactivé sur cet appareil."), "success")
+        logout_user()
+        flash(_("Mode borne activé sur cet appareil pour 12 heures : après chaque réponse, une nouvelle personne peut répondre. Vous avez été déconnecté·e de cet appareil."), "success")
+        return response
+    response = redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    response.delete_cookie(name)
+    flash(_("Mode borne désactivé sur cet appareil."), "success")
     return response
 
 
-def _kiosk_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-kiosk")
+def _kiosk_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-kiosk-timed")
 
 
 def _is_kiosk(questionnaire_id: int) -> bool:
@@ -631,8 +652,8 @@ def _is_kiosk(questionnaire_id: int) -> bool:
     if not raw:
         return False
     try:
-        return _kiosk_serializer().loads(raw) == questionnaire_id
-    except BadSignature:
+        return _kiosk_serializer().loads(raw, max_age=KIOSK_AGE) == questionnaire_id
+    except BadSignature:  # forged, or older than KIOSK_AGE (SignatureExpired)
         return False
 
 
@@ -658,7 +679,8 @@ def _filters(questionnaire: Questionnaire) -> Filters:
         except ValueError:
             abort(400, _("Date invalide : utilisez la forme AAAA-MM-JJ."))
 
-    return Filters(source=source, choice_ids=tuple(picked), start=day("du"), end=day("au"))
+    return Filters(source=source, choice_ids=tuple(picked), start=day("du"), end=day("au"),
+                   quartier_ids=_covered_quartier_ids(questionnaire))
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/resultats")
@@ -704,7 +726,8 @@ def texts(questionnaire_id: int):
         question_id=question_id, questions={q.id: q for q in questionnaire.questions},
         text_questions=[q for q in questionnaire.questions if q.is_text],
         themes=services.mappable_themes(questionnaire), can_tag=auth.can_act_on_quartier(questionnaire.quartier)
-        if questionnaire.quartier else current_user.covers_contrat(questionnaire.contrat),
+        if questionnaire.quartier else (current_user.role in auth.STAFF and current_user.covers_contrat(questionnaire.contrat)),
+        scoped=filters.quartier_ids is not None,
         args=request.args,
     )
 
@@ -910,6 +933,7 @@ def _submit(questionnaire, draft, hashed):
     kiosk = _is_kiosk(questionnaire_id)
     try:
         stored = services.submit(questionnaire, draft, hashed)
+        code = stored.receipt_code if stored is not None else None
         db.session.commit()
     except QuestionnaireError as exc:
         if exc.code == "incomplete":
@@ -922,6 +946,9 @@ def _submit(questionnaire, draft, hashed):
     except IntegrityError:  # the same token submitted twice at the same moment
         db.session.rollback()
         stored = None
+    if stored is not None:
+        # Shown once by the thanks page, which takes it out of the session.
+        session[RECEIPT_SESSION_KEY] = {"questionnaire_id": questionnaire_id, "code": code}
     response = redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire_id))
     if stored is not None and kiosk:
         # The next person on this tablet starts with a new token.
@@ -951,8 +978,17 @@ def thanks(questionnaire_id: int):
     questionnaire = _load(questionnaire_id)
     if questionnaire.state is State.DRAFT:
         abort(404)
-    return render_template("questionnaires/thanks.html", questionnaire=questionnaire,
-                           language=current_language(), kiosk=_is_kiosk(questionnaire.id))
+    receipt = session.get(RECEIPT_SESSION_KEY)
+    code = None
+    if isinstance(receipt, dict) and receipt.get("questionnaire_id") == questionnaire.id:
+        code = session.pop(RECEIPT_SESSION_KEY).get("code")
+    response = HttpResponse(render_template(
+        "questionnaires/thanks.html", questionnaire=questionnaire, language=current_language(),
+        kiosk=_is_kiosk(questionnaire.id), receipt_code=code,
+    ))
+    if code:
+        response.headers["Cache-Control"] = "no-store"  # the code is shown once, never cached
+    return response
 
 
 @bp.route("/q/<int:questionnaire_id>/qr.svg")

@@ -99,12 +99,44 @@ def test_kiosk_mode_lets_a_shared_tablet_answer_again(client, quartier, make_que
     qn = make_questionnaire(quartier)
     login(make_user(Role.FACILITATOR, quartier=quartier))
     edit = f"/questionnaires/{qn.id}/modifier"
-    assert client.post_form(f"/questionnaires/{qn.id}/borne", {"enable": "1"}, page=edit).status_code == 302
-    client.post_form("/deconnexion", {}, page="/")
+    enabled = client.post_form(f"/questionnaires/{qn.id}/borne", {"enable": "1"}, page=edit)
+    assert enabled.status_code == 302 and enabled.headers["Location"].endswith(f"/q/{qn.id}")
+    cookie = client.get_cookie(f"pq_kiosk{qn.id}")
+    assert cookie is not None and cookie.expires is not None
+    # The facilitator is signed out at once: the tablet holds no staff session.
+    assert client.get(edit).status_code in (302, 401)
+    assert client.get(f"/questionnaires/{qn.id}/resultats").status_code in (302, 401)
     answer_online(client, qn)
     answer_online(client, qn)
     assert _count(Response) == 2
     assert "Nouvelle personne" in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+
+
+def test_kiosk_cookie_expires_after_twelve_hours(client, quartier, make_questionnaire, make_user, login, monkeypatch):
+    import time
+
+    qn = make_questionnaire(quartier)
+    login(make_user(Role.FACILITATOR, quartier=quartier))
+    client.post_form(f"/questionnaires/{qn.id}/borne", {"enable": "1"}, page=f"/questionnaires/{qn.id}/modifier")
+    cookie = client.get_cookie(f"pq_kiosk{qn.id}")
+    assert 11 * 3600 < cookie.expires.timestamp() - time.time() <= 12 * 3600 + 60
+    answer_online(client, qn)
+    assert "Nouvelle personne" in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+    # A copied cookie, read 13 hours later, is refused even though it is correctly signed.
+    client.set_cookie(f"pq_kiosk{qn.id}", cookie.value)  # copied, with no expiry of its own
+    assert "Nouvelle personne" in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 13 * 3600)
+    assert "Nouvelle personne" not in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+
+
+def test_untimed_kiosk_cookie_of_the_old_format_is_refused(client, quartier, make_questionnaire, app):
+    from itsdangerous import URLSafeSerializer
+
+    qn = make_questionnaire(quartier)
+    client.set_cookie(f"pq_kiosk{qn.id}", URLSafeSerializer(app.config["SECRET_KEY"], salt="questionnaire-kiosk").dumps(qn.id))
+    answer_online(client, qn)
+    assert "déjà répondu" in client.get(f"/q/{qn.id}").get_data(as_text=True)
 
 
 def test_forged_kiosk_cookie_is_ignored(client, quartier, make_questionnaire):
