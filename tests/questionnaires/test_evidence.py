@@ -109,3 +109,79 @@ def test_evidence_aggregates_in_a_fixed_number_of_queries(app, make_quartier, co
         weights = theme_evidence(quartier_id)
     assert len(statements) == 3
     assert ThemeWeight(RANKING, ONLINE, A.id, 90.0, 30) in weights
+
+
+def test_demographic_choices_use_the_shared_keys(app, make_quartier):
+    quartier = make_quartier()
+    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Profil")
+    section = services.add_section(q, "Vous")
+    age = services.add_question(section, kind=Kind.AGE_BAND)
+    gender = services.add_question(section, kind=Kind.GENDER)
+    assert tuple(c.code for c in age.choices) == evidence.AGE_BANDS
+    assert tuple(c.code for c in gender.choices) == evidence.GENDERS
+
+
+def _profiled(q, quartier, source, age_code=None, gender_code=None, day=date(2026, 3, 10), number=None):
+    questions = {question.kind: question for question in q.questions}
+    values = {}
+    if age_code:
+        age = questions[Kind.AGE_BAND]
+        values[str(age.id)] = [next(c.id for c in age.choices if c.code == age_code)]
+    if gender_code and Kind.GENDER in questions:
+        gender = questions[Kind.GENDER]
+        values[str(gender.id)] = [next(c.id for c in gender.choices if c.code == gender_code)]
+    response = Response(questionnaire_id=q.id, quartier_id=quartier.id, source=source, submitted_on=day,
+                        form_number=number)
+    response.answers = services._answers_from(q, values, visible_only=False)
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def _profile_questionnaire(quartier, *, gender=True, state=State.OPEN, title="Profil"):
+    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title)
+    section = services.add_section(q, "Vous")
+    services.add_question(section, kind=Kind.AGE_BAND)
+    if gender:
+        services.add_question(section, kind=Kind.GENDER)
+    services.add_question(section, kind=Kind.YES_NO, text="Des enfants ?")
+    if state is not State.DRAFT:
+        services.set_state(q, state)
+    return q
+
+
+def test_participant_profile_on_a_hand_computed_example(app, make_quartier, count_queries):
+    quartier, other = make_quartier(), make_quartier()
+    q = _profile_questionnaire(quartier)
+    _profiled(q, quartier, Source.ONLINE, "25-39", "f")                  # R1
+    _profiled(q, quartier, Source.ONLINE, "25-39", "m")                  # R2
+    _profiled(q, quartier, Source.PAPER, "60-74", "f", number=1)         # R3
+    _profiled(q, quartier, Source.PAPER, number=2)                       # R4: skipped both questions
+    _profiled(q, quartier, Source.ONLINE, "75+", "other", day=date(2025, 1, 5))  # R5: before 2026
+    # R6: another quartier's response does not count here.
+    _profiled(_profile_questionnaire(other), other, Source.ONLINE, "18-24", "f")
+    # R7: a second questionnaire of the quartier, age only; R8: a draft's response never counts.
+    _profiled(_profile_questionnaire(quartier, gender=False, title="Deuxième"), quartier, Source.ONLINE, "25-39")
+    _profiled(_profile_questionnaire(quartier, state=State.DRAFT, title="Brouillon"), quartier, Source.ONLINE,
+              "0-17", "m")
+    db.session.commit()
+
+    provider = next(p for p in evidence.providers() if isinstance(p, QuestionnaireEvidence))
+    quartier_id = quartier.id
+    with count_queries() as statements:
+        profile = provider.participant_profile(quartier_id, None, None)
+    assert len(statements) == 2  # two GROUP BY queries, whatever the number of responses
+    assert profile == {
+        "by_channel": {ONLINE: 4, PAPER: 2},  # R1 R2 R5 R7 / R3 R4
+        "by_age_band": {"25-39": 3, "60-74": 1, "75+": 1},
+        "by_gender": {"f": 2, "m": 1, "other": 1},
+    }
+    in_2026 = provider.participant_profile(quartier_id, date(2026, 1, 1), date(2026, 12, 31))
+    assert in_2026 == {
+        "by_channel": {ONLINE: 3, PAPER: 2},
+        "by_age_band": {"25-39": 3, "60-74": 1},
+        "by_gender": {"f": 2, "m": 1},
+    }
+    assert provider.participant_profile(make_quartier().id, None, None) == {
+        "by_channel": {ONLINE: 0, PAPER: 0}, "by_age_band": {}, "by_gender": {},
+    }
