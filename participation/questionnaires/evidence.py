@@ -32,9 +32,12 @@ def _day(value: datetime | date | None) -> date | None:
     return value
 
 
-def _scope(query, quartier_id: int, start, end, questionnaire_id: int | None = None):
+def _scope(query, quartier_id: int | list[int], start, end, questionnaire_id: int | None = None):
+    """quartier_id: one quartier, or a list of them (the caller then groups by Response.quartier_id)."""
+    where_quartier = (Response.quartier_id.in_(quartier_id) if isinstance(quartier_id, list)
+                      else Response.quartier_id == quartier_id)
     query = query.join(Questionnaire, Questionnaire.id == Response.questionnaire_id).where(
-        Response.quartier_id == quartier_id, Questionnaire.state != State.DRAFT,
+        where_quartier, Questionnaire.state != State.DRAFT,
     )
     if questionnaire_id is not None:
         query = query.where(Response.questionnaire_id == questionnaire_id)
@@ -54,25 +57,36 @@ def theme_evidence(
     *, questionnaire_id: int | None = None,
 ) -> list[ThemeWeight]:
     """Per (source, channel, theme): summed weight and distinct responses. Three GROUP BY queries."""
+    return theme_evidence_many([quartier_id], start, end, questionnaire_id=questionnaire_id).get(quartier_id, [])
+
+
+def theme_evidence_many(
+    quartier_ids: list[int], start: datetime | date | None = None, end: datetime | date | None = None,
+    *, questionnaire_id: int | None = None,
+) -> dict[int, list[ThemeWeight]]:
+    """theme_evidence of many quartiers, in the same three GROUP BY queries (grouped by quartier too)."""
+    quartier_ids = sorted(set(quartier_ids))
+    if not quartier_ids:
+        return {}
     size = func.coalesce(Question.max_choices, DEFAULT_RANKING_SIZE)
     ranking = _scope(
-        select(Response.source, Answer.theme_id, func.sum(size - Answer.rank + 1),
+        select(Response.quartier_id, Response.source, Answer.theme_id, func.sum(size - Answer.rank + 1),
                func.count(func.distinct(Response.id)))
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Answer.rank.is_not(None), Answer.theme_id.is_not(None)),
-        quartier_id, start, end, questionnaire_id,
-    ).group_by(Response.source, Answer.theme_id)
+        quartier_ids, start, end, questionnaire_id,
+    ).group_by(Response.quartier_id, Response.source, Answer.theme_id)
     choices = _scope(
-        select(Response.source, Choice.theme_id, func.count(Answer.id),
+        select(Response.quartier_id, Response.source, Choice.theme_id, func.count(Answer.id),
                func.count(func.distinct(Response.id)))
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Choice, Choice.id == Answer.choice_id)
         .where(Choice.theme_id.is_not(None)),
-        quartier_id, start, end, questionnaire_id,
-    ).group_by(Response.source, Choice.theme_id)
+        quartier_ids, start, end, questionnaire_id,
+    ).group_by(Response.quartier_id, Response.source, Choice.theme_id)
     # A free-text answer counts for the themes it was tagged with, or else for its question's theme.
     tagged = (
         select(Answer.response_id.label("response_id"), TextTag.theme_id.label("theme_id"))
@@ -86,20 +100,21 @@ def theme_evidence(
     )
     text_themes = union_all(tagged, untagged).subquery()
     texts = _scope(
-        select(Response.source, text_themes.c.theme_id, func.count(),
+        select(Response.quartier_id, Response.source, text_themes.c.theme_id, func.count(),
                func.count(func.distinct(Response.id)))
         .select_from(text_themes)
         .join(Response, Response.id == text_themes.c.response_id),
-        quartier_id, start, end, questionnaire_id,
-    ).group_by(Response.source, text_themes.c.theme_id)
-    weights: list[ThemeWeight] = []
+        quartier_ids, start, end, questionnaire_id,
+    ).group_by(Response.quartier_id, Response.source, text_themes.c.theme_id)
+    weights: dict[int, list[ThemeWeight]] = {}
     for source_name, query in ((RANKING, ranking), (CHOICES, choices), (TEXTS, texts)):
-        for source, theme_id, weight, participants in db.session.execute(query):
-            weights.append(ThemeWeight(
+        for quartier_id, source, theme_id, weight, participants in db.session.execute(query):
+            weights.setdefault(quartier_id, []).append(ThemeWeight(
                 source=source_name, channel=_channel(source), theme_id=theme_id,
                 weight=float(weight or 0), participants=int(participants),
             ))
-    return sorted(weights, key=lambda w: (w.theme_id, w.source, w.channel))
+    return {quartier_id: sorted(rows, key=lambda w: (w.theme_id, w.source, w.channel))
+            for quartier_id, rows in weights.items()}
 
 
 def theme_contributions(
@@ -230,6 +245,11 @@ class QuestionnaireEvidence:
 
     def theme_weights(self, quartier_id: int, start: datetime | None, end: datetime | None) -> list[ThemeWeight]:
         return theme_evidence(quartier_id, start, end)
+
+    def theme_weights_many(self, quartier_ids, start: datetime | None, end: datetime | None
+                           ) -> dict[int, list[ThemeWeight]]:
+        """theme_weights of many quartiers in three queries (the officials' dashboard)."""
+        return theme_evidence_many(list(quartier_ids), start, end)
 
     def contributions(self, quartier_id: int, theme_id: int, start: datetime | None, end: datetime | None,
                       limit: int = 50) -> list[Contribution]:

@@ -185,3 +185,23 @@ def test_participant_profile_on_a_hand_computed_example(app, make_quartier, coun
     assert provider.participant_profile(make_quartier().id, None, None) == {
         "by_channel": {ONLINE: 0, PAPER: 0}, "by_age_band": {}, "by_gender": {},
     }
+
+
+def test_weights_of_many_quartiers_match_one_by_one_in_three_queries(app, make_quartier, count_queries):
+    first = make_quartier()
+    second = make_quartier(contrat=first.commune.contrat)
+    empty = make_quartier(contrat=first.commune.contrat)
+    q, ranking, wishes, idea, (A, B, C), (X, Y, Z) = _build(first)
+    _response(q, first, Source.ONLINE, [A.id, B.id], [X.id], text="Un texte")
+    _response(q, second, Source.PAPER, [C.id], [Y.id], number=1)
+    _response(q, second, Source.ONLINE, [A.id], [], day=date(2025, 1, 1))
+    db.session.commit()
+    provider = QuestionnaireEvidence()
+    ids = [first.id, second.id, empty.id]
+    for start, end in ((None, None), (date(2026, 1, 1), date(2026, 12, 31))):
+        with count_queries() as statements:
+            many = provider.theme_weights_many(ids, start, end)
+        assert len(statements) == 3
+        for quartier_id in ids:
+            assert many.get(quartier_id, []) == provider.theme_weights(quartier_id, start, end)
+    assert many.get(empty.id, []) == [] and many[second.id]
