@@ -1,6 +1,8 @@
 """A resident answers a three-page questionnaire on a phone, leaves and comes back; axe on every page."""
 from __future__ import annotations
 
+import re
+
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.questionnaires.models import Answer, Response
@@ -65,7 +67,15 @@ def test_resident_answers_leaves_comes_back_and_finishes(live_server, browser, a
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("button:has-text('Envoyer mes réponses')")
     assert "Merci" in page.locator("h1").inner_text()
+    # The receipt code is shown once, readable on a phone, and says what it is for.
+    code = page.locator(".receipt-code").inner_text().strip()
+    assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}", code)
+    assert "ni à votre nom, ni à votre appareil" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe(page) == []
+    screenshot(page, "questionnaire-thanks-receipt-360")
+    page.reload()
+    assert page.locator(".receipt-code").count() == 0
     context.close()
 
     responses = db.session.query(Response).all()
@@ -77,7 +87,7 @@ def test_resident_answers_leaves_comes_back_and_finishes(live_server, browser, a
 def test_questionnaire_works_without_javascript(live_server, browser, make_quartier, make_contrat):
     quartier = _ecusson(make_quartier, make_contrat)
     qn = build_questionnaire(quartier)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(f"{live_server}/q/{qn.id}")
     page.click("button:has-text('Commencer')")
