@@ -50,7 +50,7 @@ EVIDENCE = Table(
 
 class SyntheticProvider:
     name = "bench"
-    sources = ("questionnaire_answers", "workshop_notes", "proposal_votes")
+    sources = ("questionnaire_choices", "workshop_notes", "proposal_votes")
 
     def __init__(self, db):
         self.db = db
@@ -124,7 +124,7 @@ def build_synthetic(db, quartier_id: int, theme_ids: list[int], scale: float, se
         at = when()
         for _ in range(25):
             theme = rng.choice(popular) if rng.random() < 0.6 else rng.choice(theme_ids)
-            rows.append({"quartier_id": quartier_id, "source": "questionnaire_answers", "channel": channel,
+            rows.append({"quartier_id": quartier_id, "source": "questionnaire_choices", "channel": channel,
                          "theme_id": theme, "participant": respondent, "value": 1.0, "created_at": at})
         flush()
     for note in range(int(5_000 * scale)):
@@ -171,7 +171,7 @@ def run(url: str, scale: float, repeat: int) -> dict:
         commune = territory.create_commune(contrat, name="Saint-Ambroix")
         quartier = territory.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=1250)
         period = services.create_period(contrat, name="Concertation 2023", starts_on=date(2023, 7, 1), ends_on=date(2023, 9, 30))
-        services.set_weights(contrat, {"questionnaire_answers": 1, "workshop_notes": 1.5, "proposal_votes": 1})
+        services.set_weights(contrat, {"questionnaire_choices": 1, "workshop_notes": 1.5, "proposal_votes": 1})
         db.session.commit()
         theme_ids = services.top_level_theme_ids(contrat.id)
         begin = time.perf_counter()

@@ -40,8 +40,8 @@ class PrioritiesError(ValueError):
 
 # The sources the issue names; providers may add others (shown by their code until labelled).
 KNOWN_SOURCES = (
-    "questionnaire_ranking", "questionnaire_answers", "questionnaire_free_text",
-    "workshop_notes", "workshop_dot_votes", "proposal_votes", "in_person_dot_votes",
+    "questionnaire_ranking", "questionnaire_choices", "questionnaire_texts",
+    "workshop_notes", "workshop_dots", "proposal_votes", "proposal_dots",
 )
 
 

@@ -30,12 +30,12 @@ bp = Blueprint("priorities", __name__)
 
 SOURCE_LABELS = {
     "questionnaire_ranking": _l("Questionnaires : classements des thèmes"),
-    "questionnaire_answers": _l("Questionnaires : réponses rattachées à un thème"),
-    "questionnaire_free_text": _l("Questionnaires : expression libre"),
+    "questionnaire_choices": _l("Questionnaires : réponses rattachées à un thème"),
+    "questionnaire_texts": _l("Questionnaires : expression libre"),
     "workshop_notes": _l("Ateliers : notes"),
-    "workshop_dot_votes": _l("Ateliers : gommettes"),
+    "workshop_dots": _l("Ateliers : gommettes"),
     "proposal_votes": _l("Propositions : soutiens (pour moins contre)"),
-    "in_person_dot_votes": _l("Gommettes en réunion"),
+    "proposal_dots": _l("Gommettes en réunion"),
 }
 CHANNEL_LABELS = {"online": _l("En ligne"), "paper": _l("Papier"), "in_person": _l("En présence")}
 STATE_LABELS = {
