@@ -281,14 +281,8 @@ def section_edit(questionnaire_id: int, section_id: int):
 def section_delete(questionnaire_id: int, section_id: int):
     questionnaire = _staff(questionnaire_id)
     section = _child(questionnaire, Section, section_id)
-    try:
-        services.delete_section(section)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code, 409)
-    db.session.commit()
-    flash(_("La section a été supprimée."), "success")
-    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    return _delete_from_builder(questionnaire, lambda: services.delete_section(section),
+                                _("La section a été supprimée."))
 
 
 def _question_form_choices(form, questionnaire, section, question=None):
@@ -368,13 +362,19 @@ def _blank_choice_form(questionnaire):
 def question_delete(questionnaire_id: int, question_id: int):
     questionnaire = _staff(questionnaire_id)
     question = _child(questionnaire, Question, question_id)
+    return _delete_from_builder(questionnaire, lambda: services.delete_question(question),
+                                _("La question a été supprimée."))
+
+
+def _delete_from_builder(questionnaire, delete, done_message: str):
+    """Run a deletion service; a refused one (e.g. answers exist) is a 409 with its message."""
     try:
-        services.delete_question(question)
+        delete()
     except QuestionnaireError as exc:
         db.session.rollback()
         _fail(exc.code, 409)
     db.session.commit()
-    flash(_("La question a été supprimée."), "success")
+    flash(done_message, "success")
     return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
 
 
