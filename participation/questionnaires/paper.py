@@ -8,6 +8,7 @@ from pathlib import Path
 import segno
 from fpdf import FPDF
 
+from participation.i18n import RTL_LANGUAGES
 from participation.questionnaires.models import CHOICE_KINDS, Kind, Questionnaire
 
 FONT_CANDIDATES = (
@@ -26,6 +27,7 @@ def labels(language: str) -> dict[str, str]:
             "several": _("Plusieurs réponses possibles"),
             "one": _("Une seule réponse"),
             "optional": _("(facultatif)"),
+            "at_most": _("(max. %(n)s)"),
             "only_if": _("Seulement si vous avez répondu « %(choice)s » à la question %(n)s."),
         }
 
@@ -60,14 +62,37 @@ class _Forms(FPDF):
     title_text = ""
     labels: dict[str, str] = {}
     clean = staticmethod(lambda text: text)
+    # A right-to-left sheet is the mirror image of a left-to-right one: text aligned right, tick
+    # boxes and write-in lines starting from the right margin, the QR code on the left.
+    rtl = False
 
     def header(self):
+        """Every page, not only a form's first one, carries the title and the form number."""
         self.set_font(self.font_name, size=9)
-        self.cell(0, 6, self.clean(f"{self.title_text}"), new_x="LMARGIN", new_y="NEXT")
+        self.cell(0, 6, self.clean(f"{self.title_text}"), align=self.start, new_x="LMARGIN", new_y="NEXT")
         self.set_font(self.font_name, size=12)
-        self.cell(0, 7, self.clean(f"{self.labels['form']} {self.form_number}"), align="R",
+        self.cell(0, 7, self.clean(f"{self.labels['form']} {self.form_number}"), align=self.end,
                   new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
+
+    @property
+    def start(self) -> str:
+        """Where a line of text starts: the left edge, or the right one in Arabic."""
+        return "R" if self.rtl else "L"
+
+    @property
+    def end(self) -> str:
+        return "L" if self.rtl else "R"
+
+    def paragraph(self, h: float, text: str, *, w: float = 0, x: float | None = None) -> None:
+        """A wrapped paragraph (justified left to right as before, aligned right in Arabic)."""
+        if x is not None:
+            self.set_x(x)
+        self.multi_cell(w, h, text, align="R" if self.rtl else "J", new_x="LMARGIN", new_y="NEXT")
+
+    def from_start(self, offset: float, width: float = 0) -> float:
+        """The x of something `offset` mm from the start margin, `width` mm wide."""
+        return self.w - self.r_margin - offset - width if self.rtl else self.l_margin + offset
 
 
 def pdf_bytes(questionnaire: Questionnaire, url: str, *, first: int = 1, count: int = 1,
@@ -81,67 +106,72 @@ def pdf_bytes(questionnaire: Questionnaire, url: str, *, first: int = 1, count: 
     else:
         pdf.font_name = "helvetica"
         pdf.clean = staticmethod(_latin1)
+    pdf.rtl = language in RTL_LANGUAGES
+    if pdf.rtl and font is not None:
+        # Arabic letters join and change shape with their neighbours, and a line reads from the
+        # right: HarfBuzz (uharfbuzz) shapes each run, fpdf2's bidi algorithm orders the runs.
+        pdf.set_text_shaping(use_shaping_engine=True, direction="rtl", script="arab", language="ara")
     pdf.labels = labels(language)
     pdf.title_text = questionnaire.tr("title", language)
     clean = pdf.clean
     qr = _qr_png(url).getvalue()
+    beside_qr = pdf.l_margin + 32 if pdf.rtl else None
     for number in range(first, first + count):
         pdf.form_number = number
         pdf.add_page()
-        pdf.image(io.BytesIO(qr), x=pdf.w - pdf.r_margin - 28, y=pdf.get_y(), w=28)
+        pdf.image(io.BytesIO(qr), x=pdf.from_start(pdf.epw - 28, 28), y=pdf.get_y(), w=28)
         pdf.set_font(pdf.font_name, size=16)
-        pdf.multi_cell(pdf.epw - 32, 8, clean(questionnaire.tr("title", language)), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(8, clean(questionnaire.tr("title", language)), w=pdf.epw - 32, x=beside_qr)
         pdf.set_font(pdf.font_name, size=10)
-        pdf.multi_cell(pdf.epw - 32, 5, clean(f"{pdf.labels['online']} {url}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(5, clean(f"{pdf.labels['online']} {url}"), w=pdf.epw - 32, x=beside_qr)
         if questionnaire.introduction:
             pdf.ln(2)
-            pdf.multi_cell(pdf.epw - 32, 5, clean(questionnaire.tr("introduction", language)), new_x="LMARGIN", new_y="NEXT")
+            pdf.paragraph(5, clean(questionnaire.tr("introduction", language)), w=pdf.epw - 32, x=beside_qr)
         pdf.set_y(max(pdf.get_y(), 60))
         number_in_form = 0
         for section in questionnaire.sections:
             pdf.ln(3)
             pdf.set_font(pdf.font_name, size=13)
-            pdf.multi_cell(0, 7, clean(section.tr("title", language)), new_x="LMARGIN", new_y="NEXT")
+            pdf.paragraph(7, clean(section.tr("title", language)))
             for question in section.questions:
                 number_in_form += 1
                 _question(pdf, question, number_in_form, language, themes, (hints or {}).get(question.id))
     return bytes(pdf.output())
 
 
-def _box(pdf: FPDF, label: str, width: float = 4) -> None:
+def _box(pdf: _Forms, label: str, width: float = 4) -> None:
+    """A tick box at the start of the line, its label after it."""
     if pdf.get_y() > pdf.h - 25:
         pdf.add_page()
-    x, y = pdf.l_margin + 4, pdf.get_y() + 1
-    pdf.rect(x, y, width, 4)
-    pdf.set_x(x + width + 2)
-    pdf.multi_cell(pdf.epw - width - 8, 6, label, new_x="LMARGIN", new_y="NEXT")
+    pdf.rect(pdf.from_start(4, width), pdf.get_y() + 1, width, 4)
+    pdf.paragraph(6, label, w=pdf.epw - width - 8, x=pdf.from_start(width + 6, pdf.epw - width - 8))
 
 
-def _question(pdf: FPDF, question, number: int, language: str, themes, hint=None) -> None:
+def _question(pdf: _Forms, question, number: int, language: str, themes, hint=None) -> None:
     clean = pdf.clean
     if pdf.get_y() > pdf.h - 45:
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(pdf.font_name, size=11)
     optional = "" if question.required else " " + pdf.labels["optional"]
-    pdf.multi_cell(0, 6, clean(f"{number}. {question.tr('text', language)}{optional}"), new_x="LMARGIN", new_y="NEXT")
+    pdf.paragraph(6, clean(f"{number}. {question.tr('text', language)}{optional}"))
     pdf.set_font(pdf.font_name, size=10)
     if hint:
-        pdf.multi_cell(0, 5, clean(pdf.labels["only_if"] % {"n": hint[0], "choice": hint[1]}), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(5, clean(pdf.labels["only_if"] % {"n": hint[0], "choice": hint[1]}))
     if question.help_text:
-        pdf.multi_cell(0, 5, clean(question.tr("help_text", language)), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(5, clean(question.tr("help_text", language)))
     if question.kind in CHOICE_KINDS:
         hint = pdf.labels["several"] if question.is_multi else pdf.labels["one"]
         if question.is_multi and question.max_choices:
-            hint += f" (max. {question.max_choices})"
-        pdf.multi_cell(0, 5, clean(hint), new_x="LMARGIN", new_y="NEXT")
+            hint += " " + pdf.labels["at_most"] % {"n": question.max_choices}
+        pdf.paragraph(5, clean(hint))
         for choice in question.choices:
             label = choice.tr("label", language)
             if question.kind is Kind.SCALE:
                 label = f"{choice.code} - {label}"
             _box(pdf, clean(label))
     elif question.kind is Kind.RANKING:
-        pdf.multi_cell(0, 5, clean(f"{pdf.labels['rank']} (max. {question.max_choices or 3})"), new_x="LMARGIN", new_y="NEXT")
+        pdf.paragraph(5, clean(f"{pdf.labels['rank']} " + pdf.labels["at_most"] % {"n": question.max_choices or 3}))
         for theme in themes:
             _box(pdf, clean(theme.label_in(language)), width=7)
     else:
@@ -150,5 +180,7 @@ def _question(pdf: FPDF, question, number: int, language: str, themes, hint=None
             if pdf.get_y() > pdf.h - 25:
                 pdf.add_page()
             pdf.ln(7)
-            pdf.line(pdf.l_margin + 4, pdf.get_y(), pdf.l_margin + (60 if question.kind is Kind.NUMBER else pdf.epw), pdf.get_y())
+            length = 56 if question.kind is Kind.NUMBER else pdf.epw - 4
+            x = pdf.from_start(4, length)
+            pdf.line(x, pdf.get_y(), x + length, pdf.get_y())
         pdf.ln(2)
