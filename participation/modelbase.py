@@ -1,4 +1,5 @@
-"""Column helpers shared by every domain's models: UTC timestamps and enum storage."""
+"""Column helpers shared by every domain's models: UTC timestamps, enum storage, and the
+INSERT … ON CONFLICT both databases understand."""
 from __future__ import annotations
 
 import enum
@@ -53,3 +54,11 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+def dialect_insert(session, table):
+    """An INSERT with `on_conflict_do_update` / `on_conflict_do_nothing`, on SQLite or PostgreSQL."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)

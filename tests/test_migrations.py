@@ -40,3 +40,41 @@ def test_downgrade_to_base_removes_every_table(database_url, tmp_root):
             tables = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
             db.engine.dispose()
         assert tables == set()
+
+
+def test_the_tallies_migration_fills_them_from_existing_answers(database_url, tmp_root):
+    """Answers stored before the running totals existed are counted once the migration runs."""
+    from datetime import date
+
+    from participation.quartiers import services as territories
+    from participation.quartiers.services import active_themes
+    from participation.questionnaires import services, tallies
+    from participation.questionnaires.models import Kind, State
+
+    with scratch_database(database_url, tmp_root) as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True})
+        with app.app_context():
+            upgrade()
+            contrat = territories.create_contrat(name="Alès", epci="Alès Agglomération", start_year=2024, end_year=2030)
+            territories.seed_default_themes(contrat)
+            commune = territories.create_commune(contrat, name="Alès")
+            quartier = territories.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=1000)
+            themes = active_themes(quartier.contrat_id)
+            q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Avant")
+            section = services.add_section(q, "Page")
+            ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+            idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?", theme_id=themes[4].id)
+            services.set_state(q, State.OPEN)
+            for number in (1, 2):
+                services.enter_paper(q, form_number=number, entered_by_id=None, quartier_id=quartier.id,
+                                     values={str(ranking.id): [themes[number].id, themes[0].id], str(idea.id): "Idée"},
+                                     submitted_on=date(2026, 3, number))
+            db.session.commit()
+            expected = tallies.stored()
+            assert expected and expected == tallies.recomputed()
+            db.session.remove()  # no open transaction may hold the table the downgrade drops
+            downgrade(revision="28d824493d06")  # before the tallies
+            upgrade()
+            assert tallies.stored() == expected
+            db.session.remove()
+            db.engine.dispose()

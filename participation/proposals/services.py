@@ -19,13 +19,12 @@ from datetime import date, datetime
 from typing import Callable, Iterable
 
 from sqlalchemy import and_, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.html import sanitize, sanitize_rich
-from participation.modelbase import utcnow
+from participation.modelbase import dialect_insert, utcnow
 from participation.proposals.models import (
     ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, Comment, DotCount,
     DotMeeting, ModerationEvent, Participant, Proposal, ProposalSource, ProposalState, Report,
@@ -680,8 +679,7 @@ def participant_for_user(user: User) -> Participant:
 
 
 def _dialect_insert(table):
-    name = db.session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+    return dialect_insert(db.session, table)
 
 
 def _insert_ignore(table, values, index_elements) -> None:

@@ -1,4 +1,4 @@
-"""Questionnaire commands: purge abandoned drafts."""
+"""Questionnaire commands: purge abandoned drafts, rebuild the per-theme running totals."""
 from __future__ import annotations
 
 import click
@@ -17,3 +17,13 @@ def purge_drafts(days: int) -> None:
     count = services.delete_drafts_older_than(days)
     db.session.commit()
     click.echo(f"{count} draft(s) deleted.")
+
+
+@questionnaires_cli.command("rebuild-tallies")
+def rebuild_tallies() -> None:
+    """Recompute the per-theme running totals from every answer (after a bulk load into the tables)."""
+    from participation.questionnaires import tallies
+
+    rows = tallies.rebuild_all()
+    db.session.commit()
+    click.echo(f"{rows} tally row(s) written.")

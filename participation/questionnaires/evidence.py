@@ -1,29 +1,28 @@
 """What questionnaires tell the priorities: per theme, ranking points, mapped choices, tagged texts.
 
-Weights (documented so they can be checked by hand):
+Weights (documented so they can be checked by hand; defined in SQL in tallies.py):
 - questionnaire_ranking: a theme ranked r-th in a ranking of N earns N − r + 1 points;
 - questionnaire_choices: each picked choice mapped to a theme earns 1;
 - questionnaire_texts: each free-text answer earns 1 for each theme a facilitator tagged it with,
   or, when untagged, 1 for the theme its question is mapped to.
-`participants` counts distinct responses behind each (source, channel, theme).
+`participants` counts distinct responses behind each (source, channel, theme). The weights are
+read from running totals kept by every write (tallies.py); the drill-down reads the answers.
 Only responses of open or closed questionnaires count, by the quartier they were given for.
 """
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, null, select, union_all
+from sqlalchemy import func, null, select
 
 from participation.evidence import AGE_BANDS, GENDERS, ONLINE, PAPER, Contribution, ThemeWeight
 from participation.extensions import db
 from participation.questionnaires.models import (
-    Answer, Choice, Kind, Question, Questionnaire, Response, Source, State, TextTag,
+    DEFAULT_RANKING_SIZE, Answer, Choice, Kind, Question, Questionnaire, Response, Source, State, TextTag,
+    ThemeTally,
 )
-from participation.questionnaires.services import DEFAULT_RANKING_SIZE, response_for_receipt
-
-RANKING = "questionnaire_ranking"
-CHOICES = "questionnaire_choices"
-TEXTS = "questionnaire_texts"
+from participation.questionnaires.services import response_for_receipt
+from participation.questionnaires.tallies import CHOICES, RANKING, TEXTS
 
 
 def _day(value: datetime | date | None) -> date | None:
@@ -56,7 +55,7 @@ def theme_evidence(
     quartier_id: int, start: datetime | date | None = None, end: datetime | date | None = None,
     *, questionnaire_id: int | None = None,
 ) -> list[ThemeWeight]:
-    """Per (source, channel, theme): summed weight and distinct responses. Three GROUP BY queries."""
+    """Per (source, channel, theme): summed weight and distinct responses. One GROUP BY query."""
     return theme_evidence_many([quartier_id], start, end, questionnaire_id=questionnaire_id).get(quartier_id, [])
 
 
@@ -64,55 +63,32 @@ def theme_evidence_many(
     quartier_ids: list[int], start: datetime | date | None = None, end: datetime | date | None = None,
     *, questionnaire_id: int | None = None,
 ) -> dict[int, list[ThemeWeight]]:
-    """theme_evidence of many quartiers, in the same three GROUP BY queries (grouped by quartier too)."""
+    """theme_evidence of many quartiers, in one GROUP BY over the running totals (ThemeTally,
+    questionnaires/tallies.py, where the weights are defined): a few hundred rows per quartier,
+    however many answers. A response has one day, so summing days counts distinct responses."""
     quartier_ids = sorted(set(quartier_ids))
     if not quartier_ids:
         return {}
-    size = func.coalesce(Question.max_choices, DEFAULT_RANKING_SIZE)
-    ranking = _scope(
-        select(Response.quartier_id, Response.source, Answer.theme_id, func.sum(size - Answer.rank + 1),
-               func.count(func.distinct(Response.id)))
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .where(Answer.rank.is_not(None), Answer.theme_id.is_not(None)),
-        quartier_ids, start, end, questionnaire_id,
-    ).group_by(Response.quartier_id, Response.source, Answer.theme_id)
-    choices = _scope(
-        select(Response.quartier_id, Response.source, Choice.theme_id, func.count(Answer.id),
-               func.count(func.distinct(Response.id)))
-        .select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Choice, Choice.id == Answer.choice_id)
-        .where(Choice.theme_id.is_not(None)),
-        quartier_ids, start, end, questionnaire_id,
-    ).group_by(Response.quartier_id, Response.source, Choice.theme_id)
-    # A free-text answer counts for the themes it was tagged with, or else for its question's theme.
-    tagged = (
-        select(Answer.response_id.label("response_id"), TextTag.theme_id.label("theme_id"))
-        .select_from(TextTag).join(Answer, Answer.id == TextTag.answer_id)
+    query = (
+        select(ThemeTally.quartier_id, ThemeTally.evidence, ThemeTally.source, ThemeTally.theme_id,
+               func.sum(ThemeTally.weight), func.sum(ThemeTally.participants))
+        .join(Questionnaire, Questionnaire.id == ThemeTally.questionnaire_id)
+        .where(ThemeTally.quartier_id.in_(quartier_ids), Questionnaire.state != State.DRAFT)
+        .group_by(ThemeTally.quartier_id, ThemeTally.evidence, ThemeTally.source, ThemeTally.theme_id)
+        .having(func.sum(ThemeTally.participants) > 0)
     )
-    untagged = (
-        select(Answer.response_id.label("response_id"), Question.theme_id.label("theme_id"))
-        .select_from(Answer).join(Question, Question.id == Answer.question_id)
-        .where(Answer.text.is_not(None), Question.theme_id.is_not(None),
-               ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists())
-    )
-    text_themes = union_all(tagged, untagged).subquery()
-    texts = _scope(
-        select(Response.quartier_id, Response.source, text_themes.c.theme_id, func.count(),
-               func.count(func.distinct(Response.id)))
-        .select_from(text_themes)
-        .join(Response, Response.id == text_themes.c.response_id),
-        quartier_ids, start, end, questionnaire_id,
-    ).group_by(Response.quartier_id, Response.source, text_themes.c.theme_id)
+    if questionnaire_id is not None:
+        query = query.where(ThemeTally.questionnaire_id == questionnaire_id)
+    if start is not None:
+        query = query.where(ThemeTally.submitted_on >= _day(start))
+    if end is not None:
+        query = query.where(ThemeTally.submitted_on <= _day(end))
     weights: dict[int, list[ThemeWeight]] = {}
-    for source_name, query in ((RANKING, ranking), (CHOICES, choices), (TEXTS, texts)):
-        for quartier_id, source, theme_id, weight, participants in db.session.execute(query):
-            weights.setdefault(quartier_id, []).append(ThemeWeight(
-                source=source_name, channel=_channel(source), theme_id=theme_id,
-                weight=float(weight or 0), participants=int(participants),
-            ))
+    for quartier_id, source_name, source, theme_id, weight, participants in db.session.execute(query):
+        weights.setdefault(quartier_id, []).append(ThemeWeight(
+            source=source_name, channel=_channel(source), theme_id=theme_id,
+            weight=float(weight or 0), participants=int(participants),
+        ))
     return {quartier_id: sorted(rows, key=lambda w: (w.theme_id, w.source, w.channel))
             for quartier_id, rows in weights.items()}
 
@@ -120,7 +96,8 @@ def theme_evidence_many(
 def theme_contributions(
     quartier_id: int, theme_id: int, start=None, end=None, limit: int = 50,
 ) -> list[Contribution]:
-    """The answers behind a theme: ranked themes, mapped choices and tagged texts (no respondent)."""
+    """The answers behind a theme: ranked themes, mapped choices, and free texts tagged with it (or,
+    untagged, asked by a question mapped to it), newest first in each source (no respondent)."""
     size = func.coalesce(Question.max_choices, DEFAULT_RANKING_SIZE)
     base = (
         select(Answer.id, Response.source, Response.submitted_on, Question.text,
@@ -137,7 +114,10 @@ def theme_contributions(
                     .where(Choice.theme_id == theme_id), quartier_id, start, end)
     tagged = _scope(base.add_columns(Answer.text).join(TextTag, TextTag.answer_id == Answer.id)
                     .where(TextTag.theme_id == theme_id), quartier_id, start, end)
-    for source_name, query in ((RANKING, ranked), (CHOICES, chosen), (TEXTS, tagged)):
+    untagged = _scope(base.add_columns(Answer.text).where(
+        Answer.text.is_not(None), Question.theme_id == theme_id,
+        ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists()), quartier_id, start, end)
+    for source_name, query in ((RANKING, ranked), (CHOICES, chosen), (TEXTS, tagged), (TEXTS, untagged)):
         for answer_id, source, day, question_text, questionnaire_id, extra in db.session.execute(
             query.order_by(Answer.id.desc()).limit(limit)
         ):

@@ -17,6 +17,8 @@ from participation.modelbase import TimestampMixin, enum_column
 from participation.quartiers.models import ContratDeVille, Quartier, Theme
 
 TRANSLATION_LANGUAGES = ("en", "ar")
+# Themes a ranking question asks for when the facilitator sets no number.
+DEFAULT_RANKING_SIZE = 3
 
 
 class State(enum.Enum):
@@ -321,3 +323,28 @@ class Receipt(db.Model):
         ForeignKey("questionnaires.id", ondelete="CASCADE"), primary_key=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class ThemeTally(db.Model):
+    """Running totals of what the responses give each theme (see questionnaires/tallies.py):
+    per questionnaire, quartier, day, channel and evidence source, the summed weight and the
+    number of responses behind it. Kept in the same transaction as every write that changes
+    them, so the priorities read a few hundred rows instead of every answer."""
+
+    __tablename__ = "questionnaire_theme_tallies"
+    __audit__ = False
+
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), primary_key=True
+    )
+    quartier_id: Mapped[int] = mapped_column(ForeignKey("quartiers.id"), primary_key=True)
+    submitted_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    source: Mapped[Source] = mapped_column(enum_column(Source), primary_key=True)
+    evidence: Mapped[str] = mapped_column(String(40), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), primary_key=True)
+    weight: Mapped[int] = mapped_column(Integer, default=0)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_questionnaire_theme_tallies_quartier", "quartier_id", "submitted_on"),
+    )

@@ -20,14 +20,14 @@ from participation.extensions import db
 from participation.html import contains_markup, sanitize
 from participation.quartiers.models import Quartier, Theme
 from participation.quartiers.services import active_themes
+from participation.questionnaires import tallies
 from participation.questionnaires.models import (
-    CHOICE_KINDS, DEMOGRAPHIC_KINDS, FREE_CHOICE_KINDS, TRANSLATION_LANGUAGES, Answer, Choice,
+    CHOICE_KINDS, DEFAULT_RANKING_SIZE, DEMOGRAPHIC_KINDS, FREE_CHOICE_KINDS, TRANSLATION_LANGUAGES, Answer, Choice,
     Draft, Kind, Question, Questionnaire, Receipt, Response, Section, Source, State, TextTag,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_NUMBER = 1_000_000_000
-DEFAULT_RANKING_SIZE = 3
 EXPORT_VERSION = 1
 
 
@@ -325,6 +325,7 @@ def update_question(
         _check_condition(question.section, condition_choice_id, question)
     if not text.strip():
         raise QuestionnaireError("empty_text")
+    remapped = theme_id != question.theme_id
     question.text = sanitize(text)
     question.help_text = sanitize(help_text)
     question.required = required
@@ -332,6 +333,8 @@ def update_question(
     question.theme_id = theme_id
     question.condition_choice_id = condition_choice_id
     db.session.flush()
+    if remapped and locked:
+        tallies.rebuild(question.section.questionnaire_id)
 
 
 def delete_question(question: Question) -> None:
@@ -372,8 +375,11 @@ def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
         raise QuestionnaireError("empty_text")
     if choice.code is None or choice.question.kind in FREE_CHOICE_KINDS:
         choice.label = sanitize(label)
+    remapped = theme_id != choice.theme_id
     choice.theme_id = theme_id
     db.session.flush()
+    if remapped and has_answers(choice.question.section.questionnaire):
+        tallies.rebuild(choice.question.section.questionnaire_id)
 
 
 def delete_choice(choice: Choice) -> None:
@@ -851,6 +857,7 @@ def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response 
     ]
     if rows:
         db.session.execute(insert(Answer.__table__), rows)  # executemany, batched by the driver
+        tallies.add_responses([response.id])
     return response
 
 
@@ -889,6 +896,7 @@ def enter_paper(questionnaire: Questionnaire, *, form_number: int, values: Mappi
     response.answers = _answers_from(questionnaire, values, visible_only=False)
     db.session.add(response)
     db.session.flush()  # the unique constraint stops a concurrent duplicate (IntegrityError)
+    tallies.add_responses([response.id])
     return response
 
 
@@ -897,6 +905,12 @@ def correct_paper(questionnaire: Questionnaire, response: Response, *, form_numb
     """Replaces the answers that changed; the audit log keeps the old ones."""
     if form_number_taken(questionnaire, form_number, exclude_id=response.id):
         raise QuestionnaireError("duplicate_form_number")
+    with tallies.tracking([response.id]):
+        _replace_answers(questionnaire, response, form_number, values)
+
+
+def _replace_answers(questionnaire: Questionnaire, response: Response, form_number: int,
+                     values: Mapping[str, Any]) -> None:
     response.form_number = form_number
     wanted = _answers_from(questionnaire, values, visible_only=False)
 
@@ -1116,16 +1130,16 @@ def tag_text(questionnaire: Questionnaire, answer: Answer, theme_id: int) -> boo
         raise QuestionnaireError("bad_theme")
     if any(tag.theme_id == theme_id for tag in answer.tags):
         return False
-    answer.tags.append(TextTag(theme_id=theme_id))
-    db.session.flush()
+    with tallies.tracking([answer.response_id]):
+        answer.tags.append(TextTag(theme_id=theme_id))
     return True
 
 
 def untag_text(answer: Answer, theme_id: int) -> None:
-    for tag in list(answer.tags):
-        if tag.theme_id == theme_id:
-            db.session.delete(tag)
-    db.session.flush()
+    with tallies.tracking([answer.response_id]):
+        for tag in list(answer.tags):
+            if tag.theme_id == theme_id:
+                db.session.delete(tag)
     db.session.expire(answer, ["tags"])
 
 
