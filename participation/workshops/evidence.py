@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Iterable
 
 from flask import url_for
 from sqlalchemy import func, select
@@ -31,8 +32,18 @@ class WorkshopEvidenceProvider:
     name = "workshops"
 
     def theme_weights(self, quartier_id: int, start: datetime | None, end: datetime | None) -> list[ThemeWeight]:
+        return self.theme_weights_many([quartier_id], start, end).get(quartier_id, [])
+
+    def theme_weights_many(
+        self, quartier_ids: Iterable[int], start: datetime | None, end: datetime | None,
+    ) -> dict[int, list[ThemeWeight]]:
+        """theme_weights of many quartiers in one query (the officials' dashboard)."""
+        ids = sorted(set(quartier_ids))
+        if not ids:
+            return {}
         per_workshop = _in_period(
             select(
+                Workshop.quartier_id.label("quartier_id"),
                 WorkshopNote.theme_id.label("theme_id"),
                 WorkshopNote.workshop_id.label("workshop_id"),
                 func.count(WorkshopNote.id).label("notes"),
@@ -40,28 +51,30 @@ class WorkshopEvidenceProvider:
             )
             .join(Workshop, Workshop.id == WorkshopNote.workshop_id)
             .where(
-                Workshop.quartier_id == quartier_id, Workshop.is_template.is_(False),
+                Workshop.quartier_id.in_(ids), Workshop.is_template.is_(False),
                 WorkshopNote.merged_into_id.is_(None),
             )
-            .group_by(WorkshopNote.theme_id, WorkshopNote.workshop_id),
+            .group_by(Workshop.quartier_id, WorkshopNote.theme_id, WorkshopNote.workshop_id),
             start, end,
         ).subquery()
         rows = db.session.execute(
             select(
+                per_workshop.c.quartier_id,
                 per_workshop.c.theme_id,
                 func.sum(per_workshop.c.notes),
                 func.sum(per_workshop.c.dots),
                 func.sum(func.coalesce(Workshop.attendance_total, 0)),
             )
             .join(Workshop, Workshop.id == per_workshop.c.workshop_id)
-            .group_by(per_workshop.c.theme_id)
-            .order_by(per_workshop.c.theme_id)
+            .group_by(per_workshop.c.quartier_id, per_workshop.c.theme_id)
+            .order_by(per_workshop.c.quartier_id, per_workshop.c.theme_id)
         ).all()
-        weights = []
-        for theme_id, notes, dots, attendance in rows:
-            weights.append(ThemeWeight(NOTES, IN_PERSON, theme_id, float(notes), int(attendance or 0)))
+        weights: dict[int, list[ThemeWeight]] = {}
+        for quartier_id, theme_id, notes, dots, attendance in rows:
+            found = weights.setdefault(quartier_id, [])
+            found.append(ThemeWeight(NOTES, IN_PERSON, theme_id, float(notes), int(attendance or 0)))
             if dots:
-                weights.append(ThemeWeight(DOTS, IN_PERSON, theme_id, float(dots), 0))
+                found.append(ThemeWeight(DOTS, IN_PERSON, theme_id, float(dots), 0))
         return weights
 
     def contributions(

@@ -69,3 +69,21 @@ def test_provider_query_count_does_not_grow_with_notes(app, cafe, ecusson, count
         WorkshopEvidenceProvider().theme_weights(quartier_id, None, None)
     assert len(statements) == 1
     assert WorkshopFormat.WORLD_CAFE is cafe.format
+
+
+def test_weights_of_many_quartiers_equal_one_by_one_in_one_query(app, cafe, ecusson, make_quartier, count_queries):
+    theme_a, theme_b, _ = _example(cafe)
+    other = make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.commune.contrat)
+    elsewhere = services.copy_workshop(cafe, other, starts_at=cafe.starts_at)
+    db.session.commit()
+    add_note(elsewhere, elsewhere.tables[0], "ailleurs", dots=2)
+    db.session.commit()
+    provider = WorkshopEvidenceProvider()
+    ids = [ecusson.id, other.id, make_quartier().id]
+    with count_queries() as statements:
+        many = provider.theme_weights_many(ids, None, None)
+    assert len(statements) == 1
+    for quartier_id in ids:
+        assert many.get(quartier_id, []) == provider.theme_weights(quartier_id, None, None)
+    assert ThemeWeight("workshop_dots", IN_PERSON, theme_a, 2.0, 0) in many[other.id]
+    assert ids[2] not in many
