@@ -870,6 +870,25 @@ def parse_form_number(raw: str | None) -> int:
     return int(raw)
 
 
+def parse_form_date(raw: str | None) -> date | None:
+    """The day written on a paper form (ISO from a date field, or jj/mm/aaaa typed), None if left
+    blank (then the day of entry); refuses dates to come and before 2000."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            value = datetime.strptime(raw, pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise QuestionnaireError("bad_form_date")
+    if value > today() or value.year < 2000:
+        raise QuestionnaireError("bad_form_date")
+    return value
+
+
 def form_number_taken(questionnaire: Questionnaire, number: int, exclude_id: int | None = None) -> bool:
     query = select(Response.id).where(Response.questionnaire_id == questionnaire.id,
                                       Response.form_number == number)
@@ -901,11 +920,14 @@ def enter_paper(questionnaire: Questionnaire, *, form_number: int, values: Mappi
 
 
 def correct_paper(questionnaire: Questionnaire, response: Response, *, form_number: int,
-                  values: Mapping[str, Any]) -> None:
-    """Replaces the answers that changed; the audit log keeps the old ones."""
+                  values: Mapping[str, Any], submitted_on: date | None = None) -> None:
+    """Replaces the answers that changed (and the form's date when given); the audit log keeps
+    the old ones."""
     if form_number_taken(questionnaire, form_number, exclude_id=response.id):
         raise QuestionnaireError("duplicate_form_number")
     with tallies.tracking([response.id]):
+        if submitted_on is not None:
+            response.submitted_on = submitted_on
         _replace_answers(questionnaire, response, form_number, values)
 
 

@@ -67,6 +67,7 @@ def error_message(code: str, question: Question | None = None, **details) -> str
         "bad_import": lambda: _("Ce fichier n'est pas un questionnaire exporté de Parlons Quartier, ou il est abîmé."),
         "bad_form_number": lambda: _("Le numéro de formulaire doit être un nombre entier positif, par exemple 12."),
         "duplicate_form_number": lambda: _("Ce numéro de formulaire a déjà été saisi pour ce questionnaire."),
+        "bad_form_date": lambda: _("La date du formulaire doit être une date passée, par exemple 14/03/2026."),
         "bad_theme": lambda: _("Ce thème n'appartient pas au référentiel de ce contrat de ville."),
     }
     return messages.get(code, lambda: _("Données invalides."))()
@@ -533,10 +534,12 @@ def pdf(questionnaire_id: int):
         "Content-Disposition": f'inline; filename="questionnaire-{questionnaire.id}.pdf"'})
 
 
-def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_number="", error=None, status=200):
+def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_number="", error=None, status=200,
+                filled_on="", error_field="form_number"):
     return render_template(
         "questionnaires/paper_entry.html", questionnaire=questionnaire, response=response,
         values=values or {}, errors=errors or {}, form_number=form_number, error=error,
+        filled_on=filled_on, error_field=error_field, today=services.today().isoformat(),
         themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
         error_message=error_message, language="fr", hints=services.condition_hints(questionnaire),
         quartiers=_contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
@@ -569,27 +572,37 @@ def paper_entry(questionnaire_id: int):
     if questionnaire.state is State.DRAFT:
         abort(409, error_message("draft"))
     if request.method == "GET":
-        return _paper_form(questionnaire, form_number=str(services.next_form_number(questionnaire)))
+        # The date of the last form entered stays for the next one (a batch from one evening).
+        try:
+            kept = services.parse_form_date(request.args.get("date"))
+        except QuestionnaireError:
+            kept = None
+        return _paper_form(questionnaire, form_number=str(services.next_form_number(questionnaire)),
+                           filled_on=kept.isoformat() if kept else "")
     raw_number = request.form.get("form_number", "")
+    raw_date = request.form.get("filled_on", "")
     values, errors = _parse_paper(questionnaire)
     try:
         number = services.parse_form_number(raw_number)
+        filled_on = services.parse_form_date(raw_date)
         if errors:
             raise QuestionnaireError("invalid")
         services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
-                             quartier_id=_paper_quartier_id(questionnaire))
+                             quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
         db.session.commit()
     except IntegrityError:  # entered at the same moment by someone else
         db.session.rollback()
-        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number,
+        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number, filled_on=raw_date,
                            error=error_message("duplicate_form_number"), status=400)
     except QuestionnaireError as exc:
         db.session.rollback()
         message = None if exc.code == "invalid" else error_message(exc.code)
-        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number,
-                           error=message, status=400)
+        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number, filled_on=raw_date,
+                           error=message, error_field="filled_on" if exc.code == "bad_form_date" else "form_number",
+                           status=400)
     flash(_("Formulaire n° %(n)s enregistré.", n=number), "success")
-    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
+    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id,
+                            date=filled_on.isoformat() if filled_on else None))
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/saisie/<int:response_id>", methods=["GET", "POST"])
@@ -601,24 +614,27 @@ def paper_edit(questionnaire_id: int, response_id: int):
         abort(404)
     if request.method == "GET":
         return _paper_form(questionnaire, response=response, values=services.response_values(response),
-                           form_number=str(response.form_number))
+                           form_number=str(response.form_number), filled_on=response.submitted_on.isoformat())
     raw_number = request.form.get("form_number", "")
+    raw_date = request.form.get("filled_on", "")
     values, errors = _parse_paper(questionnaire)
     try:
         number = services.parse_form_number(raw_number)
+        filled_on = services.parse_form_date(raw_date)
         if errors:
             raise QuestionnaireError("invalid")
-        services.correct_paper(questionnaire, response, form_number=number, values=values)
+        services.correct_paper(questionnaire, response, form_number=number, values=values, submitted_on=filled_on)
         db.session.commit()
     except IntegrityError:  # the same number entered at the same moment by someone else
         db.session.rollback()
-        return _paper_form(questionnaire, response=response, values=values, errors=errors,
+        return _paper_form(questionnaire, response=response, values=values, errors=errors, filled_on=raw_date,
                            form_number=raw_number, error=error_message("duplicate_form_number"), status=400)
     except QuestionnaireError as exc:
         db.session.rollback()
         message = None if exc.code == "invalid" else error_message(exc.code)
-        return _paper_form(questionnaire, response=response, values=values, errors=errors,
-                           form_number=raw_number, error=message, status=400)
+        return _paper_form(questionnaire, response=response, values=values, errors=errors, filled_on=raw_date,
+                           form_number=raw_number, error=message, status=400,
+                           error_field="filled_on" if exc.code == "bad_form_date" else "form_number")
     flash(_("Formulaire n° %(n)s corrigé.", n=number), "success")
     return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
 

@@ -172,3 +172,46 @@ def test_shared_questionnaire_paper_form_counts_for_its_quartier(client, quartie
                                       f"q{question.id}": question.choices[0].id}, page=url)
     assert response.status_code == 302
     assert db.session.scalar(select(Response.quartier_id)) == neighbour.id
+
+
+def test_the_date_written_on_the_form_is_stored_and_kept_for_the_next_one(client, quartier, make_questionnaire, facilitator):
+    from datetime import date
+
+    qn = make_questionnaire(quartier)
+    url = f"/questionnaires/{qn.id}/saisie"
+    response = client.post_form(url, _paper(qn, 1, filled_on="2026-03-14"), page=url)
+    assert response.status_code == 302 and response.headers["Location"].endswith("date=2026-03-14")
+    assert db.session.scalar(select(Response.submitted_on)) == date(2026, 3, 14)
+    assert 'value="2026-03-14"' in client.get(response.headers["Location"]).get_data(as_text=True)
+    # Typed by hand as on the sheet, too.
+    client.post_form(url, _paper(qn, 2, filled_on="15/03/2026"), page=url)
+    assert set(db.session.scalars(select(Response.submitted_on))) == {date(2026, 3, 14), date(2026, 3, 15)}
+
+
+@pytest.mark.parametrize("written", ["2999-01-01", "14 mars", "31/02/2026", "1999-12-31"])
+def test_a_form_date_to_come_or_unreadable_is_refused(client, quartier, make_questionnaire, facilitator, written):
+    qn = make_questionnaire(quartier)
+    url = f"/questionnaires/{qn.id}/saisie"
+    response = client.post_form(url, _paper(qn, 3, filled_on=written), page=url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "La date du formulaire doit être une date passée" in html
+    assert 'href="#filled_on"' in html and "Un marché le samedi" in html
+    assert _count() == 0 and _count(Answer) == 0
+
+
+def test_correcting_the_date_moves_the_response_and_its_evidence(client, quartier, make_questionnaire, facilitator):
+    from datetime import date
+
+    from participation.questionnaires import tallies
+
+    qn = make_questionnaire(quartier)
+    url = f"/questionnaires/{qn.id}/saisie"
+    client.post_form(url, _paper(qn, 4, filled_on="2026-03-14"), page=url)
+    stored = db.session.scalar(select(Response))
+    edit = f"/questionnaires/{qn.id}/saisie/{stored.id}"
+    assert 'value="2026-03-14"' in client.get(edit).get_data(as_text=True)
+    assert client.post_form(edit, _paper(qn, 4, filled_on="2026-03-01"), page=edit).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Response, stored.id).submitted_on == date(2026, 3, 1)
+    days = {key[2] for key in tallies.stored(qn.id)}
+    assert days == {date(2026, 3, 1)} and tallies.stored(qn.id) == tallies.recomputed(qn.id)
