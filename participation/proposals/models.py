@@ -228,8 +228,9 @@ class Vote(db.Model):
 
     __table_args__ = (
         UniqueConstraint("proposal_id", "participant_id"),
-        # Covers the counts per proposal: aggregated from the index alone.
-        Index("ix_proposal_votes_proposal_choice", "proposal_id", "choice"),
+        # Covers the counts per proposal and the priorities' evidence (support within a period,
+        # distinct voters): both aggregated from the index alone, never the table's rows.
+        Index("ix_proposal_votes_counts", "proposal_id", "choice", "updated_at", "participant_id"),
     )
 
 
