@@ -8,9 +8,10 @@ from flask import (
     Blueprint, Response as HttpResponse, abort, current_app, flash, redirect, render_template,
     request, session, stream_with_context, url_for,
 )
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
 from participation import auth
@@ -506,10 +507,12 @@ def print_version(questionnaire_id: int):
 
     questionnaire = _staff(questionnaire_id)
     language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
-    return render_template("questionnaires/print.html", questionnaire=questionnaire, language=language,
-                           themes=services.ranking_themes(questionnaire),
-                           qr_svg=paper.qr_svg(_public_url(questionnaire)), public_url=_public_url(questionnaire),
-                           hints=services.condition_hints(questionnaire, language))
+    with force_locale(language):  # the sheet's own words in its language, the page's in the reader's
+        sheet = Markup(render_template(
+            "questionnaires/_paper_sheet.html", questionnaire=questionnaire, language=language,
+            themes=services.ranking_themes(questionnaire), qr_svg=paper.qr_svg(_public_url(questionnaire)),
+            public_url=_public_url(questionnaire), hints=services.condition_hints(questionnaire, language)))
+    return render_template("questionnaires/print.html", questionnaire=questionnaire, language=language, sheet=sheet)
 
 
 def _public_url(questionnaire: Questionnaire) -> str:

@@ -215,3 +215,12 @@ def test_correcting_the_date_moves_the_response_and_its_evidence(client, quartie
     assert db.session.get(Response, stored.id).submitted_on == date(2026, 3, 1)
     days = {key[2] for key in tallies.stored(qn.id)}
     assert days == {date(2026, 3, 1)} and tallies.stored(qn.id) == tallies.recomputed(qn.id)
+
+
+def test_the_printed_sheet_speaks_its_own_language_whatever_the_readers(client, quartier, make_questionnaire, facilitator):
+    qn = make_questionnaire(quartier)
+    page = client.get(f"/questionnaires/{qn.id}/imprimer?langue=en").get_data(as_text=True)
+    sheet = page[page.index('class="paper"'):]
+    assert "Form no." in sheet
+    assert "Formulaire n°" not in sheet and "Une seule réponse" not in sheet
+    assert "Retour au questionnaire" in page  # the page around it stays in the reader's French
