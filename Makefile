@@ -19,10 +19,10 @@ translations: install
 	$(VENV)/bin/pybabel compile --statistics -d translations
 
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k ngettext:1,2 --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k ngettext:1,2 --no-location --sort-output --omit-header --no-wrap -o translations/messages.pot .
 
 update-catalogs: extract-messages
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 node_modules/axe-core/axe.min.js: package.json
 	npm install --no-audit --no-fund --loglevel=error
