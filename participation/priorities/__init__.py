@@ -14,9 +14,10 @@ On an EvidenceProvider (participation/evidence.py), besides theme_weights/contri
   `services.register_receipt_resolver(app, resolver)` (the proposals' voting codes do);
 - `theme_weights_many(quartier_ids, start, end) -> {quartier_id: [ThemeWeight]}`: the same rows
   as theme_weights for many quartiers in one go; the officials' dashboard uses it so its
-  queries do not grow with the quartiers of the scope (without it: one call per quartier);
-- `evidence_version(quartier_id) -> hashable`: cheap, and changes on every write that can alter
-  its theme weights; when every provider has one, the aggregation is cached (services.py).
+  queries do not grow with the quartiers of the scope (without it: one call per quartier).
+
+theme_weights is called on every page that shows priorities (nothing is cached): a provider
+keeps it fast, e.g. from running totals (questionnaires/tallies.py) or covering indexes.
 
 App-level hooks for the proposals domain (priorities/services.py), registered by
 participation/proposals/priorities_hooks.py from proposals.init_app:

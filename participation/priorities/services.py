@@ -162,45 +162,17 @@ class Aggregation:
         return sum(score.participants for score in self.ranking)
 
 
-CACHE_SIZE = 256
-
-
-def evidence_version(quartier_id: int) -> tuple | None:
-    """A token that changes whenever any provider's evidence for the quartier changes, or None
-    when some provider cannot tell (then nothing is cached).
-
-    Providers opt in with `evidence_version(quartier_id) -> hashable`, cheap to compute (for
-    example the latest id and updated_at of their rows, read from an index), and which MUST
-    change on every insert, update or delete that can alter their theme weights.
-    """
-    parts = []
-    for provider in evidence_protocol.providers():
-        method = getattr(provider, "evidence_version", None)
-        if method is None:
-            return None
-        parts.append((provider.name, method(quartier_id)))
-    return tuple(parts)
-
-
 def collect_evidence(quartier_id: int, period: ConcertationPeriod | None) -> dict[str, list[ThemeWeight]]:
     """Every registered provider's theme weights, by provider name (a missing one: nothing).
 
-    Cached per process when every provider gives an evidence version: the key holds the
-    quartier, the period's dates and that version, so new data means a new key.
+    Never cached: recomputed on each call from what the providers keep current (the
+    questionnaires' running totals, grouped notes and votes; bench/priorities.py times it on
+    the issue's data set), so a new answer or vote shows at once.
     """
     start, end = bounds(period)
-    version = evidence_version(quartier_id)
-    cache = current_app.extensions.setdefault("priorities_evidence_cache", {})
-    key = (quartier_id, start, end, version)
-    if version is not None and key in cache:
-        return cache[key]
     found: dict[str, list[ThemeWeight]] = {}
     for provider in evidence_protocol.providers():
         found.setdefault(provider.name, []).extend(provider.theme_weights(quartier_id, start, end))
-    if version is not None:
-        if len(cache) >= CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[key] = found
     return found
 
 
@@ -250,8 +222,8 @@ def aggregate(
     quartier: Quartier, period: ConcertationPeriod | None, context: ContratContext | None = None,
     by_provider: dict[str, list[ThemeWeight]] | None = None,
 ) -> Aggregation:
-    """Providers aggregate in SQL (their evidence is cached while their versions hold), the
-    arithmetic is exact, and the same data gives the same ranking (bench/priorities.py).
+    """Providers aggregate in SQL, the arithmetic is exact, and the same data gives the same
+    ranking (bench/priorities.py).
     `by_provider`: the evidence already collected (collect_evidence_many)."""
     context = context or ContratContext.load(quartier.commune.contrat_id)
     if by_provider is None:

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from participation.evidence import IN_PERSON, ONLINE, PAPER, ThemeWeight, register_provider
+from participation.evidence import ONLINE, PAPER, ThemeWeight, register_provider
 from participation.extensions import db
 from participation.priorities import services
 from participation.priorities.models import SourceWeight
@@ -199,31 +199,13 @@ def test_public_method_page(client):
     assert "60 % des réponses" in html
 
 
-def test_evidence_is_cached_only_while_its_version_holds(app, ecusson):
-    versioned = FixedProvider(name="versioned", weights=[ThemeWeight("workshop_notes", IN_PERSON, ecusson.t("sport-culture"), 2, 2)])
-    versioned.version = 1
-    versioned.evidence_version = lambda quartier_id: versioned.version
-    # Only this provider: the cache needs every provider's version, and the domains' own providers
-    # (registered by the app) do not all give one yet.
-    app.extensions["evidence_providers"] = []
-    register_provider(app, versioned)
+def test_new_evidence_shows_at_once(app, ecusson, provider):
+    """Nothing is cached: each aggregation asks the providers again."""
     first = services.aggregate(ecusson.quartier, ecusson.period)
-    services.aggregate(ecusson.quartier, ecusson.period)
-    assert len(versioned.calls) == 1  # the second time came from the cache
-    versioned.weights.append(ThemeWeight("workshop_notes", PAPER, ecusson.t("emploi"), 6, 6))
-    versioned.version = 2  # the provider's data changed
+    provider["questionnaire"].weights.append(ThemeWeight("questionnaire_ranking", PAPER, ecusson.t("emploi"), 1000, 80))
     second = services.aggregate(ecusson.quartier, ecusson.period)
-    assert len(versioned.calls) == 2
-    assert first.ranking.order()[0] == ecusson.t("sport-culture") and second.ranking.order()[0] == ecusson.t("emploi")
-    # Another period is another key.
-    services.aggregate(ecusson.quartier, None)
-    assert len(versioned.calls) == 3
-
-
-def test_nothing_is_cached_when_a_provider_has_no_version(app, ecusson, provider):
-    services.aggregate(ecusson.quartier, ecusson.period)
-    services.aggregate(ecusson.quartier, ecusson.period)
     assert len(provider["questionnaire"].calls) == 2
+    assert first.ranking.order()[0] != ecusson.t("emploi") and second.ranking.order()[0] == ecusson.t("emploi")
 
 
 def test_staff_find_priorities_from_the_quartier_page_and_residents_do_not(client, login, ecusson):
