@@ -71,7 +71,14 @@
   if (entry) {
     var blocks = Array.prototype.slice.call(entry.querySelectorAll("[data-question]"));
     var current = function () {
-      return blocks.findIndex(function (block) { return block.contains(document.activeElement); });
+      var active = document.activeElement;
+      var index = blocks.findIndex(function (block) { return block.contains(active); });
+      if (index >= 0 || !active || !entry.contains(active)) { return index; }
+      // A field between questions (the form's date): as if on the question before it.
+      var next = blocks.findIndex(function (block) {
+        return active.compareDocumentPosition(block) & Node.DOCUMENT_POSITION_FOLLOWING;
+      });
+      return next === -1 ? blocks.length - 1 : next - 1;
     };
     var focusBlock = function (index) {
       var block = blocks[Math.max(0, Math.min(blocks.length - 1, index))];

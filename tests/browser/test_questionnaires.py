@@ -133,3 +133,12 @@ def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_q
     assert "Formulaire n° 4 enregistré" in page.content()
     db.session.expire_all()
     assert db.session.query(Response).filter_by(form_number=4).one().answers[0].choice_id == qn.kids.choices[0].id
+    # The form's date sits between the number and the questions: Alt+↓ from it reaches question 1.
+    page.fill("#form_number", "5")
+    page.focus("#filled_on")
+    page.keyboard.press("Alt+ArrowDown")
+    page.keyboard.press("1")
+    with page.expect_navigation(url="**/saisie"):
+        page.keyboard.press("Control+Enter")
+    db.session.expire_all()
+    assert db.session.query(Response).filter_by(form_number=5).one().answers[0].choice_id == qn.kids.choices[0].id
