@@ -333,7 +333,7 @@ def update_question(
     question.theme_id = theme_id
     question.condition_choice_id = condition_choice_id
     db.session.flush()
-    if remapped and locked:
+    if remapped:  # answers already given now count for the new theme (cheap when there are none)
         tallies.rebuild(question.section.questionnaire_id)
 
 
@@ -378,7 +378,7 @@ def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
     remapped = theme_id != choice.theme_id
     choice.theme_id = theme_id
     db.session.flush()
-    if remapped and has_answers(choice.question.section.questionnaire):
+    if remapped:
         tallies.rebuild(choice.question.section.questionnaire_id)
 
 
