@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 # OWASP "CSV injection": a cell starting with one of these is read as a formula by Excel,
-# LibreOffice or Google Sheets (=HYPERLINK(...), =cmd|..., @SUM(...)).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# LibreOffice or Google Sheets (=HYPERLINK(...), =cmd|..., @SUM(...)); a leading line break
+# hides one behind a blank first line, and the full-width ＝ ＋ － ＠ are read as their ASCII twins.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def safe_cell(value):

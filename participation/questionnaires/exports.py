@@ -8,20 +8,11 @@ from typing import Iterator
 from sqlalchemy import String, cast, func, literal_column, select, type_coerce
 
 from participation.extensions import db
+from participation.spreadsheets import FORMULA_TRIGGERS, safe_cell
 from participation.questionnaires.models import CHOICE_KINDS, Answer, Kind, Questionnaire, Response
 from participation.questionnaires.services import (
     DEFAULT_RANKING_SIZE, Filters, _response_conditions, ranking_themes, results,
 )
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def safe_cell(value):
-    """Text a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
 
 def columns(questionnaire: Questionnaire) -> list[tuple[str, object, int | None]]:
     """(column name, question, rank): names built from ids, so they survive wording changes."""
@@ -69,13 +60,7 @@ def _text_field(value) -> str:
     """csv_field(safe_cell(value)) for free text, in one call."""
     if value is None:
         return ""
-    if value.startswith(FORMULA_STARTS):
-        value = "'" + value
-    if '"' in value:
-        return '"' + value.replace('"', '""') + '"'
-    if "," in value or "\n" in value or "\r" in value:
-        return '"' + value + '"'
-    return value
+    return csv_field("'" + value if value.startswith(FORMULA_TRIGGERS) else value)
 
 
 def _same(value):

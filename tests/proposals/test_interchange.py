@@ -299,7 +299,7 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, login, facilitator,
 def test_safe_cell_follows_owasp():
     from participation.spreadsheets import safe_cell
 
-    for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx"):
+    for text in ("=1+1", "+1", "-1", "@x", "\tx", "\rx", "\n=1+1", "\uff1dcmd", "\uff20x"):
         assert safe_cell(text) == "'" + text
     assert safe_cell("Maison de santé") == "Maison de santé"
     assert safe_cell(-3) == -3 and safe_cell(-1.5) == -1.5 and safe_cell(None) is None
