@@ -582,6 +582,18 @@ def paper_entry(questionnaire_id: int):
             kept = None
         return _paper_form(questionnaire, form_number=str(services.next_form_number(questionnaire)),
                            filled_on=kept.isoformat() if kept else "")
+    (number, filled_on), refused = _save_paper(questionnaire)
+    if refused:
+        return refused
+    flash(_("Formulaire n° %(n)s enregistré.", n=number), "success")
+    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id,
+                            date=filled_on.isoformat() if filled_on else None))
+
+
+def _save_paper(questionnaire, response=None):
+    """Enters a new paper form (response None) or corrects one from the posted fields. Returns
+    ((form number, date written on it), None) once stored, or ((None, None), the form again with
+    a 400) with nothing stored."""
     raw_number = request.form.get("form_number", "")
     raw_date = request.form.get("filled_on", "")
     values, errors = _parse_paper(questionnaire)
@@ -590,22 +602,21 @@ def paper_entry(questionnaire_id: int):
         filled_on = services.parse_form_date(raw_date)
         if errors:
             raise QuestionnaireError("invalid")
-        services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
-                             quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
+        if response is None:
+            services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
+                                 quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
+        else:
+            services.correct_paper(questionnaire, response, form_number=number, values=values, submitted_on=filled_on)
         db.session.commit()
-    except IntegrityError:  # entered at the same moment by someone else
+        return (number, filled_on), None
+    except (IntegrityError, QuestionnaireError) as exc:
         db.session.rollback()
-        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number, filled_on=raw_date,
-                           error=error_message("duplicate_form_number"), status=400)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        message = None if exc.code == "invalid" else error_message(exc.code)
-        return _paper_form(questionnaire, values=values, errors=errors, form_number=raw_number, filled_on=raw_date,
-                           error=message, error_field="filled_on" if exc.code == "bad_form_date" else "form_number",
-                           status=400)
-    flash(_("Formulaire n° %(n)s enregistré.", n=number), "success")
-    return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id,
-                            date=filled_on.isoformat() if filled_on else None))
+        # IntegrityError: the same number entered at the same moment by someone else.
+        code = exc.code if isinstance(exc, QuestionnaireError) else "duplicate_form_number"
+        return (None, None), _paper_form(
+            questionnaire, response=response, values=values, errors=errors, form_number=raw_number,
+            filled_on=raw_date, error=None if code == "invalid" else error_message(code),
+            error_field="filled_on" if code == "bad_form_date" else "form_number", status=400)
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/saisie/<int:response_id>", methods=["GET", "POST"])
@@ -618,26 +629,9 @@ def paper_edit(questionnaire_id: int, response_id: int):
     if request.method == "GET":
         return _paper_form(questionnaire, response=response, values=services.response_values(response),
                            form_number=str(response.form_number), filled_on=response.submitted_on.isoformat())
-    raw_number = request.form.get("form_number", "")
-    raw_date = request.form.get("filled_on", "")
-    values, errors = _parse_paper(questionnaire)
-    try:
-        number = services.parse_form_number(raw_number)
-        filled_on = services.parse_form_date(raw_date)
-        if errors:
-            raise QuestionnaireError("invalid")
-        services.correct_paper(questionnaire, response, form_number=number, values=values, submitted_on=filled_on)
-        db.session.commit()
-    except IntegrityError:  # the same number entered at the same moment by someone else
-        db.session.rollback()
-        return _paper_form(questionnaire, response=response, values=values, errors=errors, filled_on=raw_date,
-                           form_number=raw_number, error=error_message("duplicate_form_number"), status=400)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        message = None if exc.code == "invalid" else error_message(exc.code)
-        return _paper_form(questionnaire, response=response, values=values, errors=errors, filled_on=raw_date,
-                           form_number=raw_number, error=message, status=400,
-                           error_field="filled_on" if exc.code == "bad_form_date" else "form_number")
+    (number, _filled_on), refused = _save_paper(questionnaire, response)
+    if refused:
+        return refused
     flash(_("Formulaire n° %(n)s corrigé.", n=number), "success")
     return redirect(url_for("questionnaires.paper_entry", questionnaire_id=questionnaire.id))
 
