@@ -9,10 +9,10 @@ What a response gives a theme is defined once, here, in SQL (`_evidence_rows`):
 
 A tally row sums this over the responses of one (questionnaire, quartier, day, channel) and
 counts the responses behind it; a response has one day, so sums over days count distinct
-responses exactly. Every write that can change a response's evidence goes through
-`tracking(...)` (submission, paper entry and correction, tagging), which adds the difference
-of the responses' evidence after and before, in the same transaction; a change of theme
-mapping on an answered questionnaire rebuilds its tallies (`rebuild`). Increments are
+responses exactly. Every write that can change evidence updates them in its own transaction:
+a new response (online or paper) adds its evidence (`add_responses`); a correction or a tag
+change adds the difference after − before (`tracking(...)`); a change of theme mapping
+rebuilds the questionnaire's tallies (`rebuild`). Increments are
 INSERT … ON CONFLICT DO UPDATE SET weight = weight + excluded.weight: concurrent submissions
 add up, and rows are written in key order, so two transactions never wait on each other in a
 cycle. tests/questionnaires/test_tallies.py checks, over random sequences of writes, that the
@@ -125,17 +125,15 @@ def _difference(after: Totals, before: Totals) -> Totals:
 
 
 @contextmanager
-def tracking(response_ids: Iterable[int] = ()) -> Iterator[list[int]]:
-    """Wraps a change to some responses (their answers or tags): the tallies receive the
-    difference of their evidence after and before. Responses created inside the block are
-    added to the yielded list (their evidence before is nothing)."""
+def tracking(response_ids: Iterable[int]) -> Iterator[None]:
+    """Wraps a change to existing responses (their answers, tags or day): the tallies receive
+    the difference of their evidence after and before, in one upsert. New responses: add_responses."""
     ids = list(response_ids)
     db.session.flush()
-    before = totals(_of_responses(ids)) if ids else {}
-    yield ids
+    before = totals(_of_responses(ids))
+    yield
     db.session.flush()
-    after = totals(_of_responses(ids)) if ids else {}
-    _add(_difference(after, before))
+    _add(_difference(totals(_of_responses(ids)), before))
 
 
 def add_responses(response_ids: Iterable[int]) -> None:
