@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.html import sanitize
-from participation.modelbase import utcnow
+from participation.modelbase import dialect_insert, utcnow
 from participation.proposals import services
 from participation.proposals.models import (
     TITLE_MAX, DotCount, DotMeeting, Participant, Proposal, ProposalSource, ProposalState, StateChange, Vote,
@@ -167,7 +167,7 @@ def _write_votes(ballots: dict[tuple[int, int], tuple[VoteChoice, datetime]], re
     for rows, counter in ((new_rows, "votes_imported"), (changed, "votes_updated")):
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start:start + CHUNK]
-            statement = services._dialect_insert(table)
+            statement = dialect_insert(db.session, table)
             statement = statement.on_conflict_do_update(
                 index_elements=[table.c.proposal_id, table.c.participant_id],
                 set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},

@@ -678,12 +678,8 @@ def participant_for_user(user: User) -> Participant:
     return participant
 
 
-def _dialect_insert(table):
-    return dialect_insert(db.session, table)
-
-
 def _insert_ignore(table, values, index_elements) -> None:
-    db.session.execute(_dialect_insert(table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
+    db.session.execute(dialect_insert(db.session, table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
 
 
 def votes_of(participant: Participant | None, proposal_ids: Iterable[int]) -> dict[int, VoteChoice]:
@@ -745,7 +741,7 @@ def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice |
                 raise ProposalError("code_cap_reached")
     now = utcnow()
     table = Vote.__table__
-    statement = _dialect_insert(table).values(
+    statement = dialect_insert(db.session, table).values(
         proposal_id=proposal.id, participant_id=participant.id, choice=choice.value,
         created_at=now, updated_at=now,
     )
