@@ -25,6 +25,11 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
     "RATELIMIT_ANONYMOUS_SUBMISSION": "30 per minute",
     "RATELIMIT_HEADERS_ENABLED": True,
+    # Redis unreachable: limits fall back to each worker's memory (and a warning is logged);
+    # the service goes on instead of refusing every rate-limited POST.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     "PASSWORD_RESET_MAX_AGE": 3600,
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,

@@ -1,28 +1,33 @@
-"""Form pieces every domain uses: text filters and validators with translated messages."""
+"""Form pieces every domain uses: the base form, text filters and choices."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
-from wtforms.validators import ValidationError
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, StringField, TextAreaField
 
-from participation.html import contains_markup
+from participation.text import plain_text
 
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class NoMarkup:
-    """Refuses HTML tags: residents' text is plain text, and saying so beats silently dropping it."""
+def _plain(value):
+    return plain_text(value) if isinstance(value, str) else value
 
-    def __init__(self, message=None):
-        self.message = message
 
-    def __call__(self, form, field):
-        if contains_markup(field.data):
-            raise ValidationError(
-                self.message or _l("Le texte ne doit pas contenir de balises HTML (< >).")
-            )
+class Form(FlaskForm):
+    """Every form of the app: CSRF (FlaskForm), and plain text kept as typed in every text field.
+
+    Browsers send textarea line breaks as CRLF; every StringField and TextAreaField gets them
+    normalised to LF and control characters removed, before any validator runs. Nothing else is
+    changed: "<", "&" and quotes are kept, and escaped on output.
+    """
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
+                options = dict(options, filters=(_plain, *unbound_field.kwargs.get("filters", ())))
+            return unbound_field.bind(form=form, **options)
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -1,7 +1,7 @@
-"""The one place user text meets bleach: sanitize on the way in, and the Jinja filter for rich text."""
-from __future__ import annotations
+"""The one place rich text meets bleach: the allowlist on the way in, and the Jinja filter on the way out.
 
-from html import unescape
+Plain text never comes here: see participation.text."""
+from __future__ import annotations
 
 import bleach
 from flask import Flask
@@ -11,22 +11,6 @@ from markupsafe import Markup
 RICH_TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
 RICH_ATTRIBUTES = {"a": ["href", "title"]}
 RICH_PROTOCOLS = frozenset({"http", "https", "mailto"})
-
-
-def sanitize(text: str | None) -> str:
-    """Plain text: every tag is removed and the text kept. Escaping happens on output."""
-    if text is None:
-        return ""
-    # bleach escapes what it keeps; plain text is stored unescaped (Jinja escapes it once on
-    # output), so unescape and clean again until nothing changes: "&lt;b&gt;" cannot smuggle a tag.
-    previous = None
-    cleaned = text
-    while cleaned != previous:
-        previous = cleaned
-        cleaned = unescape(
-            bleach.clean(previous, tags=set(), attributes={}, strip=True, strip_comments=True)
-        )
-    return cleaned.strip()
 
 
 def sanitize_rich(text: str | None) -> str:
@@ -42,13 +26,6 @@ def sanitize_rich(text: str | None) -> str:
         strip_comments=True,
     )
     return bleach.linkify(cleaned, callbacks=[_nofollow]).strip()
-
-
-def contains_markup(text: str | None) -> bool:
-    """True when the text holds HTML tags or comments that sanitize() would remove."""
-    if not text:
-        return False
-    return sanitize(text) != text.strip()
 
 
 def _nofollow(attrs, new=False):

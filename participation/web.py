@@ -1,11 +1,24 @@
-"""HTTP concerns shared by every page: security headers, error pages, template helpers."""
+"""HTTP concerns shared by every page: the one unit of work per request, security headers, and
+every error page (domain errors, HTTP errors, an unreachable database, hostile input)."""
 from __future__ import annotations
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, current_app, g, render_template, request
 from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
+
+from participation.errors import DomainError
+from participation.extensions import db
+from participation.params import BoundedIntConverter
+from participation.text import has_unsafe_characters
+
+# Seconds a client is asked to wait when the database does not answer.
+RETRY_AFTER = 5
+# JSON deeper than this is nobody's note or questionnaire: refused before it reaches a view.
+MAX_JSON_DEPTH = 32
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -35,11 +48,118 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def _error_page(status: int, title: str, message: str):
-    wants_json = request.accept_mimetypes.best == "application/json"
-    if wants_json:
-        return {"error": title, "message": message}, status
-    return render_template("errors/error.html", status=status, title=title, message=message), status
+def wants_json() -> bool:
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
+def _error_page(status: int, title: str, message: str, code: str | None = None, **context):
+    if wants_json():
+        return {"error": code or title, "message": message}, status
+    return render_template("errors/error.html", status=status, title=title, message=message, **context), status
+
+
+# --- the unit of work -------------------------------------------------------------------------
+
+def commit_unit_of_work(response: Response) -> Response:
+    """The request's one commit, after the view and before the answer leaves; errors roll back.
+
+    A 2xx or 3xx is sent only once its writes are stored: when the commit fails, the answer
+    becomes the error (503 when the database is unreachable), never a success.
+    """
+    if response.status_code >= 400:
+        db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except (OperationalError, InterfaceError, PoolTimeoutError) as error:
+        _rollback_quietly()
+        current_app.logger.warning("Commit failed, database unreachable: %s", error)
+        return security_headers(current_app.make_response(_unavailable_response()))
+    except IntegrityError as error:
+        _rollback_quietly()
+        current_app.logger.warning("Commit refused by a constraint: %s", error.orig)
+        return security_headers(current_app.make_response(_conflict_response()))
+    return response
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except DBAPIError:  # the connection is gone: the pool drops it
+        pass
+
+
+def handle_domain_error(error: DomainError):
+    titles = {403: gettext("Accès refusé"), 404: gettext("Page introuvable"), 409: gettext("Conflit")}
+    return _error_page(error.status, titles.get(error.status, gettext("Requête invalide")), error.message,
+                       code=error.code)
+
+
+def _unavailable_response():
+    g.database_unavailable = True
+    body, status = _error_page(
+        503,
+        gettext("Service momentanément indisponible"),
+        gettext("Votre demande n'a pas été enregistrée : le service ne répond pas pour le moment. "
+                "Réessayez dans un instant."),
+        code="unavailable",
+    )
+    return body, status, {"Retry-After": str(RETRY_AFTER)}
+
+
+def _conflict_response():
+    return _error_page(
+        409, gettext("Conflit"),
+        gettext("Cette action entre en conflit avec l'état actuel des données. "
+                "Rechargez la page : rien n'a été enregistré."),
+        code="conflict",
+    )
+
+
+def handle_database_unreachable(error: Exception):
+    _rollback_quietly()
+    current_app.logger.warning("Database unreachable: %s", error)
+    return _unavailable_response()
+
+
+def handle_integrity_error(error: IntegrityError):
+    _rollback_quietly()
+    current_app.logger.warning("Write refused by a constraint: %s", error.orig)
+    return _conflict_response()
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+def refuse_unreadable_input() -> None:
+    """NUL bytes, lone surrogates and absurdly nested JSON are refused before any view reads them."""
+    values: list[str] = [request.path]
+    for multi in (request.args, request.form):
+        for key, items in multi.lists():
+            values.append(key)
+            values.extend(items)
+    values.extend(name for name, upload in request.files.items())
+    if any(has_unsafe_characters(value) for value in values):
+        abort(400, gettext("La demande contient des caractères invalides (caractère nul ou mal codé)."))
+    if request.is_json and request.content_length != 0:
+        try:
+            payload = request.get_json(silent=False)
+        except (HTTPException, RecursionError, ValueError):
+            abort(400, gettext("Le contenu JSON envoyé n'est pas valide."))
+        if _json_too_deep_or_unsafe(payload):
+            abort(400, gettext("La demande contient des caractères invalides (caractère nul ou mal codé)."))
+
+
+def _json_too_deep_or_unsafe(payload, depth: int = 0) -> bool:
+    if depth > MAX_JSON_DEPTH:
+        return True
+    if isinstance(payload, str):
+        return has_unsafe_characters(payload)
+    if isinstance(payload, dict):
+        return any(has_unsafe_characters(str(key)) or _json_too_deep_or_unsafe(value, depth + 1)
+                   for key, value in payload.items())
+    if isinstance(payload, list):
+        return any(_json_too_deep_or_unsafe(value, depth + 1) for value in payload)
+    return False
 
 
 def handle_http_error(error: HTTPException):
@@ -117,8 +237,17 @@ def trust_proxy(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     trust_proxy(app)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.before_request(refuse_unreadable_input)
+    # after_request functions run last-registered first: the commit, then the headers.
     app.after_request(security_headers)
+    app.after_request(commit_unit_of_work)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unreachable)
+    app.register_error_handler(InterfaceError, handle_database_unreachable)
+    app.register_error_handler(PoolTimeoutError, handle_database_unreachable)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(RateLimitExceeded, handle_rate_limit)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -59,7 +59,7 @@ def test_production_requires_the_secret_key_from_the_environment(monkeypatch):
 def test_healthz_checks_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
 
 def test_healthz_reports_an_unreachable_database(tmp_path):
@@ -92,12 +92,27 @@ def test_unknown_quartier_is_404_with_a_page(client):
 def test_unexpected_errors_get_a_500_page_not_a_traceback(app, client):
     @app.route("/boom")
     def boom():  # pragma: no cover - only reached by this test
-        raise OperationalError("SELECT", {}, Exception("db down"))
+        raise RuntimeError("a bug")
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = client.get("/boom")
     assert response.status_code == 500
     assert "Erreur du serveur" in response.get_data(as_text=True)
+
+
+def test_an_unreachable_database_is_a_translated_503_with_retry_after(app, client):
+    @app.route("/db-down")
+    def db_down():  # pragma: no cover - only reached by this test
+        raise OperationalError("SELECT", {}, Exception("db down"))
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/db-down")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert "pas été enregistrée" in response.get_data(as_text=True)
+    response = client.get("/db-down", headers={"Accept": "application/json"})
+    assert response.status_code == 503
+    assert response.get_json()["error"] == "unavailable"
 
 
 def test_client_address_comes_from_the_proxy_when_configured(tmp_path):

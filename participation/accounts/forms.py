@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from participation.accounts.models import Role
-from participation.forms import NoMarkup, choices, strip
+from participation.forms import Form, choices, strip
 
 ROLE_LABELS = {
     Role.RESIDENT: _l("Habitant·e"),
@@ -18,7 +18,7 @@ ROLE_LABELS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[DataRequired(_l("Indiquez votre adresse e-mail.")), Length(max=254)],
@@ -33,7 +33,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Rester connecté·e sur cet appareil"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -57,7 +57,7 @@ def _new_password_field(label):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password_field(_l("Nouveau mot de passe"))
     confirm = PasswordField(
         _l("Confirmez le mot de passe"),
@@ -66,7 +66,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -78,7 +78,7 @@ class UserForm(FlaskForm):
     )
     display_name = StringField(
         _l("Nom affiché"),
-        validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120), NoMarkup()],
+        validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120)],
         filters=[strip],
     )
     role = SelectField(
@@ -113,7 +113,7 @@ class UserForm(FlaskForm):
         return True
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Mot de passe actuel"),
         validators=[DataRequired(_l("Indiquez votre mot de passe actuel."))],

@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-from sqlalchemy import text
 
 from participation import auth
-from participation.extensions import db
+from participation.main import health
 from participation.i18n import LANGUAGE_COOKIE
 from participation.quartiers import services as territory
 from participation.urls import safe_next
@@ -35,9 +34,8 @@ def language(code: str):
 @bp.route("/healthz")
 @auth.public
 def healthz():
-    try:
-        db.session.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 — any database failure means "not healthy"
-        current_app.logger.exception("Health check: database unreachable")
-        return {"status": "error", "database": "unreachable"}, 503
-    return {"status": "ok", "database": "ok"}
+    """200 while the database answers (Redis down only degrades rate limits); 503 otherwise."""
+    report = {"database": health.database_status(), "redis": health.redis_status()}
+    healthy = report["database"] == "ok"
+    report["status"] = ("degraded" if report["redis"] == "unreachable" else "ok") if healthy else "error"
+    return report, 200 if healthy else 503

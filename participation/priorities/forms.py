@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from participation.evidence import AGE_BANDS, GENDERS
-from participation.forms import NoMarkup, strip
+from participation.forms import Form, strip
 from participation.proposals.models import ANSWER_MAX
 
 
-class CsrfOnlyForm(FlaskForm):
+class CsrfOnlyForm(Form):
     """For buttons that only post (submit, forward, reopen...) and hand-parsed forms."""
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     name = StringField(_l("Nom de la concertation"), description=_l("Par exemple « Concertation 2023 »."),
-                       validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120), NoMarkup()], filters=[strip])
+                       validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120)], filters=[strip])
     starts_on = DateField(_l("Premier jour"), validators=[InputRequired(_l("Indiquez une date (jj/mm/aaaa ou aaaa-mm-jj)."))])
     ends_on = DateField(_l("Dernier jour"), validators=[InputRequired(_l("Indiquez une date (jj/mm/aaaa ou aaaa-mm-jj)."))])
     quartier_id = SelectField(_l("Quartier concerné"), coerce=int)
@@ -32,28 +32,28 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ProjetNewForm(FlaskForm):
+class ProjetNewForm(Form):
     period_id = SelectField(_l("Concertation"), coerce=int)
-    title = StringField(_l("Titre du projet de quartier"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200), NoMarkup()], filters=[strip])
+    title = StringField(_l("Titre du projet de quartier"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200)], filters=[strip])
     themes = MultiCheckboxField(_l("Thèmes prioritaires retenus"), coerce=int,
                                 description=_l("Cochez les thèmes à mettre en dynamique, en général environ cinq."),
                                 validators=[DataRequired(_l("Cochez au moins un thème."))])
 
 
-class ProjetForm(FlaskForm):
-    title = StringField(_l("Titre du projet de quartier"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200), NoMarkup()], filters=[strip])
-    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=4000), NoMarkup()], filters=[strip])
+class ProjetForm(Form):
+    title = StringField(_l("Titre du projet de quartier"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200)], filters=[strip])
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=4000)], filters=[strip])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     """A priority theme, a strategic or an operational objective: a title (and a description)."""
 
-    title = StringField(_l("Intitulé"), validators=[DataRequired(_l("Indiquez un intitulé.")), Length(max=300), NoMarkup()], filters=[strip])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000), NoMarkup()], filters=[strip])
-    evidence_summary = TextAreaField(_l("Ce que les habitants ont dit"), validators=[Optional(), Length(max=4000), NoMarkup()], filters=[strip])
+    title = StringField(_l("Intitulé"), validators=[DataRequired(_l("Indiquez un intitulé.")), Length(max=300)], filters=[strip])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=4000)], filters=[strip])
+    evidence_summary = TextAreaField(_l("Ce que les habitants ont dit"), validators=[Optional(), Length(max=4000)], filters=[strip])
 
 
-class _Prefixed(FlaskForm):
+class _Prefixed(Form):
     """Forms that share the projet page with others get a prefix, so their ids stay unique;
     the app-wide CSRFProtect checks their token (the field name differs with the prefix)."""
 
@@ -63,23 +63,23 @@ class _Prefixed(FlaskForm):
 
 class ProposalLinkForm(_Prefixed):
     proposal_id = IntegerField(_l("Numéro de la proposition"), validators=[InputRequired(_l("Indiquez le numéro de la proposition.")), NumberRange(min=1, message=_l("Indiquez le numéro de la proposition."))])
-    answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=ANSWER_MAX), NoMarkup()], filters=[strip])
+    answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=ANSWER_MAX)], filters=[strip])
 
 
 class CommentForm(_Prefixed):
     target = SelectField(_l("Sur"), default="projet")
-    body = TextAreaField(_l("Commentaire"), validators=[DataRequired(_l("Écrivez un commentaire.")), Length(max=4000), NoMarkup()], filters=[strip])
+    body = TextAreaField(_l("Commentaire"), validators=[DataRequired(_l("Écrivez un commentaire.")), Length(max=4000)], filters=[strip])
 
 
 class ChangesForm(_Prefixed):
-    body = TextAreaField(_l("Modifications demandées"), validators=[DataRequired(_l("Expliquez les modifications demandées.")), Length(max=4000), NoMarkup()], filters=[strip])
+    body = TextAreaField(_l("Modifications demandées"), validators=[DataRequired(_l("Expliquez les modifications demandées.")), Length(max=4000)], filters=[strip])
 
 
 class ValidateForm(_Prefixed):
     meeting_on = DateField(_l("Date du comité de pilotage"), validators=[InputRequired(_l("Indiquez la date du comité de pilotage."))])
 
 
-class ReceiptForm(FlaskForm):
+class ReceiptForm(Form):
     """Posted with its CSRF token: the code never travels in a URL (logs, history, proxies)."""
 
     code = StringField(_l("Votre code"), description=_l("Le code de votre reçu ou votre code de vote, par exemple ABCDE-23456."),
@@ -106,7 +106,7 @@ POPULATION_FIELDS = [("age", key, population_field_name("age", key)) for key in 
 ]
 
 
-class PopulationForm(FlaskForm):
+class PopulationForm(Form):
     """One optional whole number (>= 0) per canonical age band and gender; an empty field means
     the figure is unknown."""
 

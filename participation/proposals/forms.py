@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, DecimalField, HiddenField, IntegerField, SelectField, StringField,
@@ -10,11 +10,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from participation.forms import NoMarkup, choices, strip
+from participation.forms import Form, choices, strip
 from participation.proposals.models import (
     ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, ProposalSource, ProposalState, VoteChoice,
 )
-from participation.proposals.services import body_has_forbidden_markup
 
 STATE_LABELS = {
     ProposalState.SUBMITTED: _l("Déposée"),
@@ -45,22 +44,11 @@ SORT_LABELS = {
 }
 
 
-class LimitedFormatting:
-    """Bodies accept a few tags (paragraphs, emphasis, lists, links); scripts and styles are refused."""
-
-    def __call__(self, form, field):
-        if body_has_forbidden_markup(field.data):
-            raise ValidationError(
-                _l("Seules les mises en forme simples sont acceptées (paragraphes, gras, italique, listes, liens).")
-            )
-
-
-class ProposalForm(FlaskForm):
+class ProposalForm(Form):
     title = StringField(
         _l("Titre"), description=_l("Une phrase courte : ce que vous proposez (%(n)s caractères au plus).", n=TITLE_MAX),
         validators=[DataRequired(_l("Indiquez un titre.")),
-                    Length(max=TITLE_MAX, message=_l("Le titre est trop long (%(n)s caractères au plus).", n=TITLE_MAX)),
-                    NoMarkup()],
+                    Length(max=TITLE_MAX, message=_l("Le titre est trop long (%(n)s caractères au plus).", n=TITLE_MAX))],
         filters=[strip],
     )
     theme_id = SelectField(_l("Thème"), coerce=int, validators=[DataRequired(_l("Choisissez un thème."))])
@@ -68,13 +56,12 @@ class ProposalForm(FlaskForm):
         _l("Votre proposition"),
         description=_l("Expliquez ce qui changerait pour le quartier. Une ligne vide sépare deux paragraphes."),
         validators=[DataRequired(_l("Décrivez votre proposition.")),
-                    Length(max=BODY_MAX, message=_l("Le texte est trop long (%(n)s caractères au plus).", n=BODY_MAX)),
-                    LimitedFormatting()],
+                    Length(max=BODY_MAX, message=_l("Le texte est trop long (%(n)s caractères au plus).", n=BODY_MAX))],
         filters=[strip],
     )
     place_text = StringField(
         _l("Lieu concerné (facultatif)"), description=_l("Une rue, une place, un bâtiment."),
-        validators=[Length(max=200), NoMarkup()], filters=[strip],
+        validators=[Length(max=200)], filters=[strip],
     )
     latitude = DecimalField(_l("Latitude (facultatif)"), places=None,
                             validators=[Optional(), NumberRange(-90, 90, _l("Latitude entre -90 et 90."))])
@@ -87,17 +74,17 @@ class ProposalForm(FlaskForm):
             raise ValidationError(_l("Indiquez la latitude et la longitude, ou aucune des deux."))
 
 
-class StateForm(FlaskForm):
+class StateForm(Form):
     state = SelectField(_l("Nouvel état"), validators=[DataRequired(_l("Choisissez un état."))])
     answer = TextAreaField(
         _l("Réponse officielle (publique)"),
         validators=[DataRequired(_l("La réponse officielle est obligatoire.")),
-                    Length(max=ANSWER_MAX), LimitedFormatting()],
+                    Length(max=ANSWER_MAX)],
         filters=[strip],
     )
     reason = TextAreaField(
         _l("Motif (obligatoire si la proposition n'est pas retenue)"),
-        validators=[Length(max=REASON_MAX), NoMarkup()], filters=[strip],
+        validators=[Length(max=REASON_MAX)], filters=[strip],
     )
 
     def validate_reason(self, field):
@@ -105,26 +92,25 @@ class StateForm(FlaskForm):
             raise ValidationError(_l("Indiquez le motif pour lequel la proposition n'est pas retenue."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(
         _l("Votre commentaire"),
         validators=[DataRequired(_l("Écrivez un commentaire.")),
-                    Length(max=COMMENT_MAX, message=_l("Le commentaire est trop long (%(n)s caractères au plus).", n=COMMENT_MAX)),
-                    NoMarkup()],
+                    Length(max=COMMENT_MAX, message=_l("Le commentaire est trop long (%(n)s caractères au plus).", n=COMMENT_MAX))],
         filters=[strip],
     )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField(
         _l("Motif"),
-        validators=[DataRequired(_l("Indiquez un motif.")), Length(max=REASON_MAX), NoMarkup()],
+        validators=[DataRequired(_l("Indiquez un motif.")), Length(max=REASON_MAX)],
         filters=[strip],
     )
     comment_id = HiddenField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(
         _l("Code de vote"), description=_l("Le code imprimé sur votre ticket, par exemple ABCDE-23456."),
         validators=[DataRequired(_l("Saisissez votre code de vote.")), Length(max=40)],
@@ -132,12 +118,12 @@ class CodeForm(FlaskForm):
     )
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     label = StringField(_l("Nom de la période de vote"), description=_l("Par exemple : Votes de printemps 2026."),
-                        validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120), NoMarkup()], filters=[strip])
+                        validators=[DataRequired(_l("Indiquez un nom.")), Length(max=120)], filters=[strip])
 
 
-class CodesForm(FlaskForm):
+class CodesForm(Form):
     count = IntegerField(_l("Nombre de codes à imprimer"), default=30,
                          validators=[DataRequired(_l("Indiquez un nombre.")),
                                      NumberRange(1, 500, _l("Entre 1 et 500 codes par feuille."))])
@@ -146,7 +132,7 @@ class CodesForm(FlaskForm):
                                          NumberRange(1, 1000, _l("Entre 1 et 1000."))])
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     number = IntegerField(_l("Numéro du code (imprimé sous le code)"), validators=[Optional(), NumberRange(min=1)])
     batch = IntegerField(_l("ou numéro de la feuille entière"), validators=[Optional(), NumberRange(min=1)])
 
@@ -155,22 +141,22 @@ class RevokeForm(FlaskForm):
             raise ValidationError(_l("Indiquez un numéro de code ou de feuille."))
 
 
-class DotMeetingForm(FlaskForm):
+class DotMeetingForm(Form):
     label = StringField(_l("Réunion"), description=_l("Par exemple : Café QPV du 12 mars, salle des fêtes."),
-                        validators=[DataRequired(_l("Indiquez la réunion.")), Length(max=200), NoMarkup()], filters=[strip])
+                        validators=[DataRequired(_l("Indiquez la réunion.")), Length(max=200)], filters=[strip])
     held_on = DateField(_l("Date de la réunion"), validators=[DataRequired(_l("Indiquez la date."))])
     participants = IntegerField(_l("Nombre de participants (facultatif)"),
                                 validators=[Optional(), NumberRange(0, 100000, _l("Un nombre positif."))])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     kind = SelectField(_l("Format"), choices=choices([
         ("polis", _l("Pol.is : comments.csv et votes.csv d'une conversation")),
         ("decidim", _l("Decidim : export CSV des propositions")),
         ("json", _l("Parlons Quartier : export JSON")),
     ]))
     conversation = StringField(_l("Nom de la conversation Pol.is (dossier de l'export)"),
-                               validators=[Length(max=100), NoMarkup()], filters=[strip])
+                               validators=[Length(max=100)], filters=[strip])
     theme_id = SelectField(_l("Thème des propositions importées (facultatif)"), coerce=int)
     file = FileField(_l("Fichier (comments.csv, export Decidim ou JSON)"))
     votes_file = FileField(_l("votes.csv (Pol.is seulement)"))

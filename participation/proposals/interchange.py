@@ -15,7 +15,7 @@ from typing import IO, Callable, Iterable
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.html import sanitize
+from participation.text import plain_text
 from participation.modelbase import dialect_insert, utcnow
 from participation.proposals import services
 from participation.proposals.models import (
@@ -90,7 +90,7 @@ class ImportReport:
 
 
 def _title_from(text: str) -> str:
-    text = " ".join(sanitize(text).split())
+    text = " ".join(plain_text(text).split())
     if len(text) <= TITLE_MAX:
         return text
     cut = text[: TITLE_MAX - 1].rsplit(" ", 1)[0]
@@ -193,7 +193,7 @@ def import_polis(
     (sans avis). The files are checked whole first: a missing column, a malformed value or a
     vote on a comment absent from comments.csv refuses everything, naming the line.
     """
-    conversation = sanitize(conversation).replace(":", "-")[:150] or "polis"
+    conversation = plain_text(conversation).replace(":", "-")[:150] or "polis"
     report = ImportReport()
     comments = []
     reader = _reader(comments_file, POLIS_COMMENT_COLUMNS, "comments.csv")
@@ -242,7 +242,7 @@ def import_polis(
         if moderated == "-1":
             report.skip("comment", external_id, "moderated_out")
             continue
-        if not sanitize(body):
+        if not plain_text(body):
             report.skip("comment", external_id, "empty")
             continue
         agrees, disagrees = (row.get("agrees") or "").strip(), (row.get("disagrees") or "").strip()
@@ -370,7 +370,7 @@ def _import_decidim_row(quartier, row, themes, existing, theme, report) -> None:
     if target is not ProposalState.SUBMITTED:
         answer = _column(row, "answer") or "Réponse importée de Decidim."
         services.set_state(proposal, target, answer, None,
-                           reason=sanitize(answer) if target is ProposalState.NOT_RETAINED else None,
+                           reason=plain_text(answer) if target is ProposalState.NOT_RETAINED else None,
                            actor_name="Decidim")
     report.proposals_imported += 1
 
@@ -463,7 +463,7 @@ def export_csv(quartier: Quartier, handle: IO[str]) -> None:
             themes[p.theme_id].slug if p.theme_id in themes else "", p.state.value, p.place_text,
             "" if p.latitude is None else p.latitude, "" if p.longitude is None else p.longitude,
             c.pour, c.contre, c.sans_avis, c.participants, c.dots, c.comments, _iso(p.created_at),
-            sanitize(last.answer) if last else "", last.actor_name if last else "",
+            plain_text(last.answer) if last else "", last.actor_name if last else "",
             _iso(last.created_at) if last else "", "1" if p.hidden else "0",
         )])
 
@@ -536,17 +536,17 @@ def _import_json_item(quartier, item, index, source_code, themes, existing, meet
     for answer in item.get("answers") or []:
         db.session.add(StateChange(
             proposal_id=proposal.id, from_state=ProposalState(answer["from"]), to_state=ProposalState(answer["to"]),
-            answer=services.sanitize_rich(answer.get("answer") or ""), reason=sanitize(answer.get("reason") or ""),
-            actor_name=sanitize(answer.get("by") or "")[:200], created_at=_parse_dt(answer.get("at")) or utcnow(),
+            answer=services.sanitize_rich(answer.get("answer") or ""), reason=plain_text(answer.get("reason") or ""),
+            actor_name=plain_text(answer.get("by") or "")[:200], created_at=_parse_dt(answer.get("at")) or utcnow(),
         ))
     proposal.state = ProposalState(item.get("state") or "submitted")
     proposal.hidden = bool(item.get("hidden"))
-    proposal.hidden_reason = sanitize(item.get("hidden_reason") or "")[:500]
+    proposal.hidden_reason = plain_text(item.get("hidden_reason") or "")[:500]
     for dot in item.get("dot_votes") or []:
         key = (dot.get("meeting"), dot.get("held_on"), dot.get("participants"))
         meeting = meetings.get(key)
         if meeting is None:
-            meeting = DotMeeting(quartier_id=quartier.id, label=sanitize(dot.get("meeting") or "")[:200] or "?",
+            meeting = DotMeeting(quartier_id=quartier.id, label=plain_text(dot.get("meeting") or "")[:200] or "?",
                                  held_on=date.fromisoformat(dot["held_on"]), participants=dot.get("participants"))
             db.session.add(meeting)
             db.session.flush()

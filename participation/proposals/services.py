@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
 from participation.extensions import db
-from participation.html import sanitize, sanitize_rich
+from participation.html import sanitize_rich
+from participation.text import plain_text
 from participation.modelbase import dialect_insert, utcnow
 from participation.proposals.models import (
     ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, Comment, DotCount,
@@ -42,29 +43,15 @@ class ProposalError(ValueError):
 
 # --- text ---------------------------------------------------------------------------------
 
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
-_ALLOWED_BODY_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote", "b", "i"}
-_DANGEROUS = re.compile(r"(\bon[a-z]+\s*=|javascript:|data:|style\s*=|<!--)", re.IGNORECASE)
-
-
-def body_has_forbidden_markup(text: str | None) -> bool:
-    """True when a body holds markup beyond the limited formatting (script, styles, handlers…)."""
-    if not text:
-        return False
-    if _DANGEROUS.search(text):
-        return True
-    for match in _TAG.finditer(text):
-        if match.group(2).lower() not in _ALLOWED_BODY_TAGS:
-            return True
-    # A "<" that does not open an allowed tag, e.g. "<scr<script>ipt>", is refused as well.
-    stripped = _TAG.sub("", text)
-    return bool(re.search(r"<\s*[a-zA-Z!/?]", stripped))
+# A body is read as formatted text only when it holds one of the allowed tags; anything else
+# ("loyers < 500 €", "<3", "<<les jeunes>>") is plain text, kept whole and escaped.
+_ALLOWED_TAG = re.compile(r"</?\s*(p|br|strong|em|ul|ol|li|a|blockquote|b|i)(\s[^<>]*)?/?>", re.IGNORECASE)
 
 
 def rich_body(text: str) -> str:
     """Residents type plain text (blank lines make paragraphs) or the few allowed tags."""
-    text = (text or "").strip()
-    if not _TAG.search(text):
+    text = plain_text(text)
+    if not _ALLOWED_TAG.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         text = "".join(
             "<p>" + "<br>".join(html_module.escape(line) for line in p.splitlines()) + "</p>"
@@ -74,7 +61,7 @@ def rich_body(text: str) -> str:
 
 
 def clean_title(title: str) -> str:
-    title = sanitize(title)
+    title = plain_text(title)
     if not title:
         raise ProposalError("title_required")
     if len(title) > TITLE_MAX:
@@ -111,9 +98,9 @@ def create_proposal(
         raise ProposalError("body_too_long")
     proposal = Proposal(
         quartier_id=quartier.id, theme_id=theme.id if theme else None, title=clean_title(title),
-        body=rich_body(body), place_text=sanitize(place_text)[:200], latitude=latitude,
+        body=rich_body(body), place_text=plain_text(place_text)[:200], latitude=latitude,
         longitude=longitude, source=source, author_id=author.id if author else None,
-        author_label=sanitize(author_label)[:200], workshop_note_id=workshop_note_id,
+        author_label=plain_text(author_label)[:200], workshop_note_id=workshop_note_id,
         external_id=external_id, state=state,
     )
     if created_at is not None:
@@ -125,7 +112,7 @@ def create_proposal(
 
 def title_from_text(text: str, limit: int = TITLE_MAX) -> str:
     """A proposal title from a longer text (a workshop note): its first line, cut at a word."""
-    line = " ".join(sanitize(text).split("\n", 1)[0].split())
+    line = " ".join(plain_text(text).split("\n", 1)[0].split())
     if len(line) <= limit:
         return line
     cut = line[: limit - 1]
@@ -214,11 +201,11 @@ def set_state(
     if new_state not in TRANSITIONS[proposal.state]:
         raise ProposalError("transition_not_allowed")
     answer = rich_body(answer_text or "")
-    if not sanitize(answer):
+    if not plain_text(answer):
         raise ProposalError("answer_required")
     if len(answer_text) > ANSWER_MAX:
         raise ProposalError("answer_too_long")
-    reason_clean = sanitize(reason or "")
+    reason_clean = plain_text(reason or "")
     if new_state == ProposalState.NOT_RETAINED and not reason_clean:
         raise ProposalError("reason_required")
     if len(reason_clean) > REASON_MAX:
@@ -414,7 +401,7 @@ def dot_votes_of(proposal: Proposal) -> list[tuple[DotMeeting, int]]:
 # --- comments and moderation ----------------------------------------------------------------
 
 def add_comment(proposal: Proposal, body: str, *, author: User | None = None, author_label: str = "") -> Comment:
-    text = sanitize(body)
+    text = plain_text(body)
     if not text:
         raise ProposalError("comment_required")
     if len(text) > COMMENT_MAX:
@@ -423,7 +410,7 @@ def add_comment(proposal: Proposal, body: str, *, author: User | None = None, au
         raise ProposalError("proposal_hidden")
     comment = Comment(
         proposal_id=proposal.id, body=text, author_id=author.id if author else None,
-        author_label=sanitize(author_label)[:200],
+        author_label=plain_text(author_label)[:200],
     )
     db.session.add(comment)
     db.session.flush()
@@ -439,7 +426,7 @@ def comments_of(proposal: Proposal) -> list[Comment]:
 
 
 def _reason(reason: str) -> str:
-    text = sanitize(reason)
+    text = plain_text(reason)
     if not text:
         raise ProposalError("reason_required")
     if len(text) > REASON_MAX:
@@ -514,7 +501,7 @@ def periods_of(quartier: Quartier) -> list[VotingPeriod]:
 
 
 def open_period(quartier: Quartier, label: str) -> VotingPeriod:
-    text = sanitize(label)
+    text = plain_text(label)
     if not text:
         raise ProposalError("label_required")
     if current_period(quartier) is not None:
@@ -758,7 +745,7 @@ def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice |
 def record_dot_meeting(
     quartier: Quartier, *, label: str, held_on: date, participants: int | None, counts: dict[int, int],
 ) -> DotMeeting:
-    text = sanitize(label)
+    text = plain_text(label)
     if not text:
         raise ProposalError("label_required")
     if participants is not None and participants < 0:

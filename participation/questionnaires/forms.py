@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from participation.forms import NoMarkup, choices, strip
+from participation.forms import Form, choices, strip
 from participation.questionnaires.models import Kind
 
 KIND_LABELS = {
@@ -45,13 +45,13 @@ def optional_int(value):
         return None
 
 
-class QuestionnaireForm(FlaskForm):
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200), NoMarkup()], filters=[strip])
+class QuestionnaireForm(Form):
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200)], filters=[strip])
     introduction = TextAreaField(_l("Introduction"), description=_l("Pourquoi ce questionnaire, qui le lit, ce qui sera fait des réponses."),
-                                 validators=[Length(max=5000), NoMarkup()], filters=[strip])
+                                 validators=[Length(max=5000)], filters=[strip])
     consent_text = TextAreaField(_l("Texte de consentement (facultatif)"),
                                  description=_l("S'il est rempli, la personne doit cocher une case pour commencer."),
-                                 validators=[Length(max=5000), NoMarkup()], filters=[strip])
+                                 validators=[Length(max=5000)], filters=[strip])
     opens_on = DateField(_l("Ouverture (facultatif)"), validators=[Optional()])
     closes_on = DateField(_l("Clôture (facultatif)"), validators=[Optional()])
 
@@ -64,15 +64,15 @@ class NewQuestionnaireForm(QuestionnaireForm):
     shared = BooleanField(_l("Partager avec tous les quartiers du contrat de ville"))
 
 
-class SectionForm(FlaskForm):
-    title = StringField(_l("Titre de la section"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200), NoMarkup()], filters=[strip])
+class SectionForm(Form):
+    title = StringField(_l("Titre de la section"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200)], filters=[strip])
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     kind = SelectField(_l("Type de question"), choices=choices((k.value, label) for k, label in KIND_LABELS.items()))
     text = TextAreaField(_l("Question"), description=_l("Les questions démographiques ont un texte proposé si vous laissez vide."),
-                         validators=[Length(max=2000), NoMarkup()], filters=[strip])
-    help_text = TextAreaField(_l("Aide (facultatif)"), validators=[Length(max=2000), NoMarkup()], filters=[strip])
+                         validators=[Length(max=2000)], filters=[strip])
+    help_text = TextAreaField(_l("Aide (facultatif)"), validators=[Length(max=2000)], filters=[strip])
     required = BooleanField(_l("Réponse obligatoire (jamais pour les questions démographiques)"))
     max_choices = IntegerField(_l("Nombre maximum de choix, ou de thèmes à classer (facultatif)"),
                                validators=[Optional(), NumberRange(1, 20, _l("Entre 1 et 20."))])
@@ -80,7 +80,7 @@ class QuestionForm(FlaskForm):
     condition_choice_id = SelectField(_l("Afficher seulement si… (facultatif)"), coerce=optional_int, validate_choice=False,
                                       description=_l("La condition porte sur une question d'une section précédente."))
     choices_text = TextAreaField(_l("Choix, un par ligne (choix unique ou multiple)"),
-                                 validators=[Length(max=5000), NoMarkup()], filters=[strip])
+                                 validators=[Length(max=5000)], filters=[strip])
 
 
 class QuestionEditForm(QuestionForm):
@@ -88,14 +88,14 @@ class QuestionEditForm(QuestionForm):
     choices_text = None
 
 
-class ChoiceForm(FlaskForm):
-    label = StringField(_l("Libellé du choix"), validators=[DataRequired(_l("Indiquez un libellé.")), Length(max=300), NoMarkup()], filters=[strip])
+class ChoiceForm(Form):
+    label = StringField(_l("Libellé du choix"), validators=[DataRequired(_l("Indiquez un libellé.")), Length(max=300)], filters=[strip])
     theme_id = SelectField(_l("Thème (facultatif)"), coerce=optional_int, validate_choice=False)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Fichier JSON exporté de Parlons Quartier"))
 
 
-class DuplicateForm(FlaskForm):
+class DuplicateForm(Form):
     target = SelectField(_l("Quartier du nouveau questionnaire"), validate_choice=False)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db
-from participation.html import contains_markup, sanitize
+from participation.text import plain_text
 from participation.quartiers.models import Quartier, Theme
 from participation.quartiers.services import active_themes
 from participation.questionnaires import tallies
@@ -195,8 +195,8 @@ def create_questionnaire(
     consent_text: str = "", opens_on: date | None = None, closes_on: date | None = None,
 ) -> Questionnaire:
     questionnaire = Questionnaire(
-        contrat_id=contrat_id, quartier=quartier, title=sanitize(title),
-        introduction=sanitize(introduction), consent_text=sanitize(consent_text),
+        contrat_id=contrat_id, quartier=quartier, title=plain_text(title),
+        introduction=plain_text(introduction), consent_text=plain_text(consent_text),
         opens_on=opens_on, closes_on=closes_on, state=State.DRAFT, translations={},
     )
     db.session.add(questionnaire)
@@ -207,7 +207,7 @@ def create_questionnaire(
 def update_questionnaire(questionnaire: Questionnaire, **values: Any) -> None:
     for key in ("title", "introduction", "consent_text"):
         if key in values:
-            setattr(questionnaire, key, sanitize(values[key]))
+            setattr(questionnaire, key, plain_text(values[key]))
     for key in ("opens_on", "closes_on"):
         if key in values:
             setattr(questionnaire, key, values[key])
@@ -225,7 +225,7 @@ def set_state(questionnaire: Questionnaire, state: State) -> None:
 
 def add_section(questionnaire: Questionnaire, title: str) -> Section:
     section = Section(
-        questionnaire=questionnaire, title=sanitize(title), translations={},
+        questionnaire=questionnaire, title=plain_text(title), translations={},
         position=max((s.position for s in questionnaire.sections), default=-1) + 1,
     )
     db.session.add(section)
@@ -234,7 +234,7 @@ def add_section(questionnaire: Questionnaire, title: str) -> Section:
 
 
 def update_section(section: Section, title: str) -> None:
-    section.title = sanitize(title)
+    section.title = plain_text(title)
     db.session.flush()
 
 
@@ -288,15 +288,15 @@ def add_question(
     if not text.strip():
         raise QuestionnaireError("empty_text")
     question = Question(
-        questionnaire_id=section.questionnaire_id, section=section, kind=kind, text=sanitize(text),
-        help_text=sanitize(help_text), required=required, max_choices=max_choices,
+        questionnaire_id=section.questionnaire_id, section=section, kind=kind, text=plain_text(text),
+        help_text=plain_text(help_text), required=required, max_choices=max_choices,
         theme_id=theme_id, condition_choice_id=condition_choice_id, translations=translations,
         position=max((q.position for q in section.questions), default=-1) + 1,
     )
     db.session.add(question)
     if kind in FREE_CHOICE_KINDS and any(label.strip() for label in choices):
         for position, label in enumerate(label for label in choices if label.strip()):
-            question.choices.append(Choice(label=sanitize(label), position=position, translations={}))
+            question.choices.append(Choice(label=plain_text(label), position=position, translations={}))
     else:
         _generated_choices(question)
     db.session.flush()
@@ -326,8 +326,8 @@ def update_question(
     if not text.strip():
         raise QuestionnaireError("empty_text")
     remapped = theme_id != question.theme_id
-    question.text = sanitize(text)
-    question.help_text = sanitize(help_text)
+    question.text = plain_text(text)
+    question.help_text = plain_text(help_text)
     question.required = required
     question.max_choices = max_choices
     question.theme_id = theme_id
@@ -362,7 +362,7 @@ def add_choice(question: Question, label: str, theme_id: int | None = None) -> C
     if not label.strip():
         raise QuestionnaireError("empty_text")
     choice = Choice(
-        question=question, label=sanitize(label), theme_id=theme_id, translations={},
+        question=question, label=plain_text(label), theme_id=theme_id, translations={},
         position=max((c.position for c in question.choices), default=-1) + 1,
     )
     db.session.add(choice)
@@ -374,7 +374,7 @@ def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
     if not label.strip():
         raise QuestionnaireError("empty_text")
     if choice.code is None or choice.question.kind in FREE_CHOICE_KINDS:
-        choice.label = sanitize(label)
+        choice.label = plain_text(label)
     remapped = theme_id != choice.theme_id
     choice.theme_id = theme_id
     db.session.flush()
@@ -432,13 +432,10 @@ def set_translations(questionnaire: Questionnaire, values: Mapping[str, str]) ->
                 key = f"{prefix}-{field_name}-{lang}"
                 if key not in values:
                     continue
-                text = values[key] or ""
-                if contains_markup(text):
-                    raise QuestionnaireError("markup", key=key)
+                text = plain_text(values[key])
                 limit = TRANSLATION_LIMITS.get(field_name, 2000)
-                if len(text.strip()) > limit:
+                if len(text) > limit:
                     raise QuestionnaireError("too_long", key=key, limit=limit)
-                text = sanitize(text)
                 if text:
                     translations[lang][field_name] = text
                     count += 1
@@ -499,9 +496,9 @@ def export_data(questionnaire: Questionnaire) -> dict:
 def _text(value: Any, limit: int) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > limit or contains_markup(value):
+    if not isinstance(value, str) or len(value) > limit:
         raise QuestionnaireError("bad_import")
-    return sanitize(value)
+    return plain_text(value)
 
 
 def _translations(value: Any, fields: tuple[str, ...]) -> dict:
@@ -778,12 +775,11 @@ def _parse_one(question: Question, form: Any, theme_ids: set[int]) -> tuple[str 
         if number != number or abs(number) >= MAX_NUMBER:
             return "not_a_number", None
         return None, number
-    # text
-    if len(raw) > question.text_limit:
+    # text: kept as typed (line breaks normalised), whatever characters it holds
+    text = plain_text(raw)
+    if len(text) > question.text_limit:
         return "too_long", None
-    if contains_markup(raw):
-        return "markup", None
-    return None, sanitize(raw) or None
+    return None, text or None
 
 
 def save_section(draft: Draft, section: Section, values: Mapping[str, Any]) -> None:

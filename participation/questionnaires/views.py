@@ -53,7 +53,6 @@ def error_message(code: str, question: Question | None = None, **details) -> str
         "duplicate_rank": lambda: _("Chaque thème ne peut être classé qu'une seule fois."),
         "too_long": lambda: _("Le texte est trop long : %(n)s caractères au maximum.",
                               n=details.get("limit") or (question.text_limit if question else 200)),
-        "markup": lambda: _("Le texte ne doit pas contenir de balises HTML (< >)."),
         "not_a_number": lambda: _("Indiquez un nombre, par exemple 12."),
         "draft": lambda: _("Ce questionnaire est en préparation : il n'accepte pas encore de réponses."),
         "closed": lambda: _("Ce questionnaire est clos : il n'accepte plus de réponses. Merci à toutes les personnes qui ont répondu."),

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField, DateTimeLocalField, FloatField, HiddenField, IntegerField, SelectField,
@@ -10,7 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from participation.forms import NoMarkup, choices, strip
+from participation.forms import Form, choices, strip
 from participation.workshops.models import WorkshopFormat
 from participation.workshops.services import MAX_DOT_VOTES, NOTE_MAX_LENGTH, OBSERVATION_MAX_LENGTH
 
@@ -38,15 +38,15 @@ def _count(label):
     return IntegerField(label, validators=[Optional(), NumberRange(0, 100_000, _l("Indiquez un nombre entre 0 et 100 000."))])
 
 
-class WorkshopForm(FlaskForm):
-    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200), NoMarkup()], filters=[strip])
+class WorkshopForm(Form):
+    title = StringField(_l("Titre"), validators=[DataRequired(_l("Indiquez un titre.")), Length(max=200)], filters=[strip])
     format = SelectField(_l("Format"), choices=choices((f.value, label) for f, label in FORMAT_LABELS.items()))
     starts_at = DateTimeLocalField(_l("Début (date et heure)"), format=DATETIME_FORMAT, validators=[InputRequired(_l("Indiquez la date et l'heure de début."))])
     ends_at = DateTimeLocalField(_l("Fin (facultatif)"), format=DATETIME_FORMAT, validators=[Optional()])
-    place = StringField(_l("Lieu"), validators=[Length(max=300), NoMarkup()], filters=[strip])
+    place = StringField(_l("Lieu"), validators=[Length(max=300)], filters=[strip])
     facilitators = SelectMultipleField(_l("Animateurs et animatrices"), coerce=int, validate_choice=True)
     neutral_facilitator = StringField(
-        _l("Tiers facilitateur neutre (facultatif)"), validators=[Length(max=200), NoMarkup()], filters=[strip],
+        _l("Tiers facilitateur neutre (facultatif)"), validators=[Length(max=200)], filters=[strip],
         description=_l("Nom et structure d'une personne extérieure qui anime sans prendre parti."),
     )
     rounds = IntegerField(_l("Nombre de tours (world café)"), default=3, validators=[InputRequired(_l("Indiquez un nombre de tours.")), NumberRange(1, 12, _l("Entre 1 et 12 tours."))])
@@ -56,7 +56,7 @@ class WorkshopForm(FlaskForm):
     attendance_associations = _count(ATTENDANCE_LABELS["associations"])
     attendance_institutions = _count(ATTENDANCE_LABELS["institutions"])
     attendance_elus = _count(ATTENDANCE_LABELS["elus"])
-    plenary_summary = TextAreaField(_l("Synthèse de la plénière"), validators=[Length(max=10_000), NoMarkup()], filters=[strip])
+    plenary_summary = TextAreaField(_l("Synthèse de la plénière"), validators=[Length(max=10_000)], filters=[strip])
     is_template = BooleanField(_l("Modèle réutilisable (n'apparaît pas au calendrier)"))
 
     def validate_ends_at(self, field):
@@ -69,34 +69,34 @@ class WorkshopForm(FlaskForm):
             raise ValidationError(_l("La répartition dépasse le total des participants."))
 
 
-class CopyForm(FlaskForm):
+class CopyForm(Form):
     source = SelectField(_l("Copier depuis"), coerce=int, validate_choice=True)
-    title = StringField(_l("Titre (facultatif : celui de l'atelier copié)"), validators=[Length(max=200), NoMarkup()], filters=[strip])
+    title = StringField(_l("Titre (facultatif : celui de l'atelier copié)"), validators=[Length(max=200)], filters=[strip])
     starts_at = DateTimeLocalField(_l("Début (date et heure)"), format=DATETIME_FORMAT, validators=[InputRequired(_l("Indiquez la date et l'heure de début."))])
     is_template = BooleanField(_l("Modèle réutilisable"))
 
 
-class QuestionsForm(FlaskForm):
+class QuestionsForm(Form):
     questions = TextAreaField(
         _l("Questions du world café, une par ligne"),
         description=_l("Dans le compte-rendu, la 1re question donne les changements attendus, la 2e les actions prioritaires, la 3e les ressources et acteurs."),
-        validators=[DataRequired(_l("Indiquez au moins une question.")), Length(max=5000), NoMarkup()],
+        validators=[DataRequired(_l("Indiquez au moins une question.")), Length(max=5000)],
         filters=[strip],
     )
 
 
-class TableForm(FlaskForm):
+class TableForm(Form):
     theme_id = SelectField(_l("Thème de la table"), coerce=int, validate_choice=True)
     host_id = SelectField(_l("Hôte de table (compte)"), coerce=int, validate_choice=True)
-    host_name = StringField(_l("Ou nom de l'hôte (sans compte)"), validators=[Length(max=120), NoMarkup()], filters=[strip])
+    host_name = StringField(_l("Ou nom de l'hôte (sans compte)"), validators=[Length(max=120)], filters=[strip])
 
 
-class StopForm(FlaskForm):
-    name = StringField(_l("Nom de l'étape"), validators=[DataRequired(_l("Indiquez un nom.")), Length(max=200), NoMarkup()], filters=[strip])
-    description = TextAreaField(_l("Description (facultatif)"), validators=[Length(max=2000), NoMarkup()], filters=[strip])
+class StopForm(Form):
+    name = StringField(_l("Nom de l'étape"), validators=[DataRequired(_l("Indiquez un nom.")), Length(max=200)], filters=[strip])
+    description = TextAreaField(_l("Description (facultatif)"), validators=[Length(max=2000)], filters=[strip])
 
 
-class CaptureChoiceForm(FlaskForm):
+class CaptureChoiceForm(Form):
     """Pick the table and the round once (a GET form: the choice lives in the address)."""
 
     class Meta:
@@ -106,12 +106,11 @@ class CaptureChoiceForm(FlaskForm):
     round = SelectField(_l("Tour"), coerce=int, validate_choice=True)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(
         _l("Note"),
         validators=[DataRequired(_l("Écrivez la note avant de l'envoyer.")),
-                    Length(max=NOTE_MAX_LENGTH, message=_l("La note dépasse %(max)d caractères.", max=NOTE_MAX_LENGTH)),
-                    NoMarkup()],
+                    Length(max=NOTE_MAX_LENGTH, message=_l("La note dépasse %(max)d caractères.", max=NOTE_MAX_LENGTH))],
         filters=[strip],
     )
     question_id = SelectField(_l("Question"), coerce=int, validate_choice=True)
@@ -125,10 +124,10 @@ class NoteForm(FlaskForm):
     client_key = HiddenField()
 
 
-class NoteEditForm(FlaskForm):
+class NoteEditForm(Form):
     text = TextAreaField(
         _l("Note"),
-        validators=[DataRequired(_l("Écrivez la note.")), Length(max=NOTE_MAX_LENGTH), NoMarkup()],
+        validators=[DataRequired(_l("Écrivez la note.")), Length(max=NOTE_MAX_LENGTH)],
         filters=[strip],
     )
     theme_id = SelectField(_l("Thème"), coerce=int, validate_choice=True)
@@ -137,12 +136,12 @@ class NoteEditForm(FlaskForm):
     to_propose = BooleanField(_l("À proposer (deviendra une proposition)"))
 
 
-class ObservationForm(FlaskForm):
+class ObservationForm(Form):
     stop_id = SelectField(_l("Étape"), coerce=int, validate_choice=True)
     theme_id = SelectField(_l("Thème"), coerce=int, validate_choice=True)
     text = TextAreaField(
         _l("Observation"),
-        validators=[DataRequired(_l("Décrivez ce que vous observez.")), Length(max=OBSERVATION_MAX_LENGTH), NoMarkup()],
+        validators=[DataRequired(_l("Décrivez ce que vous observez.")), Length(max=OBSERVATION_MAX_LENGTH)],
         filters=[strip],
     )
     latitude = FloatField(
@@ -162,11 +161,11 @@ class ObservationForm(FlaskForm):
             raise ValidationError(_l("Indiquez la latitude et la longitude, ou aucune des deux."))
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     context = TextAreaField(
-        _l("Contexte et objectifs de l'atelier"), validators=[Length(max=10_000), NoMarkup()], filters=[strip],
+        _l("Contexte et objectifs de l'atelier"), validators=[Length(max=10_000)], filters=[strip],
     )
 
 
-class ValidatorForm(FlaskForm):
+class ValidatorForm(Form):
     user_id = SelectField(_l("Animateur ou animatrice"), coerce=int, validate_choice=True)

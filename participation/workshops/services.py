@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.accounts.models import Role, User, UserScope
 from participation.extensions import db
-from participation.html import sanitize
+from participation.text import plain_text
 from participation.modelbase import utcnow
 from participation.proposals import services as proposals
 from participation.proposals.models import Proposal
@@ -145,7 +145,7 @@ def create_workshop(
     if values.get("ends_at") and values["ends_at"] <= starts_at:
         raise WorkshopError("ends_before_start")
     workshop = Workshop(
-        quartier=quartier, title=sanitize(title), format=format, starts_at=starts_at,
+        quartier=quartier, title=plain_text(title), format=format, starts_at=starts_at,
         created_by_id=created_by.id if created_by else None, **_clean(values),
     )
     workshop.facilitators = list(facilitators)
@@ -163,7 +163,7 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
     for key in ("place", "neutral_facilitator", "plenary_summary"):
         if key in cleaned:
-            cleaned[key] = sanitize(cleaned[key])
+            cleaned[key] = plain_text(cleaned[key])
     return cleaned
 
 
@@ -180,7 +180,7 @@ def update_workshop(workshop: Workshop, *, facilitators: Iterable[User] | None =
         if used and values["rounds"] < used:
             raise WorkshopError("rounds_in_use")
     if "title" in values:
-        values["title"] = sanitize(values["title"])
+        values["title"] = plain_text(values["title"])
     for key, value in _clean(values).items():
         setattr(workshop, key, value)
     if facilitators is not None:
@@ -216,7 +216,7 @@ def copy_workshop(
 
 def set_questions(workshop: Workshop, texts: list[str]) -> None:
     """Replace the guiding questions, keeping the identity of each position (notes stay attached)."""
-    texts = [sanitize(text) for text in texts if text and text.strip()]
+    texts = [plain_text(text) for text in texts if text and text.strip()]
     if not texts:
         raise WorkshopError("no_questions")
     if any(len(text) > 500 for text in texts):
@@ -246,7 +246,7 @@ def add_table(workshop: Workshop, *, theme_id: int, host: User | None = None, ho
     number = (db.session.scalar(
         select(func.max(WorkshopTable.number)).where(WorkshopTable.workshop_id == workshop.id)
     ) or 0) + 1
-    table = WorkshopTable(workshop=workshop, number=number, theme=theme, host=host, host_name=sanitize(host_name))
+    table = WorkshopTable(workshop=workshop, number=number, theme=theme, host=host, host_name=plain_text(host_name))
     db.session.add(table)
     db.session.flush()
     return table
@@ -254,7 +254,7 @@ def add_table(workshop: Workshop, *, theme_id: int, host: User | None = None, ho
 
 def update_table(table: WorkshopTable, *, theme_id: int, host: User | None, host_name: str) -> None:
     table.theme = _theme_of_contrat(table.workshop, theme_id)
-    table.host, table.host_name = host, sanitize(host_name)
+    table.host, table.host_name = host, plain_text(host_name)
     db.session.flush()
 
 
@@ -269,7 +269,7 @@ def add_stop(workshop: Workshop, *, name: str, description: str = "") -> WalkSto
     position = (db.session.scalar(
         select(func.max(WalkStop.position)).where(WalkStop.workshop_id == workshop.id)
     ) or 0) + 1
-    stop = WalkStop(workshop=workshop, position=position, name=sanitize(name), description=sanitize(description))
+    stop = WalkStop(workshop=workshop, position=position, name=plain_text(name), description=plain_text(description))
     db.session.add(stop)
     db.session.flush()
     return stop
@@ -302,7 +302,7 @@ def set_closed(workshop: Workshop, closed: bool) -> None:
 def _check_note_text(text: str | None, maximum: int = NOTE_MAX_LENGTH) -> str:
     if text is not None and len(text) > maximum:
         raise WorkshopError("text_too_long", maximum=maximum)
-    cleaned = sanitize(text)
+    cleaned = plain_text(text)
     if not cleaned:
         raise WorkshopError("empty_text")
     return cleaned
@@ -847,7 +847,7 @@ def generate_report(workshop: Workshop, user: User | None, *, context: str | Non
     if context is not None:
         if len(context) > 10_000:
             raise WorkshopError("text_too_long", maximum=10_000)
-        report.context = sanitize(context)
+        report.context = plain_text(context)
     report.content = build_report_content(workshop)
     db.session.flush()
     return report
