@@ -1,6 +1,8 @@
 """Translations: French source, complete English and Arabic catalogs, Arabic laid out right to left."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from babel.messages.pofile import read_po
 
@@ -14,17 +16,103 @@ def _catalog(language: str):
         return read_po(handle, locale=language)
 
 
-def _extracted_ids(tmp_path) -> set:
+def _makefile_extract_options(keep_locations: bool = False) -> list:
+    """The options of `make extract-messages`, so the test extracts exactly as the Makefile does."""
+    import shlex
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    line = next(line for line in makefile.splitlines() if "pybabel extract" in line)
+    arguments = shlex.split(line.split("pybabel extract", 1)[1])
+    options, skip = [], False
+    for argument in arguments:
+        if skip:
+            skip = False
+        elif argument in ("-o", "-F"):
+            skip = True  # output and config are given by the test
+        elif argument == "." or (keep_locations and argument == "--no-location"):
+            continue
+        else:
+            options.append(argument)
+    assert "-k" in options and any(o.startswith("--ignore-dirs") for o in options), options
+    return options
+
+
+def _extract(config, directory, pot, keep_locations: bool = False) -> None:
     from babel.messages.frontend import CommandLineInterface
 
-    pot = tmp_path / "messages.pot"
-    # The same extraction as `make extract-messages`.
     CommandLineInterface().run(
-        ["pybabel", "-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "lazy_gettext", "-k", "_l",
-         "-k", "ngettext:1,2", "--no-location", "-o", str(pot), str(ROOT)]
+        ["pybabel", "-q", "extract", "-F", str(config), *_makefile_extract_options(keep_locations),
+         "-o", str(pot), str(directory)]
     )
+
+
+def _extracted_ids(tmp_path) -> set:
+    pot = tmp_path / "messages.pot"
+    _extract(ROOT / "babel.cfg", ROOT, pot)
     with open(pot, "rb") as handle:
         return {message.id if isinstance(message.id, str) else message.id[0] for message in read_po(handle) if message.id}
+
+
+def _babel_jinja_extensions() -> set:
+    from configparser import ConfigParser
+
+    parser = ConfigParser()
+    parser.read(ROOT / "babel.cfg", encoding="utf-8")
+    sections = [name for name in parser.sections() if name.startswith("jinja2:")]
+    assert sections, "babel.cfg extracts the templates"
+    found = []
+    for name in sections:
+        assert parser[name].get("silent", "true").strip().lower() == "false", (
+            f"[{name}] must set `silent = false`: an unparsable template would be skipped without a word"
+        )
+        found.append({e.strip() for e in parser[name].get("extensions", "").split(",") if e.strip()})
+    assert all(extensions == found[0] for extensions in found), found
+    return found[0]
+
+
+def test_extraction_loads_every_jinja_extension_the_app_uses(app):
+    from jinja2.ext import InternationalizationExtension
+
+    used = {
+        f"{type(extension).__module__}.{type(extension).__name__}"
+        for extension in app.jinja_env.extensions.values()
+        if not isinstance(extension, InternationalizationExtension)
+    }
+    aliases = {"jinja2.ext.ExprStmtExtension": "jinja2.ext.do", "jinja2.ext.LoopControlExtension": "jinja2.ext.loopcontrols",
+               "jinja2.ext.DebugExtension": "jinja2.ext.debug"}
+    assert {aliases.get(name, name) for name in used} <= _babel_jinja_extensions()
+
+
+def test_every_template_parses_for_the_extractor(tmp_path):
+    """Every template is read by the extractor; one it cannot parse stops the extraction loudly."""
+    from jinja2 import TemplateSyntaxError
+
+    _extracted_ids(tmp_path)  # raises on the first template the extractor cannot parse
+    broken = tmp_path / "project"
+    (broken / "templates").mkdir(parents=True)
+    (broken / "templates" / "broken.html").write_text(
+        '{% do items.append(1) %}{% if x %}{{ _("Jamais extrait") }}\n', encoding="utf-8"
+    )
+    with pytest.raises(TemplateSyntaxError):
+        _extract(ROOT / "babel.cfg", broken, tmp_path / "broken.pot")
+
+
+def test_every_template_that_translates_reaches_the_catalog(tmp_path):
+    """A template the extractor skipped contributes nothing: it once skipped those using {% do %}, and
+    Babel skips directories whose name starts with '_' (templates/_macros/) unless told otherwise."""
+    pot = tmp_path / "located.pot"
+    _extract(ROOT / "babel.cfg", ROOT, pot, keep_locations=True)
+    with open(pot, "rb") as handle:
+        located = {
+            str(Path(filename).resolve().relative_to(ROOT)) if Path(filename).is_absolute() else filename
+            for message in read_po(handle) for filename, _line in message.locations
+        }
+    translating = {
+        str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*")
+        if path.suffix in {".html", ".txt"} and "_(" in path.read_text(encoding="utf-8")
+    }
+    assert translating - located == set()
+    assert {"templates/priorities/_quartier_section.html", "templates/_macros/forms.html"} <= located
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
