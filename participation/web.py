@@ -6,14 +6,14 @@ from flask import Flask, Response, abort, current_app, g, render_template, reque
 from flask_babel import gettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from participation.errors import DomainError
-from participation.extensions import db
 from participation.params import BoundedIntConverter
 from participation.text import has_unsafe_characters
+from participation.transaction import commit, rollback
 
 # Seconds a client is asked to wait when the database does not answer.
 RETRY_AFTER = 5
@@ -67,26 +67,19 @@ def commit_unit_of_work(response: Response) -> Response:
     becomes the error (503 when the database is unreachable), never a success.
     """
     if response.status_code >= 400:
-        db.session.rollback()
+        rollback()
         return response
     try:
-        db.session.commit()
+        commit()
     except (OperationalError, InterfaceError, PoolTimeoutError) as error:
-        _rollback_quietly()
+        rollback()
         current_app.logger.warning("Commit failed, database unreachable: %s", error)
         return security_headers(current_app.make_response(_unavailable_response()))
     except IntegrityError as error:
-        _rollback_quietly()
+        rollback()
         current_app.logger.warning("Commit refused by a constraint: %s", error.orig)
         return security_headers(current_app.make_response(_conflict_response()))
     return response
-
-
-def _rollback_quietly() -> None:
-    try:
-        db.session.rollback()
-    except DBAPIError:  # the connection is gone: the pool drops it
-        pass
 
 
 def handle_domain_error(error: DomainError):
@@ -117,13 +110,13 @@ def _conflict_response():
 
 
 def handle_database_unreachable(error: Exception):
-    _rollback_quietly()
+    rollback()
     current_app.logger.warning("Database unreachable: %s", error)
     return _unavailable_response()
 
 
 def handle_integrity_error(error: IntegrityError):
-    _rollback_quietly()
+    rollback()
     current_app.logger.warning("Write refused by a constraint: %s", error.orig)
     return _conflict_response()
 
