@@ -11,6 +11,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.proposals import interchange, services
 from participation.quartiers.models import Theme
+from participation.transaction import unit_of_work
 
 proposals_cli = AppGroup("proposals", help="Proposals: import (Pol.is, Decidim, JSON) and export.")
 
@@ -51,13 +52,13 @@ def _progress(done: int, total: int) -> None:
 
 
 def _run(action):
+    """The command's one unit of work: the whole import is stored, or (refused) nothing."""
     try:
-        report = action()
+        with unit_of_work():
+            report = action()
     except interchange.ImportRefused as error:
-        db.session.rollback()
         where = f"{error.file} line {error.line}: " if error.line else ""
         raise click.ClickException(f"file refused, nothing imported — {where}{error.code} {error.detail}") from None
-    db.session.commit()
     _print_report(report)
 
 

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import IO, Callable, Iterable
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from participation.errors import DomainError
 from participation.extensions import db
 from participation.text import plain_text
 from participation.modelbase import dialect_insert, utcnow
@@ -33,32 +36,33 @@ POLIS_CHOICES = {1: VoteChoice.POUR, -1: VoteChoice.CONTRE, 0: VoteChoice.SANS_A
 Progress = Callable[[int, int], None]
 
 
-class ImportRefused(ValueError):
-    """The whole file is refused; `file` and `line` say where (line 1 is the header)."""
+class ImportRefused(DomainError):
+    """The whole file is refused; `file` and `line` say where (line 1 is the header).
 
-    def __init__(self, code: str, *, line: int | None, file: str = "", detail: str = ""):
-        super().__init__(f"{code} ({file} line {line}): {detail}")
-        self.code, self.line, self.file, self.detail = code, line, file, detail
+    `reason` is the lazy message of the fault, formatted with `%(detail)s`; the message shown
+    names the file and the line.
+    """
+
+    def __init__(self, code: str, reason=None, *, line: int | None, file: str = "", detail: str = ""):
+        super().__init__(code, reason, 400)
+        self.line, self.file, self.detail = line, file, detail
+
+    @property
+    def message(self) -> str:
+        text = str(self._message or BAD_VALUE) % {"detail": self.detail}
+        if self.line:
+            return gettext("Fichier refusé en entier — %(file)s, ligne %(line)s : %(text)s",
+                           file=self.file, line=self.line, text=text)
+        return gettext("Fichier refusé : %(text)s", text=text)
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.file} line {self.line}): {self.detail}"
 
 
-def refusal_message(error: Exception) -> str:
-    from flask_babel import gettext as _
-
-    if not isinstance(error, ImportRefused):
-        return _("Le fichier n'est pas un JSON valide.")
-    messages = {
-        "missing_columns": _("colonnes manquantes : %(detail)s"),
-        "unknown_comment": _("identifiant de commentaire inconnu : %(detail)s"),
-        "bad_value": _("valeur invalide : %(detail)s"),
-        "file_missing": _("aucun fichier envoyé"),
-        "votes_missing": _("envoyez aussi le fichier votes.csv"),
-        "bad_json": _("ce n'est pas un export JSON de Parlons Quartier"),
-    }
-    text = messages.get(error.code, error.code) % {"detail": error.detail}
-    if error.line:
-        return _("Fichier refusé en entier — %(file)s, ligne %(line)s : %(text)s",
-                 file=error.file, line=error.line, text=text)
-    return _("Fichier refusé : %(text)s", text=text)
+MISSING_COLUMNS = _l("colonnes manquantes : %(detail)s")
+UNKNOWN_COMMENT = _l("identifiant de commentaire inconnu : %(detail)s")
+BAD_VALUE = _l("valeur invalide : %(detail)s")
+BAD_JSON = _l("ce n'est pas un export JSON de Parlons Quartier")
 
 
 @dataclass
@@ -114,7 +118,7 @@ def _reader(handle: IO[str], required: Iterable[str], file: str) -> csv.DictRead
     columns = [c.strip() for c in (reader.fieldnames or [])]
     missing = [c for c in required if c not in columns]
     if missing:
-        raise ImportRefused("missing_columns", line=1, file=file, detail=", ".join(missing))
+        raise ImportRefused("missing_columns", MISSING_COLUMNS, line=1, file=file, detail=", ".join(missing))
     reader.fieldnames = columns
     return reader
 
@@ -200,7 +204,7 @@ def import_polis(
     for line, row in enumerate(reader, start=2):
         raw_id = (row.get("comment-id") or "").strip()
         if not raw_id.lstrip("-").isdigit():
-            raise ImportRefused("bad_value", line=line, file="comments.csv", detail=f"comment-id={raw_id!r}")
+            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="comments.csv", detail=f"comment-id={raw_id!r}")
         comments.append((line, int(raw_id), row))
     known = {cid for _, cid, _ in comments}
 
@@ -217,12 +221,12 @@ def import_polis(
             value = int(raw_vote)
             stamp = float(row.get("timestamp") or 0)
         except ValueError:
-            raise ImportRefused("bad_value", line=line, file="votes.csv",
+            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="votes.csv",
                                 detail=f"comment-id={raw_id!r}, vote={raw_vote!r}") from None
         if comment_id not in known:
-            raise ImportRefused("unknown_comment", line=line, file="votes.csv", detail=raw_id)
+            raise ImportRefused("unknown_comment", UNKNOWN_COMMENT, line=line, file="votes.csv", detail=raw_id)
         if value not in POLIS_CHOICES or not voter:
-            raise ImportRefused("bad_value", line=line, file="votes.csv", detail=f"vote={raw_vote!r}, voter-id={voter!r}")
+            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="votes.csv", detail=f"vote={raw_vote!r}, voter-id={voter!r}")
         key = (comment_id, voter)
         previous = last.get(key)
         if previous is None or (stamp, line) >= previous[:2]:
@@ -317,18 +321,18 @@ def import_decidim(quartier: Quartier, handle: IO[str], *, theme: Theme | None =
     if not any(c == "title" or c.startswith("title/") for c in columns):
         missing.append("title")
     if missing:
-        raise ImportRefused("missing_columns", line=1, file="decidim.csv", detail=", ".join(missing))
+        raise ImportRefused("missing_columns", MISSING_COLUMNS, line=1, file="decidim.csv", detail=", ".join(missing))
     rows = []
     for line, row in enumerate(reader, start=2):
         if not (row.get("id") or "").strip():
-            raise ImportRefused("bad_value", line=line, file="decidim.csv", detail="id")
+            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail="id")
         for coord in ("latitude", "longitude"):
             value = (row.get(coord) or "").strip()
             if value:
                 try:
                     float(value)
                 except ValueError:
-                    raise ImportRefused("bad_value", line=line, file="decidim.csv", detail=f"{coord}={value!r}") from None
+                    raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail=f"{coord}={value!r}") from None
         rows.append((line, row))
     themes = {t.label_fr.strip().lower(): t for t in services.themes_of(quartier)}
     report = ImportReport()
@@ -337,7 +341,7 @@ def import_decidim(quartier: Quartier, handle: IO[str], *, theme: Theme | None =
         try:
             _import_decidim_row(quartier, row, themes, existing, theme, report)
         except services.ProposalError as error:
-            raise ImportRefused("bad_value", line=line, file="decidim.csv", detail=error.code) from None
+            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail=error.message) from None
     db.session.flush()
     return report
 
@@ -474,7 +478,7 @@ def _parse_dt(raw) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw)
     except (TypeError, ValueError):
-        raise ImportRefused("bad_value", line=None, detail=str(raw)) from None
+        raise ImportRefused("bad_value", BAD_VALUE, line=None, detail=str(raw)) from None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -484,7 +488,7 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
     if not isinstance(data, dict) or data.get("format") != "parlons-quartier/proposals" or not isinstance(
         data.get("proposals"), list
     ):
-        raise ImportRefused("bad_json", line=None)
+        raise ImportRefused("bad_json", BAD_JSON, line=None)
     source_code = (data.get("quartier") or {}).get("code") or quartier.qpv_code
     themes = {t.slug: t for t in db.session.scalars(select(Theme).where(Theme.contrat_id == quartier.commune.contrat_id))}
     report = ImportReport()
@@ -496,9 +500,11 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
             _import_json_item(quartier, item, index, source_code, themes, existing, meetings, wanted, report)
         except ImportRefused:
             raise
+        except services.ProposalError as error:
+            raise ImportRefused("bad_value", BAD_VALUE, line=index, file="proposals", detail=error.message) from None
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            detail = getattr(error, "code", None) or type(error).__name__
-            raise ImportRefused("bad_value", line=index, file="proposals", detail=str(detail)) from None
+            detail = type(error).__name__
+            raise ImportRefused("bad_value", BAD_VALUE, line=index, file="proposals", detail=str(detail)) from None
     db.session.flush()
     external_ids = [f"{ext}:{choice.value}:{i}" for _pid, ext, choice, n in wanted for i in range(n)]
     participant_of = _participants_for(external_ids, report)
@@ -514,10 +520,10 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
 
 def _import_json_item(quartier, item, index, source_code, themes, existing, meetings, wanted, report) -> None:
     if not isinstance(item, dict) or not item.get("title") or item.get("source") not in {s.value for s in ProposalSource}:
-        raise ImportRefused("bad_value", line=index, file="proposals", detail="title/source")
+        raise ImportRefused("bad_value", BAD_VALUE, line=index, file="proposals", detail="title/source")
     votes = item.get("votes") or {}
     if not all(isinstance(votes.get(k, 0), int) and votes.get(k, 0) >= 0 for k in ("pour", "contre", "sans_avis")):
-        raise ImportRefused("bad_value", line=index, file="proposals", detail="votes")
+        raise ImportRefused("bad_value", BAD_VALUE, line=index, file="proposals", detail="votes")
     external_id = str(item.get("external_id") or f"export:{source_code}:{item.get('id') or f'n{index}'}")[:200]
     if external_id in existing:
         report.skip("proposal", external_id, "already_imported")

@@ -1,5 +1,5 @@
 """Proposals and votes: the domain logic. Functions add and flush, never commit; they return data
-and raise ProposalError with a `.code` that views turn into a translated message.
+and raise ProposalError (a DomainError carrying its code, translated message and HTTP status).
 
 Public API used by other domains:
 - `set_state(proposal, new_state, answer_text, actor, reason=None)`: the state machine and its
@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
+from participation.errors import DomainError
 from participation.extensions import db
 from participation.html import sanitize_rich
 from participation.text import plain_text
@@ -34,11 +36,8 @@ from participation.proposals.models import (
 from participation.quartiers.models import Quartier, Theme
 
 
-class ProposalError(ValueError):
-    def __init__(self, code: str, **details):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class ProposalError(DomainError):
+    """A refused proposals operation: its code, its translated message and its HTTP status."""
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -63,9 +62,9 @@ def rich_body(text: str) -> str:
 def clean_title(title: str) -> str:
     title = plain_text(title)
     if not title:
-        raise ProposalError("title_required")
+        raise ProposalError("title_required", _l("Indiquez un titre."))
     if len(title) > TITLE_MAX:
-        raise ProposalError("title_too_long")
+        raise ProposalError("title_too_long", _l("Le titre est trop long."))
     return title
 
 
@@ -89,13 +88,13 @@ def create_proposal(
     state: ProposalState = ProposalState.SUBMITTED, created_at: datetime | None = None,
 ) -> Proposal:
     if theme is not None and theme.contrat_id != quartier.commune.contrat_id:
-        raise ProposalError("theme_elsewhere")
+        raise ProposalError("theme_elsewhere", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
     if (latitude is None) != (longitude is None):
-        raise ProposalError("coordinates_incomplete")
+        raise ProposalError("coordinates_incomplete", _l("Indiquez la latitude et la longitude, ou aucune des deux."))
     if latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise ProposalError("coordinates_invalid")
+        raise ProposalError("coordinates_invalid", _l("Coordonnées invalides."))
     if len(body or "") > BODY_MAX * 2:
-        raise ProposalError("body_too_long")
+        raise ProposalError("body_too_long", _l("Le texte est trop long."))
     proposal = Proposal(
         quartier_id=quartier.id, theme_id=theme.id if theme else None, title=clean_title(title),
         body=rich_body(body), place_text=plain_text(place_text)[:200], latitude=latitude,
@@ -136,7 +135,7 @@ def promote_workshop_note(
     moment from another request, returns the proposal it already gave.
     """
     if note.workshop.quartier_id != quartier.id:
-        raise ProposalError("note_elsewhere")
+        raise ProposalError("note_elsewhere", _l("Cette note vient d'un atelier d'un autre quartier."))
     existing = promoted_from_note(note.id)
     if existing is not None:
         return existing
@@ -197,19 +196,19 @@ def set_state(
     """
     new_state = ProposalState(new_state)
     if new_state == proposal.state:
-        raise ProposalError("same_state")
+        raise ProposalError("same_state", _l("La proposition est déjà dans cet état."), 409)
     if new_state not in TRANSITIONS[proposal.state]:
-        raise ProposalError("transition_not_allowed")
+        raise ProposalError("transition_not_allowed", _l("Ce changement d'état n'est pas possible depuis l'état actuel."), 409)
     answer = rich_body(answer_text or "")
     if not plain_text(answer):
-        raise ProposalError("answer_required")
+        raise ProposalError("answer_required", _l("La réponse officielle est obligatoire."))
     if len(answer_text) > ANSWER_MAX:
-        raise ProposalError("answer_too_long")
+        raise ProposalError("answer_too_long", _l("La réponse officielle est trop longue."))
     reason_clean = plain_text(reason or "")
     if new_state == ProposalState.NOT_RETAINED and not reason_clean:
-        raise ProposalError("reason_required")
+        raise ProposalError("reason_required", _l("Indiquez un motif."))
     if len(reason_clean) > REASON_MAX:
-        raise ProposalError("reason_too_long")
+        raise ProposalError("reason_too_long", _l("Le motif est trop long."))
     change = StateChange(
         proposal_id=proposal.id, from_state=proposal.state, to_state=new_state, answer=answer,
         reason=reason_clean, actor_id=actor.id if actor else None,
@@ -225,7 +224,7 @@ def set_state(
 def set_theme(proposal: Proposal, theme: Theme | None) -> None:
     """Reclassify a proposal (imported ones often arrive without a theme)."""
     if theme is not None and theme.contrat_id != proposal.quartier.commune.contrat_id:
-        raise ProposalError("theme_elsewhere")
+        raise ProposalError("theme_elsewhere", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
     proposal.theme_id = theme.id if theme else None
     db.session.flush()
 
@@ -403,11 +402,11 @@ def dot_votes_of(proposal: Proposal) -> list[tuple[DotMeeting, int]]:
 def add_comment(proposal: Proposal, body: str, *, author: User | None = None, author_label: str = "") -> Comment:
     text = plain_text(body)
     if not text:
-        raise ProposalError("comment_required")
+        raise ProposalError("comment_required", _l("Écrivez un commentaire."))
     if len(text) > COMMENT_MAX:
-        raise ProposalError("comment_too_long")
+        raise ProposalError("comment_too_long", _l("Le commentaire est trop long."))
     if proposal.hidden:
-        raise ProposalError("proposal_hidden")
+        raise ProposalError("proposal_hidden", _l("Cette proposition a été masquée par la modération."), 409)
     comment = Comment(
         proposal_id=proposal.id, body=text, author_id=author.id if author else None,
         author_label=plain_text(author_label)[:200],
@@ -428,9 +427,9 @@ def comments_of(proposal: Proposal) -> list[Comment]:
 def _reason(reason: str) -> str:
     text = plain_text(reason)
     if not text:
-        raise ProposalError("reason_required")
+        raise ProposalError("reason_required", _l("Indiquez un motif."))
     if len(text) > REASON_MAX:
-        raise ProposalError("reason_too_long")
+        raise ProposalError("reason_too_long", _l("Le motif est trop long."))
     return text
 
 
@@ -455,7 +454,9 @@ def set_hidden(item: Proposal | Comment, hidden: bool, reason: str, actor: User)
     """Hide or restore a proposal or comment; the reason is recorded and shown on the placeholder."""
     text = _reason(reason)
     if item.hidden == hidden:
-        raise ProposalError("already_hidden" if hidden else "not_hidden")
+        if hidden:
+            raise ProposalError("already_hidden", _l("Cet élément est déjà masqué."), 409)
+        raise ProposalError("not_hidden", _l("Cet élément n'est pas masqué."), 409)
     item.hidden = hidden
     item.hidden_reason = text if hidden else ""
     is_comment = isinstance(item, Comment)
@@ -503,22 +504,22 @@ def periods_of(quartier: Quartier) -> list[VotingPeriod]:
 def open_period(quartier: Quartier, label: str) -> VotingPeriod:
     text = plain_text(label)
     if not text:
-        raise ProposalError("label_required")
+        raise ProposalError("label_required", _l("Indiquez un nom."))
     if current_period(quartier) is not None:
-        raise ProposalError("period_already_open")
+        raise ProposalError("period_already_open", _l("Une période de vote est déjà ouverte dans ce quartier."), 409)
     period = VotingPeriod(quartier_id=quartier.id, label=text[:120], is_open=True, opened_at=utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(period)
             db.session.flush()
     except IntegrityError:  # opened by someone else at the same moment: the partial unique index
-        raise ProposalError("period_already_open") from None
+        raise ProposalError("period_already_open", _l("Une période de vote est déjà ouverte dans ce quartier."), 409) from None
     return period
 
 
 def close_period(period: VotingPeriod) -> None:
     if not period.is_open:
-        raise ProposalError("period_closed")
+        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
     period.is_open = False
     period.closed_at = utcnow()
     db.session.flush()
@@ -549,13 +550,13 @@ def generate_codes(quartier: Quartier, period: VotingPeriod, count: int, max_vot
     Only a hash is stored, so a lost sheet cannot be reprinted: its codes are revoked instead.
     """
     if period.quartier_id != quartier.id:
-        raise ProposalError("period_elsewhere")
+        raise ProposalError("period_elsewhere", _l("Cette période de vote appartient à un autre quartier."))
     if not period.is_open:
-        raise ProposalError("period_closed")
+        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
     if not 1 <= count <= MAX_CODES_PER_BATCH:
-        raise ProposalError("count_out_of_range")
+        raise ProposalError("count_out_of_range", _l("Entre 1 et 500 codes par feuille."))
     if not 1 <= max_votes <= 1000:
-        raise ProposalError("max_votes_out_of_range")
+        raise ProposalError("max_votes_out_of_range", _l("Entre 1 et 1000 votes par code."))
     # Lock the period (its row on PostgreSQL, the write lock on SQLite) before reading the last
     # number: two facilitators printing sheets at once get consecutive numbers, not a conflict.
     locked = db.session.execute(
@@ -563,7 +564,7 @@ def generate_codes(quartier: Quartier, period: VotingPeriod, count: int, max_vot
         .values(is_open=True).execution_options(synchronize_session=False)
     ).rowcount
     if not locked:
-        raise ProposalError("period_closed")
+        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
     last_number, last_batch = db.session.execute(
         select(func.coalesce(func.max(VotingCode.number), 0), func.coalesce(func.max(VotingCode.batch), 0))
         .where(VotingCode.period_id == period.id)
@@ -613,10 +614,10 @@ def revoke_codes(period: VotingPeriod, *, number: int | None = None, batch: int 
     elif batch is not None:
         query = query.where(VotingCode.batch == batch)
     else:
-        raise ProposalError("nothing_to_revoke")
+        raise ProposalError("nothing_to_revoke", _l("Indiquez un numéro de code ou de feuille."))
     codes = list(db.session.scalars(query))
     if not codes:
-        raise ProposalError("code_not_found")
+        raise ProposalError("code_not_found", _l("Aucun code actif ne porte ce numéro dans la période ouverte."), 404)
     for code in codes:
         code.revoked = True
     db.session.flush()
@@ -627,16 +628,16 @@ def redeem_code(quartier: Quartier, raw_code: str) -> Participant:
     """A voting code turns into an anonymous participant on first use (the same one afterwards)."""
     normalised = normalise_code(raw_code)
     if len(normalised) != CODE_LENGTH:
-        raise ProposalError("code_unknown")
+        raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
     code = db.session.scalar(select(VotingCode).where(VotingCode.code_hash == hash_code(normalised)))
     if code is None:
-        raise ProposalError("code_unknown")
+        raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
     if code.revoked:
-        raise ProposalError("code_revoked")
+        raise ProposalError("code_revoked", _l("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen."), 403)
     if code.quartier_id != quartier.id:
-        raise ProposalError("code_other_quartier")
+        raise ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
     if not code.period.is_open:
-        raise ProposalError("voting_closed")
+        raise ProposalError("voting_closed", _l("Le vote est fermé dans ce quartier pour le moment."), 409)
     if code.participant_id is None:
         participant = Participant(kind="code")
         db.session.add(participant)
@@ -695,27 +696,27 @@ def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice |
     """
     choice = VoteChoice(choice)
     if proposal.hidden:
-        raise ProposalError("proposal_hidden")
+        raise ProposalError("proposal_hidden", _l("Cette proposition a été masquée par la modération."), 409)
     if proposal.state in (ProposalState.DONE, ProposalState.NOT_RETAINED):
-        raise ProposalError("proposal_answered")
+        raise ProposalError("proposal_answered", _l("Cette proposition a reçu sa réponse définitive : le vote est terminé."), 409)
     period = current_period(proposal.quartier_id)
     if period is None:
-        raise ProposalError("voting_closed")
+        raise ProposalError("voting_closed", _l("Le vote est fermé dans ce quartier pour le moment."), 409)
     if participant.kind == "code":
         code = code_of(participant)
         if code is None:
-            raise ProposalError("code_unknown")
+            raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
         if code.quartier_id != proposal.quartier_id:
-            raise ProposalError("code_other_quartier")
+            raise ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
         if code.period_id != period.id:
-            raise ProposalError("code_other_period")
+            raise ProposalError("code_other_period", _l("Ce code de vote était valable pour une période de vote terminée."), 403)
         # Takes the code's row lock (PostgreSQL) or the write lock (SQLite): one vote of a code at a time.
         locked = db.session.execute(
             update(VotingCode).where(VotingCode.id == code.id, VotingCode.revoked.is_(False))
             .values(revoked=False).execution_options(synchronize_session=False)
         ).rowcount
         if not locked:
-            raise ProposalError("code_revoked")
+            raise ProposalError("code_revoked", _l("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen."), 403)
         already = db.session.scalar(
             select(func.count()).select_from(Vote)
             .where(Vote.participant_id == participant.id, Vote.proposal_id == proposal.id)
@@ -725,7 +726,7 @@ def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice |
                 select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id)
             )
             if used >= code.max_votes:
-                raise ProposalError("code_cap_reached")
+                raise ProposalError("code_cap_reached", _l("Ce code a atteint le nombre maximal de votes. Vous pouvez encore modifier vos votes."), 403)
     now = utcnow()
     table = Vote.__table__
     statement = dialect_insert(db.session, table).values(
@@ -747,19 +748,19 @@ def record_dot_meeting(
 ) -> DotMeeting:
     text = plain_text(label)
     if not text:
-        raise ProposalError("label_required")
+        raise ProposalError("label_required", _l("Indiquez un nom."))
     if participants is not None and participants < 0:
-        raise ProposalError("negative_count")
+        raise ProposalError("negative_count", _l("Les nombres ne peuvent pas être négatifs."))
     if any(n < 0 for n in counts.values()):
-        raise ProposalError("negative_count")
+        raise ProposalError("negative_count", _l("Les nombres ne peuvent pas être négatifs."))
     counts = {pid: n for pid, n in counts.items() if n}
     if not counts:
-        raise ProposalError("no_dots")
+        raise ProposalError("no_dots", _l("Indiquez au moins une gommette."))
     known = set(db.session.scalars(
         select(Proposal.id).where(Proposal.quartier_id == quartier.id, Proposal.id.in_(list(counts)))
     ))
     if known != set(counts):
-        raise ProposalError("proposal_elsewhere")
+        raise ProposalError("proposal_elsewhere", _l("Une proposition n'appartient pas à ce quartier."))
     meeting = DotMeeting(quartier_id=quartier.id, label=text[:200], held_on=held_on, participants=participants)
     db.session.add(meeting)
     db.session.flush()

@@ -9,6 +9,7 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -30,63 +31,6 @@ bp = Blueprint("proposals", __name__)
 
 PARTICIPANT_KEY = "vote_participant"
 PAGE_SIZE = 30
-
-
-def _errors():
-    """Service error codes → (HTTP status, translated message)."""
-    return {
-        "voting_closed": (409, _("Le vote est fermé dans ce quartier pour le moment.")),
-        "proposal_hidden": (409, _("Cette proposition a été masquée par la modération.")),
-        "proposal_answered": (409, _("Cette proposition a reçu sa réponse définitive : le vote est terminé.")),
-        "code_unknown": (400, _("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket.")),
-        "code_revoked": (403, _("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen.")),
-        "account_other_quartier": (403, _("Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier.")),
-        "code_other_quartier": (403, _("Ce code de vote est valable pour un autre quartier.")),
-        "code_other_period": (403, _("Ce code de vote était valable pour une période de vote terminée.")),
-        "code_cap_reached": (403, _("Ce code a atteint le nombre maximal de votes. Vous pouvez encore modifier vos votes.")),
-        "title_required": (400, _("Indiquez un titre.")),
-        "title_too_long": (400, _("Le titre est trop long.")),
-        "theme_elsewhere": (400, _("Ce thème n'appartient pas au contrat de ville du quartier.")),
-        "coordinates_incomplete": (400, _("Indiquez la latitude et la longitude, ou aucune des deux.")),
-        "coordinates_invalid": (400, _("Coordonnées invalides.")),
-        "body_too_long": (400, _("Le texte est trop long.")),
-        "same_state": (409, _("La proposition est déjà dans cet état.")),
-        "transition_not_allowed": (409, _("Ce changement d'état n'est pas possible depuis l'état actuel.")),
-        "answer_required": (400, _("La réponse officielle est obligatoire.")),
-        "answer_too_long": (400, _("La réponse officielle est trop longue.")),
-        "reason_required": (400, _("Indiquez un motif.")),
-        "reason_too_long": (400, _("Le motif est trop long.")),
-        "comment_required": (400, _("Écrivez un commentaire.")),
-        "comment_too_long": (400, _("Le commentaire est trop long.")),
-        "already_hidden": (409, _("Cet élément est déjà masqué.")),
-        "not_hidden": (409, _("Cet élément n'est pas masqué.")),
-        "label_required": (400, _("Indiquez un nom.")),
-        "period_already_open": (409, _("Une période de vote est déjà ouverte dans ce quartier.")),
-        "period_closed": (409, _("Aucune période de vote n'est ouverte dans ce quartier.")),
-        "period_elsewhere": (400, _("Cette période de vote appartient à un autre quartier.")),
-        "count_out_of_range": (400, _("Entre 1 et 500 codes par feuille.")),
-        "max_votes_out_of_range": (400, _("Entre 1 et 1000 votes par code.")),
-        "nothing_to_revoke": (400, _("Indiquez un numéro de code ou de feuille.")),
-        "code_not_found": (404, _("Aucun code actif ne porte ce numéro dans la période ouverte.")),
-        "negative_count": (400, _("Les nombres ne peuvent pas être négatifs.")),
-        "no_dots": (400, _("Indiquez au moins une gommette.")),
-        "proposal_elsewhere": (400, _("Une proposition n'appartient pas à ce quartier.")),
-    }
-
-
-def _fail(error: services.ProposalError):
-    """Abort with the error's status and its translated message (403 included, unlike abort())."""
-    db.session.rollback()
-    status, message = _errors().get(error.code, (400, _("La demande n'a pas pu être traitée.")))
-    titles = {400: _("Requête invalide"), 403: _("Accès refusé"), 404: _("Page introuvable"), 409: _("Conflit")}
-    if _wants_json():
-        response = current_app.response_class(
-            json.dumps({"error": titles.get(status, ""), "message": message}), status=status, mimetype="application/json"
-        )
-    else:
-        response = Response(render_template("errors/error.html", status=status, title=titles.get(status, ""),
-                                            message=message), status=status)
-    abort(response)
 
 
 def _quartier(code: str) -> Quartier:
@@ -227,15 +171,12 @@ def vote(code: str, proposal_id: int):
     participant = current_participant()
     if (participant is None or participant.kind == "account") and current_user.is_authenticated:
         if not current_user.covers_quartier(quartier):
-            _fail(services.ProposalError("account_other_quartier"))
+            raise services.ProposalError("account_other_quartier", _l(
+                "Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier."), 403)
         participant = current_participant(create=True)
     if participant is None:
         abort(400, _("Pour voter, saisissez d'abord le code de vote imprimé sur votre ticket, ou connectez-vous."))
-    try:
-        services.cast_vote(proposal, participant, VoteChoice(choice))
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.cast_vote(proposal, participant, VoteChoice(choice))
     if _wants_json():
         counts = services.counts_for(proposal)
         body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
@@ -260,11 +201,8 @@ def enter_code(code: str):
         try:
             participant = services.redeem_code(quartier, form.code.data)
         except services.ProposalError as error:
-            db.session.rollback()
-            status, message = _errors().get(error.code, (400, _("Code refusé.")))
-            form.code.errors.append(message)
-            return render_template("proposals/enter_code.html", quartier=quartier, form=form), status
-        db.session.commit()
+            form.code.errors.append(error.message)
+            return render_template("proposals/enter_code.html", quartier=quartier, form=form), error.status
         session[PARTICIPANT_KEY] = participant.id
         flash(_("Votre code est accepté : vous pouvez voter sur les propositions du quartier."), "success")
         return redirect(url_for("proposals.index", code=quartier.qpv_code, sort="supported"))
@@ -293,18 +231,13 @@ def comment(code: str, proposal_id: int):
         # A code speaks for its own quartier only, as for votes.
         code_row = services.code_of(participant)
         if code_row is None or code_row.quartier_id != quartier.id:
-            _fail(services.ProposalError("code_other_quartier"))
+            raise services.ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
     form = CommentForm()
     if not form.validate_on_submit():
-        db.session.rollback()
         abort(400, " ".join(str(e) for e in form.body.errors) or _("Le formulaire a expiré. Rechargez la page."))
     author = current_user if current_user.is_authenticated and (participant is None or participant.kind != "code") else None
     label = author.display_name if author else _("Participant·e avec un code de vote")
-    try:
-        services.add_comment(proposal, form.body.data, author=author, author_label=label)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.add_comment(proposal, form.body.data, author=author, author_label=label)
     flash(_("Votre commentaire est publié."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="commentaires"))
 
@@ -319,11 +252,7 @@ def report(code: str, proposal_id: int):
     if not form.validate_on_submit():
         abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
     comment_row = _comment_of(proposal, form.comment_id.data)
-    try:
-        services.report(proposal, form.reason.data, comment_row)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.report(proposal, form.reason.data, comment_row)
     flash(_("Merci : votre signalement sera examiné par l'équipe d'animation."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
@@ -356,19 +285,15 @@ def new(code: str):
     if form.validate_on_submit():
         theme = db.session.get(Theme, form.theme_id.data)
         as_conseil = may_speak_for_conseil and form.as_conseil.data
-        try:
-            proposal = services.create_proposal(
-                quartier, title=form.title.data, body=form.body.data, theme=theme,
-                source=ProposalSource.CONSEIL_CITOYEN if as_conseil else ProposalSource.RESIDENT,
-                author=current_user,
-                author_label=(quartier.conseil.name if as_conseil and quartier.conseil else current_user.display_name),
-                place_text=form.place_text.data or "",
-                latitude=float(form.latitude.data) if form.latitude.data is not None else None,
-                longitude=float(form.longitude.data) if form.longitude.data is not None else None,
-            )
-        except services.ProposalError as error:
-            _fail(error)
-        db.session.commit()
+        proposal = services.create_proposal(
+            quartier, title=form.title.data, body=form.body.data, theme=theme,
+            source=ProposalSource.CONSEIL_CITOYEN if as_conseil else ProposalSource.RESIDENT,
+            author=current_user,
+            author_label=(quartier.conseil.name if as_conseil and quartier.conseil else current_user.display_name),
+            place_text=form.place_text.data or "",
+            latitude=float(form.latitude.data) if form.latitude.data is not None else None,
+            longitude=float(form.longitude.data) if form.longitude.data is not None else None,
+        )
         flash(_("Votre proposition est déposée. Vous suivrez ici la réponse des institutions."), "success")
         return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
     return render_template("proposals/new.html", quartier=quartier, form=form), _status(form)
@@ -387,12 +312,8 @@ def change_state(code: str, proposal_id: int):
     if not form.validate_on_submit():
         messages = [str(e) for f in (form.state, form.answer, form.reason) for e in f.errors]
         abort(400, " ".join(messages) or _("Le formulaire a expiré. Rechargez la page."))
-    try:
-        services.set_state(proposal, ProposalState(form.state.data), form.answer.data, current_user,
-                           reason=form.reason.data)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.set_state(proposal, ProposalState(form.state.data), form.answer.data, current_user,
+                       reason=form.reason.data)
     flash(_("La réponse officielle est publiée."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="reponses"))
 
@@ -409,11 +330,7 @@ def change_theme(code: str, proposal_id: int):
     theme = db.session.get(Theme, int(raw)) if int(raw) else None
     if int(raw) and theme is None:
         abort(400, _("Ce thème n'existe pas."))
-    try:
-        services.set_theme(proposal, theme)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.set_theme(proposal, theme)
     flash(_("Le thème de la proposition est modifié."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
@@ -431,11 +348,7 @@ def moderate(code: str, proposal_id: int):
     if not form.validate_on_submit():
         abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
     item = _comment_of(proposal, form.comment_id.data) or proposal
-    try:
-        services.set_hidden(item, action == "hide", form.reason.data, current_user)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.set_hidden(item, action == "hide", form.reason.data, current_user)
     flash(_("C'est masqué.") if action == "hide" else _("C'est rétabli."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
@@ -469,11 +382,7 @@ def period_open(code: str):
     form = PeriodForm()
     if not form.validate_on_submit():
         return _manage_page(quartier, 400, period_form=form)
-    try:
-        services.open_period(quartier, form.label.data)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    services.open_period(quartier, form.label.data)
     flash(_("Le vote est ouvert dans le quartier."), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
@@ -487,7 +396,6 @@ def period_close(code: str):
     if period is None:
         abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
     services.close_period(period)
-    db.session.commit()
     flash(_("Le vote est fermé. Les résultats restent affichés."), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
@@ -503,11 +411,7 @@ def codes_generate(code: str):
     period = services.current_period(quartier)
     if period is None:
         abort(409, _("Ouvrez d'abord une période de vote : un code vaut pour une période."))
-    try:
-        codes = services.generate_codes(quartier, period, form.count.data, form.max_votes.data)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    codes = services.generate_codes(quartier, period, form.count.data, form.max_votes.data)
     import segno
 
     enter_url = url_for("proposals.enter_code", code=quartier.qpv_code, _external=True)
@@ -530,11 +434,7 @@ def codes_revoke(code: str):
     period = services.current_period(quartier)
     if period is None:
         abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
-    try:
-        n = services.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
-    except services.ProposalError as error:
-        _fail(error)
-    db.session.commit()
+    n = services.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
     flash(_("%(n)s code(s) annulé(s).", n=n), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
@@ -561,12 +461,9 @@ def dots(code: str):
                 services.record_dot_meeting(quartier, label=form.label.data, held_on=form.held_on.data,
                                             participants=form.participants.data, counts=counts)
             except services.ProposalError as error:
-                db.session.rollback()
-                status, message = _errors()[error.code]
-                flash(message, "error")
+                flash(error.message, "error")
                 return render_template("proposals/dots.html", quartier=quartier, form=form, rows=rows,
-                                       count_errors=count_errors, meetings=services.dot_meetings(quartier)), status
-            db.session.commit()
+                                       count_errors=count_errors, meetings=services.dot_meetings(quartier)), error.status
             flash(_("Les gommettes de la réunion sont enregistrées."), "success")
             return redirect(url_for("proposals.dots", code=quartier.qpv_code))
     status = 400 if form.is_submitted() else 200
@@ -609,12 +506,12 @@ def import_data(code: str):
         theme = db.session.get(Theme, form.theme_id.data) if form.theme_id.data else None
         try:
             if upload is None or not upload.filename:
-                raise interchange.ImportRefused("file_missing", line=None)
+                raise interchange.ImportRefused("file_missing", _l("aucun fichier envoyé"), line=None)
             text = upload.read().decode("utf-8-sig")
             if form.kind.data == "polis":
                 votes = request.files.get(form.votes_file.name)
                 if votes is None or not votes.filename:
-                    raise interchange.ImportRefused("votes_missing", line=None)
+                    raise interchange.ImportRefused("votes_missing", _l("envoyez aussi le fichier votes.csv"), line=None)
                 conversation = (form.conversation.data or "").strip() or "polis"
                 result = interchange.import_polis(
                     quartier, conversation, io.StringIO(text), io.StringIO(votes.read().decode("utf-8-sig")), theme=theme,
@@ -624,16 +521,17 @@ def import_data(code: str):
             else:
                 result = interchange.import_json(quartier, json.loads(text))
         except UnicodeDecodeError:
-            db.session.rollback()
             form.file.errors.append(_("Le fichier doit être en UTF-8."))
             status = 400
-        except (ValueError, interchange.ImportRefused) as error:
-            db.session.rollback()
-            form.file.errors.append(interchange.refusal_message(error))
+        except interchange.ImportRefused as error:
+            form.file.errors.append(error.message)
+            status = 400
+            result = None
+        except (ValueError, RecursionError):  # json.loads
+            form.file.errors.append(_("Le fichier n'est pas un JSON valide."))
             status = 400
             result = None
         else:
-            db.session.commit()
             flash(_("Import terminé."), "success")
     elif form.is_submitted():
         status = 400
