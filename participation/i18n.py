@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request
-from flask_babel import get_locale, refresh
+from flask_babel import force_locale, get_locale, refresh
 
 from participation.extensions import babel
 
@@ -26,6 +26,16 @@ def current_language() -> str:
 
 def text_direction() -> str:
     return "rtl" if current_language() in RTL_LANGUAGES else "ltr"
+
+
+def in_every_language(text) -> dict[str, str]:
+    """A catalog string (lazy_gettext) in each language of the app, for wordings copied into the
+    database as editable defaults (generated choices, the default theme référentiel)."""
+    wordings = {}
+    for language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            wordings[language] = str(text)
+    return wordings
 
 
 def init_app(app: Flask) -> None:

@@ -6,35 +6,53 @@ services publics, mixité sociale), each placed under the invitation theme it be
 """
 from __future__ import annotations
 
-# (slug, pictogram, fr, en, ar, [sub-themes as (slug, pictogram, fr, en, ar)])
-DEFAULT_THEMES = [
-    ("emploi", "briefcase", "Emploi", "Employment", "التشغيل", [
-        ("entrepreneuriat", "lightbulb", "Entrepreneuriat", "Entrepreneurship", "ريادة الأعمال"),
-        ("insertion-formation", "graduation", "Insertion et formation", "Job integration and training", "الإدماج والتكوين"),
-        ("mobilisation-entreprises", "building", "Mobilisation des entreprises", "Involving businesses", "تعبئة المقاولات"),
-        ("lutte-discriminations", "handshake", "Lutte contre les discriminations", "Fighting discrimination", "مكافحة التمييز"),
+from flask_babel import lazy_gettext as _l
+
+from participation.i18n import in_every_language
+
+# (slug, pictogram, label, [sub-themes as (slug, pictogram, label)]); the labels' English and
+# Arabic live in the catalogs (translations/), like every other wording.
+_THEMES = [
+    ("emploi", "briefcase", _l("Emploi"), [
+        ("entrepreneuriat", "lightbulb", _l("Entrepreneuriat")),
+        ("insertion-formation", "graduation", _l("Insertion et formation")),
+        ("mobilisation-entreprises", "building", _l("Mobilisation des entreprises")),
+        ("lutte-discriminations", "handshake", _l("Lutte contre les discriminations")),
     ]),
-    ("reussite-educative", "book", "Réussite éducative", "Educational success", "النجاح التربوي", [
-        ("accueil-jeune-enfant", "child", "Accueil du jeune enfant", "Early childcare", "استقبال الطفولة المبكرة"),
-        ("reussite-educative-scolaire", "graduation", "Réussite éducative et scolaire", "Success at school", "النجاح الدراسي"),
+    ("reussite-educative", "book", _l("Réussite éducative"), [
+        ("accueil-jeune-enfant", "child", _l("Accueil du jeune enfant")),
+        ("reussite-educative-scolaire", "graduation", _l("Réussite éducative et scolaire")),
     ]),
-    ("cadre-de-vie", "tree", "Cadre de vie", "Living environment", "إطار العيش", [
-        ("quartiers-plus-verts", "leaf", "Quartiers plus verts", "Greener neighbourhoods", "أحياء أكثر خضرة"),
-        ("mobilites-douces", "bike", "Mobilités douces", "Walking and cycling", "التنقل اللين"),
-        ("services-publics-proximite", "building", "Services publics de proximité", "Local public services", "الخدمات العمومية للقرب"),
+    ("cadre-de-vie", "tree", _l("Cadre de vie"), [
+        ("quartiers-plus-verts", "leaf", _l("Quartiers plus verts")),
+        ("mobilites-douces", "bike", _l("Mobilités douces")),
+        ("services-publics-proximite", "building", _l("Services publics de proximité")),
     ]),
-    ("habitat", "house", "Habitat", "Housing", "السكن", [
-        ("renovation-urbaine", "crane", "Rénovation urbaine", "Urban renewal", "التجديد الحضري"),
-        ("mixite-sociale-logement", "people", "Mixité sociale dans le logement", "Social mix in housing", "الاختلاط الاجتماعي في السكن"),
+    ("habitat", "house", _l("Habitat"), [
+        ("renovation-urbaine", "crane", _l("Rénovation urbaine")),
+        ("mixite-sociale-logement", "people", _l("Mixité sociale dans le logement")),
     ]),
-    ("prevention-delinquance", "shield", "Prévention de la délinquance", "Crime prevention", "الوقاية من الجنوح", [
-        ("securite-tranquillite", "shield", "Sécurité et tranquillité publique", "Public safety and quiet", "الأمن والسكينة العامة"),
+    ("prevention-delinquance", "shield", _l("Prévention de la délinquance"), [
+        ("securite-tranquillite", "shield", _l("Sécurité et tranquillité publique")),
     ]),
-    ("acces-aux-soins", "health", "Accès aux soins", "Access to health care", "الولوج إلى العلاج", [
-        ("sante", "health", "Santé et accès aux soins", "Health and access to care", "الصحة والولوج إلى العلاج"),
+    ("acces-aux-soins", "health", _l("Accès aux soins"), [
+        ("sante", "health", _l("Santé et accès aux soins")),
     ]),
-    ("sport-culture", "ball", "Accès au sport et à la culture", "Access to sport and culture", "الولوج إلى الرياضة والثقافة", [
-        ("sport", "ball", "Sport", "Sport", "الرياضة"),
-        ("culture", "music", "Culture", "Culture", "الثقافة"),
+    ("sport-culture", "ball", _l("Accès au sport et à la culture"), [
+        ("sport", "ball", _l("Sport")),
+        ("culture", "music", _l("Culture")),
     ]),
 ]
+
+
+def default_themes() -> list:
+    """The référentiel as (slug, pictogram, fr, en, ar, [(slug, pictogram, fr, en, ar)]): each contrat
+    gets its own copy of the labels, which it may then edit."""
+    def labels(label) -> tuple[str, str, str]:
+        wordings = in_every_language(label)
+        return wordings["fr"], wordings["en"], wordings["ar"]
+
+    return [
+        (slug, pictogram, *labels(label), [(child, icon, *labels(text)) for child, icon, text in children])
+        for slug, pictogram, label, children in _THEMES
+    ]

@@ -296,14 +296,14 @@ def quartier_sections(quartier: Quartier) -> list[QuartierSection]:
 
 def seed_default_themes(contrat: ContratDeVille) -> list[Theme]:
     """Give a contrat the default référentiel; themes it already has (by slug) are left alone."""
-    from participation.quartiers.referentiel import DEFAULT_THEMES
+    from participation.quartiers.referentiel import default_themes
 
     existing = {
         theme.slug: theme
         for theme in db.session.scalars(select(Theme).where(Theme.contrat_id == contrat.id))
     }
     created = []
-    for position, (slug, picto, fr, en, ar, children) in enumerate(DEFAULT_THEMES):
+    for position, (slug, picto, fr, en, ar, children) in enumerate(default_themes()):
         parent = existing.get(slug)
         if parent is None:
             parent = Theme(contrat=contrat, slug=slug, pictogram=picto, label_fr=fr, label_en=en,

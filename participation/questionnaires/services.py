@@ -12,11 +12,13 @@ from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db
+from participation.i18n import in_every_language
 from participation.text import plain_text
 from participation.quartiers.models import Quartier, Theme
 from participation.quartiers.services import active_themes
@@ -42,60 +44,58 @@ def today() -> date:
     return datetime.now(PARIS).date()
 
 
-# --- generated choices (French source, with their translations) ------------------------------
+# --- generated choices (French source; English and Arabic from the catalogs, copied into each question) ---
 
-AGE_BAND_LABELS: dict[str, tuple[str, str, str]] = {
-    "0-17": ("Moins de 18 ans", "Under 18", "أقل من 18 سنة"),
-    "18-24": ("18 à 24 ans", "18 to 24", "من 18 إلى 24 سنة"),
-    "25-39": ("25 à 39 ans", "25 to 39", "من 25 إلى 39 سنة"),
-    "40-59": ("40 à 59 ans", "40 to 59", "من 40 إلى 59 سنة"),
-    "60-74": ("60 à 74 ans", "60 to 74", "من 60 إلى 74 سنة"),
-    "75+": ("75 ans et plus", "75 and over", "75 سنة فما فوق"),
+AGE_BAND_LABELS: dict[str, Any] = {
+    "0-17": _l("Moins de 18 ans"),
+    "18-24": _l("18 à 24 ans"),
+    "25-39": _l("25 à 39 ans"),
+    "40-59": _l("40 à 59 ans"),
+    "60-74": _l("60 à 74 ans"),
+    "75+": _l("75 ans et plus"),
 }
-GENDER_LABELS: dict[str, tuple[str, str, str]] = {
-    "f": ("Femme", "Woman", "امرأة"),
-    "m": ("Homme", "Man", "رجل"),
-    "other": ("Autre", "Other", "آخر"),
+GENDER_LABELS: dict[str, Any] = {
+    "f": _l("Femme"),
+    "m": _l("Homme"),
+    "other": _l("Autre"),
 }
 
-GENERATED_CHOICES: dict[Kind, list[tuple[str, str, str, str]]] = {
-    # (code, fr, en, ar)
+GENERATED_CHOICES: dict[Kind, list[tuple[str, Any]]] = {
+    # (code, label)
     Kind.SCALE: [
-        ("1", "Très mal", "Very bad", "سيء جدا"),
-        ("2", "Mal", "Bad", "سيء"),
-        ("3", "Moyen", "Average", "متوسط"),
-        ("4", "Bien", "Good", "جيد"),
-        ("5", "Très bien", "Very good", "جيد جدا"),
+        ("1", _l("Très mal")),
+        ("2", _l("Mal")),
+        ("3", _l("Moyen")),
+        ("4", _l("Bien")),
+        ("5", _l("Très bien")),
     ],
-    Kind.YES_NO: [("yes", "Oui", "Yes", "نعم"), ("no", "Non", "No", "لا")],
+    Kind.YES_NO: [("yes", _l("Oui")), ("no", _l("Non"))],
     # Demographic codes are the shared keys of participation.evidence (the priorities'
     # population figures use the same), in their order.
-    Kind.AGE_BAND: [(code, *AGE_BAND_LABELS[code]) for code in AGE_BANDS],
-    Kind.GENDER: [(code, *GENDER_LABELS[code]) for code in GENDERS],
+    Kind.AGE_BAND: [(code, AGE_BAND_LABELS[code]) for code in AGE_BANDS],
+    Kind.GENDER: [(code, GENDER_LABELS[code]) for code in GENDERS],
     Kind.YEARS_LIVED: [
-        ("<1", "Moins d'un an", "Less than a year", "أقل من سنة"),
-        ("1-5", "1 à 5 ans", "1 to 5 years", "من سنة إلى 5 سنوات"),
-        ("6-15", "6 à 15 ans", "6 to 15 years", "من 6 إلى 15 سنة"),
-        ("15+", "Plus de 15 ans", "More than 15 years", "أكثر من 15 سنة"),
-        ("outside", "Je n'habite pas le quartier", "I do not live in the quartier", "لا أسكن في الحي"),
+        ("<1", _l("Moins d'un an")),
+        ("1-5", _l("1 à 5 ans")),
+        ("6-15", _l("6 à 15 ans")),
+        ("15+", _l("Plus de 15 ans")),
+        ("outside", _l("Je n'habite pas le quartier")),
     ],
     Kind.HEARD_FROM: [
-        ("conseil", "Le conseil citoyen", "The conseil citoyen", "المجلس المواطني"),
-        ("centre-social", "Le centre social", "The community centre", "المركز الاجتماعي"),
-        ("association", "Une association", "An association", "جمعية"),
-        ("affiche", "Une affiche ou un flyer", "A poster or a flyer", "ملصق أو منشور"),
-        ("reseaux", "Les réseaux sociaux", "Social media", "شبكات التواصل الاجتماعي"),
-        ("voisins", "Des voisins, des amis", "Neighbours, friends", "الجيران والأصدقاء"),
+        ("conseil", _l("Le conseil citoyen")),
+        ("centre-social", _l("Le centre social")),
+        ("association", _l("Une association")),
+        ("affiche", _l("Une affiche ou un flyer")),
+        ("reseaux", _l("Les réseaux sociaux")),
+        ("voisins", _l("Des voisins, des amis")),
     ],
 }
 
-DEMOGRAPHIC_TEXTS: dict[Kind, tuple[str, str, str]] = {
-    Kind.AGE_BAND: ("Quel âge avez-vous ?", "How old are you?", "كم عمرك؟"),
-    Kind.GENDER: ("Vous êtes :", "You are:", "أنت:"),
-    Kind.YEARS_LIVED: ("Depuis combien de temps habitez-vous le quartier ?",
-                       "How long have you lived in the quartier?", "منذ متى تسكن في الحي؟"),
-    Kind.HEARD_FROM: ("Comment avez-vous connu ce questionnaire ?",
-                      "How did you hear about this questionnaire?", "كيف عرفت هذا الاستبيان؟"),
+DEMOGRAPHIC_TEXTS: dict[Kind, Any] = {
+    Kind.AGE_BAND: _l("Quel âge avez-vous ?"),
+    Kind.GENDER: _l("Vous êtes :"),
+    Kind.YEARS_LIVED: _l("Depuis combien de temps habitez-vous le quartier ?"),
+    Kind.HEARD_FROM: _l("Comment avez-vous connu ce questionnaire ?"),
 }
 
 
@@ -261,9 +261,11 @@ def _check_condition(section: Section, condition_choice_id: int | None, question
 
 
 def _generated_choices(question: Question) -> None:
-    for position, (code, fr, en, ar) in enumerate(GENERATED_CHOICES.get(question.kind, [])):
+    for position, (code, label) in enumerate(GENERATED_CHOICES.get(question.kind, [])):
+        wordings = in_every_language(label)
         question.choices.append(Choice(
-            label=fr, code=code, position=position, translations={"en": {"label": en}, "ar": {"label": ar}},
+            label=wordings["fr"], code=code, position=position,
+            translations={language: {"label": wordings[language]} for language in TRANSLATION_LANGUAGES},
         ))
 
 
@@ -277,10 +279,10 @@ def add_question(
     if kind in DEMOGRAPHIC_KINDS:
         # Demographic questions are always skippable, and come with their wording.
         required = False
-        fr, en, ar = DEMOGRAPHIC_TEXTS[kind]
+        wordings = in_every_language(DEMOGRAPHIC_TEXTS[kind])
         if not text:
-            text = fr
-            translations = {"en": {"text": en}, "ar": {"text": ar}}
+            text = wordings["fr"]
+            translations = {language: {"text": wordings[language]} for language in TRANSLATION_LANGUAGES}
     if kind is Kind.RANKING:
         max_choices = max_choices or DEFAULT_RANKING_SIZE
     if kind not in (Kind.MULTIPLE, Kind.HEARD_FROM, Kind.RANKING):
