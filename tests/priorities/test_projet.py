@@ -415,7 +415,7 @@ def test_revising_a_validated_projet_keeps_the_validated_version_public(client, 
     _add(client, _projet(), "priority", None, "Sport")
     client.post_form("/deconnexion")
     public = client.get("/quartiers/QN03014M").get_data(as_text=True)
-    assert "Vous avez dit, nous avons retenu" in public and "<h3>Sport</h3>" not in public
+    assert "Vous avez dit, nous avons retenu" in public and ">Sport</h3>" not in public
 
 
 def test_a_submitted_snapshot_cannot_change(app, client, login, ecusson, provider):
