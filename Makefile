@@ -37,7 +37,6 @@ browser:
 run: translations
 	$(FLASK) db upgrade
 	$(FLASK) seed demo
-	$(FLASK) workshops demo
 	$(FLASK) run --port $(PORT)
 
 test: translations browser node_modules/axe-core/axe.min.js

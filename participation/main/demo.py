@@ -1,21 +1,26 @@
-"""Demo data: the two contrats de ville of the sources, their quartiers, and one account per role.
+"""Demo data: the two contrats de ville of the sources, their quartiers, one account per role,
+and two stories told through the domains' operations: L'Écusson's finished 2023 concertation
+(demo_ecusson.py) and Près Saint-Jean's concertation under way (demo_ales.py).
 
 Names come from ../shared/DOMAIN.md. Only L'Écusson's QPV code (QN03014M) is from the sources;
-the Alès codes are demonstration values in the official form.
+the Alès codes are demonstration values in the official form. Everything drawn at random comes
+from one generator seeded with DEMO_SEED, so every run loads the same demo.
 """
 from __future__ import annotations
 
+import random
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from participation.accounts import services as accounts
 from participation.accounts.models import Role, User
 from participation.extensions import db
+from participation.main import demo_ales, demo_ecusson
 from participation.quartiers import services as territory
 from participation.quartiers.models import College, ContratDeVille
-
+from participation.workshops import services as workshops
 ALES_QUARTIERS = [
     # (commune, quartier, demo QPV code, population, conseil citoyen)
     ("Alès", "Faubourg du Soleil", "QN03001M", 2100, "Conseil citoyen Alès–Centre ville"),
@@ -40,15 +45,64 @@ class DemoAccount:
     scope: str
 
 
-def seed_demo() -> list[DemoAccount]:
-    """Create the demo territories and accounts.
+DEMO_SEED = 2030
+DEMO_DOMAIN = "@demo.parlons-quartier.fr"
 
-    Run again, it creates nothing more and gives the demo accounts fresh passwords, so the
-    person running `make run` a second time can still sign in.
+
+@dataclass
+class DemoReport:
+    accounts: list[DemoAccount]
+    stories: list[str] = field(default_factory=list)  # what was loaded, one line each
+    voting_codes: list[str] = field(default_factory=list)  # unused codes of the open vote, to try it
+
+
+def seed_demo() -> DemoReport:
+    """Create the demo territories, accounts and stories; flushes, the caller commits.
+
+    Run again, it creates nothing more (a story already there is skipped) and gives the demo
+    accounts fresh passwords, so the person running `make run` a second time can still sign in.
     """
+    rng = random.Random(DEMO_SEED)
     if db.session.scalar(select(ContratDeVille).where(ContratDeVille.name == "De Cèze Cévennes")):
-        return _renew_demo_passwords()
+        report = DemoReport(_renew_demo_passwords())
+    else:
+        report = DemoReport(_territories_and_accounts())
+    ceze = db.session.scalar(select(ContratDeVille).where(ContratDeVille.name == "De Cèze Cévennes"))
+    ales = db.session.scalar(select(ContratDeVille).where(ContratDeVille.name == "Alès Agglomération"))
+    ecusson = territory.quartier_by_code(ECUSSON_CODE)
+    pres = territory.quartier_by_code(demo_ales.CODE)
+    cast = _cast()
+    if cast is None or ceze is None or ales is None or ecusson is None or pres is None:
+        report.stories.append("Demo accounts or quartiers missing: stories not loaded.")
+        return report
+    for contrat in (ceze, ales):  # the validation right for comptes-rendus
+        for user in (cast.admin, cast.facilitator):
+            if user in workshops.validator_candidates(contrat):
+                workshops.add_validator(contrat, user)
+    if demo_ecusson.is_loaded(ecusson):
+        report.stories.append("L'Écusson: already loaded.")
+    else:
+        counts = demo_ecusson.build(ceze, ecusson, cast, rng)
+        report.stories.append(
+            f"L'Écusson (concertation 2023, finished): world café with {counts['notes']} notes and a published "
+            f"compte-rendu, {counts['responses']} questionnaires, {counts['proposals']} proposals, "
+            f"{counts['votes']} code votes and a gommettes meeting, projet de quartier validated."
+        )
+    if demo_ales.is_loaded(pres):
+        report.stories.append("Près Saint-Jean: already loaded.")
+    else:
+        counts = demo_ales.build(ales, pres, cast, rng)
+        report.voting_codes = counts["codes"]
+        report.stories.append(
+            f"Près Saint-Jean (under way): open questionnaire ({counts['responses']} answers so far), "
+            f"{counts['proposals']} proposals in an open vote, workshop on "
+            f"{counts['workshop'].starts_at.astimezone(demo_ecusson.PARIS):%d/%m/%Y at %H:%M} (Paris time)."
+        )
+    db.session.flush()
+    return report
 
+
+def _territories_and_accounts() -> list[DemoAccount]:
     ales = territory.create_contrat(name="Alès Agglomération", epci="Alès Agglomération", start_year=2024, end_year=2030)
     territory.seed_default_themes(ales)
     communes = {}
@@ -85,13 +139,15 @@ def seed_demo() -> list[DemoAccount]:
         territory.add_member(conseil, display_name=name, college=college, organisation=organisation,
                              is_referent=referent, drawn_by_lot=lot)
 
+    pres = territory.quartier_by_code(demo_ales.CODE)
     accounts_made = []
+    # The facilitator works in both stories' quartiers; the élu sits on both comités de pilotage.
     for role, email, scope_quartiers, scope_contrats, label in [
-        (Role.ADMIN, "admin@demo.parlons-quartier.fr", [], [], "tout"),
-        (Role.FACILITATOR, "animation@demo.parlons-quartier.fr", [ecusson], [], "L'Écusson"),
-        (Role.OFFICIAL, "elu@demo.parlons-quartier.fr", [], [ceze], "De Cèze Cévennes"),
-        (Role.CONSEIL_MEMBER, "conseil@demo.parlons-quartier.fr", [ecusson], [], "L'Écusson"),
-        (Role.RESIDENT, "habitant@demo.parlons-quartier.fr", [ecusson], [], "L'Écusson"),
+        (Role.ADMIN, "admin" + DEMO_DOMAIN, [], [], "tout"),
+        (Role.FACILITATOR, "animation" + DEMO_DOMAIN, [ecusson, pres], [], "L'Écusson, Près Saint-Jean"),
+        (Role.OFFICIAL, "elu" + DEMO_DOMAIN, [], [ceze, ales], "De Cèze Cévennes, Alès Agglomération"),
+        (Role.CONSEIL_MEMBER, "conseil" + DEMO_DOMAIN, [ecusson], [], "L'Écusson"),
+        (Role.RESIDENT, "habitant" + DEMO_DOMAIN, [ecusson], [], "L'Écusson"),
     ]:
         password = secrets.token_urlsafe(12)
         accounts.create_user(
@@ -106,7 +162,7 @@ def seed_demo() -> list[DemoAccount]:
 def _renew_demo_passwords() -> list[DemoAccount]:
     renewed = []
     users = db.session.scalars(
-        select(User).where(User.email.like("%@demo.parlons-quartier.fr")).order_by(User.id)
+        select(User).where(User.email.like("%" + DEMO_DOMAIN)).order_by(User.id)
     )
     for user in users:
         password = secrets.token_urlsafe(12)
@@ -117,5 +173,14 @@ def _renew_demo_passwords() -> list[DemoAccount]:
     return renewed
 
 
-def demo_user(role: Role) -> User | None:
-    return db.session.scalar(select(User).where(User.role == role).order_by(User.id))
+def _demo_account(role: Role) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.role == role, User.email.like("%" + DEMO_DOMAIN)).order_by(User.id)
+    )
+
+
+def _cast() -> demo_ecusson.Cast | None:
+    admin, facilitator, official = (_demo_account(role) for role in (Role.ADMIN, Role.FACILITATOR, Role.OFFICIAL))
+    if admin is None or facilitator is None or official is None:
+        return None
+    return demo_ecusson.Cast(admin=admin, facilitator=facilitator, official=official)
