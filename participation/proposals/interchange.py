@@ -258,7 +258,7 @@ def import_polis(
             continue
         proposal = services.create_proposal(
             quartier, title=_title_from(body), body=body, theme=theme, source=ProposalSource.POLIS,
-            author_label="Pol.is", external_id=external_id,
+            author_label="Pol.is", external_id=external_id, plain_body=True,
             created_at=_timestamp(row.get("timestamp")),
         )
         proposal_of[comment_id] = proposal.id

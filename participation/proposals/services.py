@@ -47,10 +47,14 @@ class ProposalError(DomainError):
 _ALLOWED_TAG = re.compile(r"</?\s*(p|br|strong|em|ul|ol|li|a|blockquote|b|i)(\s[^<>]*)?/?>", re.IGNORECASE)
 
 
-def rich_body(text: str) -> str:
-    """Residents type plain text (blank lines make paragraphs) or the few allowed tags."""
+def rich_body(text: str, *, plain: bool = False) -> str:
+    """Residents type plain text (blank lines make paragraphs) or the few allowed tags.
+
+    `plain`: the text is never read as tags (an imported Pol.is comment is plain text, even
+    when it looks like a broken link).
+    """
     text = plain_text(text)
-    if not _ALLOWED_TAG.search(text):
+    if plain or not _ALLOWED_TAG.search(text):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
         text = "".join(
             "<p>" + "<br>".join(html_module.escape(line) for line in p.splitlines()) + "</p>"
@@ -85,7 +89,7 @@ def create_proposal(
     author: User | None = None, author_label: str = "", place_text: str = "",
     latitude: float | None = None, longitude: float | None = None,
     workshop_note_id: int | None = None, external_id: str | None = None,
-    state: ProposalState = ProposalState.SUBMITTED, created_at: datetime | None = None,
+    state: ProposalState = ProposalState.SUBMITTED, created_at: datetime | None = None, plain_body: bool = False,
 ) -> Proposal:
     if theme is not None and theme.contrat_id != quartier.commune.contrat_id:
         raise ProposalError("theme_elsewhere", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
@@ -97,7 +101,7 @@ def create_proposal(
         raise ProposalError("body_too_long", _l("Le texte est trop long."))
     proposal = Proposal(
         quartier_id=quartier.id, theme_id=theme.id if theme else None, title=clean_title(title),
-        body=rich_body(body), place_text=plain_text(place_text)[:200], latitude=latitude,
+        body=rich_body(body, plain=plain_body), place_text=plain_text(place_text)[:200], latitude=latitude,
         longitude=longitude, source=source, author_id=author.id if author else None,
         author_label=plain_text(author_label)[:200], workshop_note_id=workshop_note_id,
         external_id=external_id, state=state,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from participation import auth
 from participation.extensions import db, limiter
 from participation.forms import choices
+from participation.params import parse_int
 from participation.proposals import interchange, services
 from participation.proposals.forms import (
     CHOICE_LABELS, SORT_LABELS, SOURCE_LABELS, STATE_LABELS, CodeForm, CodesForm, CommentForm,
@@ -31,6 +32,8 @@ bp = Blueprint("proposals", __name__)
 
 PARTICIPANT_KEY = "vote_participant"
 PAGE_SIZE = 30
+# Beyond this page the offset means nothing (and would overflow the database's integers).
+MAX_PAGE = 100_000
 
 
 def _quartier(code: str) -> Quartier:
@@ -110,11 +113,11 @@ def _is_staff(quartier: Quartier) -> bool:
 def index(code: str):
     quartier = _quartier(code)
     args = request.args
-    theme_id = args.get("theme", type=int) or None
+    theme_id = parse_int(args.get("theme"), None, minimum=1)
     state = args.get("state") or None
     source = args.get("source") or None
     sort = args.get("sort") if args.get("sort") in services.SORTS else "recent"
-    page = max(args.get("page", 1, type=int) or 1, 1)
+    page = parse_int(args.get("page"), 1, minimum=1, maximum=MAX_PAGE)
     if state and state not in {s.value for s in ProposalState}:
         abort(400, _("État inconnu."))
     if source and source not in {s.value for s in ProposalSource}:
@@ -137,8 +140,15 @@ def index(code: str):
 @auth.public
 def show(code: str, proposal_id: int):
     quartier = _quartier(code)
-    proposal = _proposal(quartier, proposal_id)
+    return _show_page(quartier, _proposal(quartier, proposal_id))
+
+
+def _show_page(quartier: Quartier, proposal: Proposal, status: int = 200, comment_form: CommentForm | None = None):
+    """The proposal page; a refused comment comes back in its form, as typed, with the reason."""
     is_staff = _is_staff(quartier)
+    participant = current_participant()
+    may_comment = (participant is not None or current_user.is_authenticated) and \
+        _comment_refusal(quartier, participant) is None
     state_form = None
     if is_staff and services_transitions(proposal):
         state_form = StateForm()
@@ -147,10 +157,10 @@ def show(code: str, proposal_id: int):
         "proposals/show.html", quartier=quartier, proposal=proposal, counts=services.counts_for(proposal),
         history=services.history(proposal), comments=services.comments_of(proposal),
         dot_votes=services.dot_votes_of(proposal), moderation=services.moderation_events(proposal) if is_staff else [],
-        comment_form=CommentForm(), report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
+        comment_form=comment_form or CommentForm(), may_comment=may_comment, report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
         state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [],
         note_source=services.note_source(proposal, staff=is_staff), **_voting_context(quartier, [proposal.id]), **_labels(),
-    )
+    ), status
 
 
 def services_transitions(proposal: Proposal):
@@ -188,7 +198,8 @@ def vote(code: str, proposal_id: int):
             choice=CHOICE_LABELS[VoteChoice(choice)]), "success")
     default = url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id)
     target = request.form.get("next")
-    return redirect(safe_next(target) if target else default)
+    # A next= that is not a plain path of this site (a line break, another host) is ignored.
+    return redirect(target if target and safe_next(target) == target else default)
 
 
 @bp.route("/quartiers/<code>/code-de-vote", methods=["GET", "POST"])
@@ -218,6 +229,21 @@ def leave_code(code: str):
     return redirect(url_for("proposals.index", code=quartier.qpv_code))
 
 
+def _comment_refusal(quartier: Quartier, participant: Participant | None) -> services.ProposalError | None:
+    """Why this visitor may not comment here (None when they may): a code speaks for its own
+    quartier only, an account where it takes part (its quartier, or its contrat for staff)."""
+    if participant is not None and participant.kind == "code":
+        code_row = services.code_of(participant)
+        if code_row is None or code_row.quartier_id != quartier.id:
+            return services.ProposalError(
+                "code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
+        return None
+    if current_user.is_authenticated and not current_user.covers_quartier(quartier):
+        return services.ProposalError("account_other_quartier_comment", _l(
+            "Votre compte ne participe pas dans ce quartier : vous ne pouvez pas y commenter."), 403)
+    return None
+
+
 @bp.route("/quartiers/<code>/propositions/<int:proposal_id>/commentaires", methods=["POST"])
 @auth.public
 @limiter.limit(lambda: current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"], methods=["POST"])
@@ -227,17 +253,19 @@ def comment(code: str, proposal_id: int):
     participant = current_participant()
     if participant is None and not current_user.is_authenticated:
         abort(400, _("Pour commenter, saisissez votre code de vote ou connectez-vous."))
-    if participant is not None and participant.kind == "code":
-        # A code speaks for its own quartier only, as for votes.
-        code_row = services.code_of(participant)
-        if code_row is None or code_row.quartier_id != quartier.id:
-            raise services.ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
+    refusal = _comment_refusal(quartier, participant)
+    if refusal is not None:
+        raise refusal
     form = CommentForm()
     if not form.validate_on_submit():
-        abort(400, " ".join(str(e) for e in form.body.errors) or _("Le formulaire a expiré. Rechargez la page."))
+        return _show_page(quartier, proposal, 400, comment_form=form)
     author = current_user if current_user.is_authenticated and (participant is None or participant.kind != "code") else None
     label = author.display_name if author else _("Participant·e avec un code de vote")
-    services.add_comment(proposal, form.body.data, author=author, author_label=label)
+    try:
+        services.add_comment(proposal, form.body.data, author=author, author_label=label)
+    except services.ProposalError as error:
+        form.body.errors = [*form.body.errors, error.message]
+        return _show_page(quartier, proposal, error.status, comment_form=form)
     flash(_("Votre commentaire est publié."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id, _anchor="commentaires"))
 
@@ -260,9 +288,10 @@ def report(code: str, proposal_id: int):
 def _comment_of(proposal: Proposal, raw_id) -> Comment | None:
     if not raw_id:
         return None
-    if not str(raw_id).isdigit():
+    comment_id = parse_int(raw_id, None, minimum=1)
+    if comment_id is None:
         abort(400, _("Commentaire inconnu."))
-    row = db.session.get(Comment, int(raw_id))
+    row = db.session.get(Comment, comment_id)
     if row is None or row.proposal_id != proposal.id:
         abort(404)
     return row
@@ -324,11 +353,11 @@ def change_theme(code: str, proposal_id: int):
     quartier = _quartier(code)
     auth.require_quartier(quartier, auth.STAFF)
     proposal = _proposal(quartier, proposal_id)
-    raw = request.form.get("theme_id", "")
-    if not raw.isdigit():
+    theme_id = parse_int(request.form.get("theme_id"), None)
+    if theme_id is None:
         abort(400, _("Choisissez un thème."))
-    theme = db.session.get(Theme, int(raw)) if int(raw) else None
-    if int(raw) and theme is None:
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    if theme_id and theme is None:
         abort(400, _("Ce thème n'existe pas."))
     services.set_theme(proposal, theme)
     flash(_("Le thème de la proposition est modifié."), "success")
@@ -452,10 +481,11 @@ def dots(code: str):
         for row in rows:
             raw = (request.form.get(f"dots-{row.proposal.id}") or "").strip()
             if raw:
-                if not raw.isdigit() or int(raw) > 100000:
+                dots = parse_int(raw, None, maximum=100000)
+                if dots is None:
                     count_errors[row.proposal.id] = _("Un nombre entier positif.")
                 else:
-                    counts[row.proposal.id] = int(raw)
+                    counts[row.proposal.id] = dots
         if not count_errors:
             try:
                 services.record_dot_meeting(quartier, label=form.label.data, held_on=form.held_on.data,

@@ -314,3 +314,26 @@ def test_json_import_drops_workshop_note_links_of_the_other_instance(app, quarti
     db.session.commit()
     proposal = db.session.scalar(select(Proposal))
     assert proposal.title == "Un city-stade" and proposal.workshop_note_id is None
+
+
+def test_polis_comment_that_looks_like_a_broken_tag_is_imported_as_text(app, quartier, tmp_path):
+    """A real Pol.is comment, `<a href="index.html>this is a test</a>`, is plain text: imported
+    whole, shown escaped, never dropped as "empty"."""
+    typed = '<a href="index.html>this is a test</a>'
+    folder = tmp_path / "conv"
+    folder.mkdir()
+    (folder / "comments.csv").write_text(
+        "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+        f'1699999000,,0,0,1,0,1,"{typed.replace(chr(34), chr(34) * 2)}"\n'
+        '1699999001,,1,0,0,0,1,"loyers < 500 € & <3, مرحبا 🌳"\n', encoding="utf-8")
+    (folder / "votes.csv").write_text(
+        "timestamp,datetime,comment-id,voter-id,vote\n1700000000,,0,7,1\n", encoding="utf-8")
+    with open(folder / "comments.csv", encoding="utf-8") as comments, open(folder / "votes.csv", encoding="utf-8") as votes:
+        report = interchange.import_polis(quartier, "conv", comments, votes, theme=None)
+    db.session.commit()
+    assert report.proposals_imported == 2 and not report.skipped_counts()
+    first = db.session.scalar(select(Proposal).where(Proposal.external_id == "conv:0"))
+    assert first.title == typed
+    assert first.body == "<p>&lt;a href=&quot;index.html&gt;this is a test&lt;/a&gt;</p>"
+    second = db.session.scalar(select(Proposal).where(Proposal.external_id == "conv:1"))
+    assert second.title == "loyers < 500 € & <3, مرحبا 🌳"
