@@ -6,6 +6,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from participation.config import ROOT, load_config
+from participation.params import BoundedIntConverter
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -51,6 +52,8 @@ def register_blueprints(app: Flask) -> None:
     from participation.quartiers.views import bp as quartiers_bp
     from participation.workshops.views import bp as workshops_bp
 
+    # Before the first rule: a rule binds its converters when it is added, not when it matches.
+    app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in (
         main_bp, quartiers_bp, accounts_bp, audit_bp,
         questionnaires_bp, workshops_bp, proposals_bp, priorities_bp,

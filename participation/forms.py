@@ -1,7 +1,10 @@
 """Form pieces every domain uses: the base form, text filters and choices."""
 from __future__ import annotations
 
+from flask import request
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import SelectChoice, StringField, TextAreaField
 
 from participation.text import plain_text
@@ -28,6 +31,29 @@ class Form(FlaskForm):
             if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
                 options = dict(options, filters=(_plain, *unbound_field.kwargs.get("filters", ())))
             return unbound_field.bind(form=form, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # A JSON body is read as a browser would send the form: text only. Flask-WTF passes the
+            # JSON as is, so a list, an object or a number reached the validators (500s).
+            if formdata is _Auto and request.is_json and not request.form and not request.files:
+                return ImmutableMultiDict(_form_pairs(request.get_json(silent=True))) \
+                    if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
+            return super().wrap_formdata(form, formdata)
+
+
+def _form_pairs(payload) -> list[tuple[str, str]]:
+    """The (name, text) pairs a browser could have sent for this JSON object; nothing else."""
+    if not isinstance(payload, dict):
+        return []
+    pairs = []
+    for name, value in payload.items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bool):
+                if item:
+                    pairs.append((name, "y"))
+            elif isinstance(item, (str, int, float)):
+                pairs.append((name, str(item)))
+    return pairs
 
 
 def choices(pairs) -> list[SelectChoice]:

@@ -11,7 +11,6 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from participation.errors import DomainError
-from participation.params import BoundedIntConverter
 from participation.text import has_unsafe_characters
 from participation.transaction import commit, rollback
 
@@ -230,7 +229,6 @@ def trust_proxy(app: Flask) -> None:
 
 def init_app(app: Flask) -> None:
     trust_proxy(app)
-    app.url_map.converters["int"] = BoundedIntConverter
     app.jinja_env.add_extension("jinja2.ext.do")
     app.before_request(refuse_unreadable_input)
     # after_request functions run last-registered first: the commit, then the headers.
