@@ -18,7 +18,8 @@ from participation.main.demo_ecusson import Cast, paris
 from participation.priorities import services as priorities
 from participation.proposals import services as proposals
 from participation.proposals.models import ProposalSource, VoteChoice
-from participation.quartiers.models import ContratDeVille, Quartier, Theme
+from participation.quartiers import services as territory
+from participation.quartiers.models import College, ContratDeVille, Quartier, Theme
 from participation.questionnaires import services as questionnaires
 from participation.questionnaires import tallies
 from participation.questionnaires.models import State
@@ -55,6 +56,12 @@ PROPOSALS = [
     ("Un espace de jeux pour les petits près de l'école", "sport-culture",
      "Il n'y a aucun jeu pour les moins de 6 ans dans le quartier.", "Une habitante"),
 ]
+CONSEIL_MEMBERS = [  # (name, college, organisation, référent, drawn by lot)
+    ("Samira A.", College.HABITANTS, "", True, True),
+    ("Michel T.", College.HABITANTS, "", False, False),
+    ("Yasmina B.", College.HABITANTS, "", False, True),
+    ("Centre social de Près Saint-Jean", College.ACTEURS_LOCAUX, "Centre social", True, False),
+]
 VOTING = {"label": "Votes sur les propositions de Près Saint-Jean", "codes": 40, "max_votes": 3, "voters": 9}
 
 
@@ -67,6 +74,10 @@ def build(contrat: ContratDeVille, quartier: Quartier, cast: Cast, rng: random.R
     """Returns counts and a few unused voting codes, for the CLI to print."""
     today = questionnaires.today()
     themes = {t.slug: t for t in db.session.scalars(select(Theme).where(Theme.contrat_id == contrat.id))}
+    if not quartier.conseil.members:
+        for name, college, organisation, referent, lot in CONSEIL_MEMBERS:
+            territory.add_member(quartier.conseil, display_name=name, college=college, organisation=organisation,
+                                 is_referent=referent, drawn_by_lot=lot)
     priorities.create_period(contrat, name=PERIOD_NAME, starts_on=today - timedelta(days=21),
                              ends_on=today + timedelta(days=70), quartier=quartier)
     responses = _questionnaire(contrat, quartier, themes, cast, rng, today)

@@ -23,7 +23,8 @@ from participation.accounts.models import User
 from participation.extensions import db
 from participation.main import demo_questionnaire
 from participation.main.demo_ecusson_data import (
-    ANSWER, CAFE, CHANGE_REQUEST, COMITE_DE_PILOTAGE, COMITE_TECHNIQUE, CONCERTATION, DOT_MEETING, INVITATION, J,
+    ANSWER, CAFE, CHANGE_REQUEST, COMITE_DE_PILOTAGE, COMITE_TECHNIQUE, CONCERTATION, DOT_MEETING,
+    EVIDENCE_SUMMARIES, INVITATION, J,
     JEUNESSE_LABELS, NOT_RETAINED, NOTES, ONLINE_RESPONSES, PAPER_FORMS, PROJET, PROJET_INTRODUCTION, PROJET_TITLE,
     PROMOTED, PROPOSALS, QUESTIONNAIRE_DATES, RANKING_WEIGHTS, SECOND_VERSION_ADDITION, TABLE_HOSTS, TEXTS,
     VOTE_TENDENCY, VOTING,
@@ -232,7 +233,7 @@ def _projet(quartier: Quartier, period, themes: dict[str, Theme], cast: Cast, ma
     strategic_by_title = {}
     for slug, title, objectives in PROJET:
         priority = by_theme[themes[slug].id]
-        priorities.update_item(priority, projet, title=title)
+        priorities.update_item(priority, projet, title=title, evidence_summary=EVIDENCE_SUMMARIES.get(slug, ""))
         for s_index, (strategic_title, operational) in enumerate(objectives):
             strategic = priorities.add_strategic(priority, title=strategic_title)
             strategic_by_title[strategic_title] = strategic

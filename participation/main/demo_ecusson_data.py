@@ -58,23 +58,23 @@ NOTES = [
     (H, 3, "Le bailleur social, l'ANAH et le service urbanisme de la commune.", 2, None),
     (C, 1, "Un quartier plus vert : des arbres et de l'ombre dans les rues.", 7, None),
     (C, 1, "Un quartier plus propre, avec des poubelles adaptées.", 6, None),
-    (C, 2, "Aménagement de cheminements piétonniers et cycles dans et vers le centre-ville.", 8, None),
-    (C, 2, "Requalification et aménagement du groupe scolaire Florian.", 5, None),
+    (C, 2, "Aménagement de cheminements piétonniers et cycles dans et vers le centre-ville", 8, None),
+    (C, 2, "Requalification et aménagement du groupe scolaire Florian", 5, None),
     (C, 3, "Les services techniques de la commune et la communauté de communes.", 1, None),
     (P, 1, "Des rues sûres pour les enfants et les personnes âgées.", 6, None),
-    (P, 2, "Sécurisation de la circulation sur le boulevard du Portalet et la rue de la République.", 9, None),
+    (P, 2, "Sécurisation de la circulation sur le boulevard du Portalet et la rue de la République", 9, None),
     (P, 2, "Une présence de médiateurs le soir près du pont.", 5, None),
-    (P, 2, "Les jeunes n'ont nulle part où aller le soir : ouvrir un local jeunes.", 7, J),
+    (P, 2, "Les jeunes n'ont nulle part où aller le soir : ouvrir un local jeunes", 7, J),
     (P, 3, "Le CISPD, la gendarmerie et les éducateurs de prévention.", 2, None),
     (S, 1, "Un accès aux soins sans devoir aller à Alès.", 10, None),
     (S, 1, "Il faut attendre trois mois pour voir un médecin à Saint-Ambroix.", 7, None),
-    (S, 2, "Création d'une Maison de Santé Pluridisciplinaire.", 12, None),
+    (S, 2, "Création d'une Maison de Santé Pluridisciplinaire", 12, None),
     (S, 2, "Un transport solidaire vers l'hôpital d'Alès.", 4, None),
     (S, 3, "L'ARS, la CPAM et les médecins du secteur.", 3, None),
     (S, 3, "Des ateliers de prévention santé au centre social.", 2, None),
     (SP, 1, "Des équipements sportifs de qualité, ouverts à tous.", 5, None),
     (SP, 2, "Rouvrir le gymnase aux associations le week-end.", 6, None),
-    (SP, 2, "Un city-stade en accès libre près de l'école Florian.", 5, None),
+    (SP, 2, "Un city-stade en accès libre près de l'école Florian", 5, None),
     (SP, 3, "Les clubs sportifs, le centre social et l'Éducation nationale ensemble.", 3, None),
     (SP, 3, "Des éducateurs de rue pour accompagner les 16-25 ans.", 4, J),
     (E, 1, "Du travail pour les habitants du quartier, près de chez eux.", 3, None),
@@ -87,14 +87,15 @@ NOTES = [
     (R, 2, "Des ateliers de français pour les parents.", 2, None),
     (R, 3, "Le Programme de Réussite Éducative et les associations de parents.", 1, None),
 ]
-# Notes the facilitators flagged « à proposer » and promoted to proposals, by key.
+# Notes the facilitators flagged « à proposer » and promoted to proposals (their text is the
+# proposal's title, hence no final full stop), by key.
 PROMOTED = {
-    "msp": "Création d'une Maison de Santé Pluridisciplinaire.",
-    "portalet": "Sécurisation de la circulation sur le boulevard du Portalet et la rue de la République.",
-    "cheminements": "Aménagement de cheminements piétonniers et cycles dans et vers le centre-ville.",
-    "florian": "Requalification et aménagement du groupe scolaire Florian.",
-    "city-stade": "Un city-stade en accès libre près de l'école Florian.",
-    "local-jeunes": "Les jeunes n'ont nulle part où aller le soir : ouvrir un local jeunes.",
+    "msp": "Création d'une Maison de Santé Pluridisciplinaire",
+    "portalet": "Sécurisation de la circulation sur le boulevard du Portalet et la rue de la République",
+    "cheminements": "Aménagement de cheminements piétonniers et cycles dans et vers le centre-ville",
+    "florian": "Requalification et aménagement du groupe scolaire Florian",
+    "city-stade": "Un city-stade en accès libre près de l'école Florian",
+    "local-jeunes": "Les jeunes n'ont nulle part où aller le soir : ouvrir un local jeunes",
 }
 # Proposals of the conseil citoyen and of residents: (key, theme, title, body, author label).
 PROPOSALS = [
@@ -221,6 +222,10 @@ PROJET = [
         ]),
     ]),
 ]
+# What a priority gathers, when its title says more than its theme.
+EVIDENCE_SUMMARIES = {
+    H: "Habitat et cadre de vie : les habitants en ont parlé ensemble, au World Café comme dans les questionnaires.",
+}
 # The comité technique's request on the first version, answered in the second.
 CHANGE_REQUEST = ("Préciser les actions pour la mobilité des jeunes et la prévention santé avant le "
                   "passage en comité de pilotage.")
