@@ -10,7 +10,7 @@ def init_app(app) -> None:
     from participation.workshops import sections
     from participation.workshops.cli import workshops_cli
     from participation.workshops.evidence import WorkshopEvidenceProvider
-    from participation.workshops.views import note_source
+    from participation.workshops.harvest_views import note_source
 
     # Photos of the diagnostic en marchant: at most this many bytes each (before re-encoding).
     app.config.setdefault("WORKSHOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)

@@ -20,7 +20,7 @@ def upcoming_section(quartier) -> QuartierSection | None:
 
 
 def reports_section(quartier) -> QuartierSection | None:
-    reports = services.published_reports(quartier)
-    if not reports:
+    published = services.published_reports(quartier)
+    if not published:
         return None
-    return QuartierSection("workshops/_section_reports.html", {"published_reports": reports}, order=60)
+    return QuartierSection("workshops/_section_reports.html", {"published_reports": published}, order=60)

@@ -1,22 +1,22 @@
-"""Workshop operations and queries. Services add and flush, never commit; errors carry a code."""
+"""Workshop operations and queries: setup, live capture, harvest. Services add and flush, never
+commit; a refused operation raises WorkshopError with its translated message and status."""
 from __future__ import annotations
 
-import io
 import uuid
-import warnings
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Iterable
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from participation.accounts.models import Role, User, UserScope
+from participation.errors import DomainError
 from participation.extensions import db
-from participation.text import plain_text
 from participation.modelbase import utcnow
+from participation.text import plain_text
 from participation.proposals import services as proposals
 from participation.proposals.models import Proposal
 from participation.quartiers.models import Commune, Quartier, Theme
@@ -24,7 +24,6 @@ from participation.workshops.models import (
     QuestionKind,
     ReportStatus,
     WalkObservation,
-    WalkPhoto,
     WalkStop,
     Workshop,
     WorkshopFormat,
@@ -52,11 +51,28 @@ PHOTO_MAX_PIXELS = 40_000_000
 CAPTURE_ROLES = frozenset({Role.FACILITATOR, Role.ADMIN, Role.CONSEIL_MEMBER})
 
 
-class WorkshopError(ValueError):
-    def __init__(self, code: str, **details: Any):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class WorkshopError(DomainError):
+    """A refused workshop operation: the raise site gives the code, the lazy message and the status."""
+
+
+def closed_error() -> WorkshopError:
+    return WorkshopError("workshop_closed", _l("Cet atelier est clôturé : il ne reçoit plus de notes."), 409)
+
+
+def too_long_error(maximum: int) -> WorkshopError:
+    return WorkshopError("text_too_long", _l("Le texte dépasse %(maximum)d caractères."), maximum=maximum)
+
+
+def merged_error() -> WorkshopError:
+    return WorkshopError("note_merged", _l("Cette note a été fusionnée dans une autre."), 409)
+
+
+def _client_key_error() -> WorkshopError:
+    return WorkshopError("invalid_client_key", _l("Identifiant de note invalide. Rechargez la page."))
+
+
+def _ends_before_start_error() -> WorkshopError:
+    return WorkshopError("ends_before_start", _l("La fin doit suivre le début."))
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -115,10 +131,10 @@ def themes_for(workshop: Workshop) -> list[Theme]:
     return active_themes(workshop.quartier.commune.contrat_id)
 
 
-def _theme_of_contrat(workshop: Workshop, theme_id: int | None) -> Theme:
+def theme_of_contrat(workshop: Workshop, theme_id: int | None) -> Theme:
     theme = db.session.get(Theme, theme_id) if theme_id else None
     if theme is None or theme.contrat_id != workshop.quartier.commune.contrat_id or theme.archived:
-        raise WorkshopError("invalid_theme")
+        raise WorkshopError("invalid_theme", _l("Ce thème n'existe pas dans le référentiel de ce contrat de ville."))
     return theme
 
 
@@ -130,10 +146,11 @@ ATTENDANCE_KEYS = ("total",) + Workshop.ATTENDANCE_FIELDS
 def _check_attendance(values: dict[str, Any]) -> None:
     parts = [values.get(f"attendance_{key}") for key in Workshop.ATTENDANCE_FIELDS]
     if any(value is not None and value < 0 for value in parts + [values.get("attendance_total")]):
-        raise WorkshopError("invalid_attendance")
+        raise WorkshopError("invalid_attendance", _l("Les effectifs doivent être positifs."))
     total = values.get("attendance_total")
     if total is not None and sum(value or 0 for value in parts) > total:
-        raise WorkshopError("attendance_breakdown_exceeds_total")
+        raise WorkshopError("attendance_breakdown_exceeds_total",
+                            _l("La répartition dépasse le total des participants."))
 
 
 def create_workshop(
@@ -143,7 +160,7 @@ def create_workshop(
 ) -> Workshop:
     _check_attendance(values)
     if values.get("ends_at") and values["ends_at"] <= starts_at:
-        raise WorkshopError("ends_before_start")
+        raise _ends_before_start_error()
     workshop = Workshop(
         quartier=quartier, title=plain_text(title), format=format, starts_at=starts_at,
         created_by_id=created_by.id if created_by else None, **_clean(values),
@@ -174,11 +191,11 @@ def update_workshop(workshop: Workshop, *, facilitators: Iterable[User] | None =
     starts_at = values.get("starts_at", workshop.starts_at)
     ends_at = values.get("ends_at", workshop.ends_at)
     if ends_at and ends_at <= starts_at:
-        raise WorkshopError("ends_before_start")
+        raise _ends_before_start_error()
     if "rounds" in values:
         used = db.session.scalar(select(func.max(WorkshopNote.round)).where(WorkshopNote.workshop_id == workshop.id))
         if used and values["rounds"] < used:
-            raise WorkshopError("rounds_in_use")
+            raise WorkshopError("rounds_in_use", _l("Des notes existent pour des tours au-delà de ce nombre."), 409)
     if "title" in values:
         values["title"] = plain_text(values["title"])
     for key, value in _clean(values).items():
@@ -218,9 +235,9 @@ def set_questions(workshop: Workshop, texts: list[str]) -> None:
     """Replace the guiding questions, keeping the identity of each position (notes stay attached)."""
     texts = [plain_text(text) for text in texts if text and text.strip()]
     if not texts:
-        raise WorkshopError("no_questions")
+        raise WorkshopError("no_questions", _l("Indiquez au moins une question."))
     if any(len(text) > 500 for text in texts):
-        raise WorkshopError("question_too_long")
+        raise WorkshopError("question_too_long", _l("Une question dépasse 500 caractères."))
     existing = list(workshop.questions)
     for position, text in enumerate(texts):
         kind = KIND_BY_POSITION[position] if position < len(KIND_BY_POSITION) else QuestionKind.OTHER
@@ -235,14 +252,15 @@ def set_questions(workshop: Workshop, texts: list[str]) -> None:
             .where(WorkshopNote.question_id.in_([q.id for q in removed]))
         )
         if used:
-            raise WorkshopError("question_in_use")
+            raise WorkshopError("question_in_use", _l("Une question retirée a déjà des notes : "
+                                                          "reformulez-la plutôt que de la supprimer."), 409)
         for question in removed:
             workshop.questions.remove(question)
     db.session.flush()
 
 
 def add_table(workshop: Workshop, *, theme_id: int, host: User | None = None, host_name: str = "") -> WorkshopTable:
-    theme = _theme_of_contrat(workshop, theme_id)
+    theme = theme_of_contrat(workshop, theme_id)
     number = (db.session.scalar(
         select(func.max(WorkshopTable.number)).where(WorkshopTable.workshop_id == workshop.id)
     ) or 0) + 1
@@ -253,14 +271,14 @@ def add_table(workshop: Workshop, *, theme_id: int, host: User | None = None, ho
 
 
 def update_table(table: WorkshopTable, *, theme_id: int, host: User | None, host_name: str) -> None:
-    table.theme = _theme_of_contrat(table.workshop, theme_id)
+    table.theme = theme_of_contrat(table.workshop, theme_id)
     table.host, table.host_name = host, plain_text(host_name)
     db.session.flush()
 
 
 def delete_table(table: WorkshopTable) -> None:
     if db.session.scalar(select(func.count()).select_from(WorkshopNote).where(WorkshopNote.table_id == table.id)):
-        raise WorkshopError("table_in_use")
+        raise WorkshopError("table_in_use", _l("Cette table a des notes : elle ne peut pas être supprimée."), 409)
     db.session.delete(table)
     db.session.flush()
 
@@ -299,12 +317,12 @@ def set_closed(workshop: Workshop, closed: bool) -> None:
 
 # --- live capture --------------------------------------------------------------------------
 
-def _check_note_text(text: str | None, maximum: int = NOTE_MAX_LENGTH) -> str:
+def check_note_text(text: str | None, maximum: int = NOTE_MAX_LENGTH) -> str:
     if text is not None and len(text) > maximum:
-        raise WorkshopError("text_too_long", maximum=maximum)
+        raise too_long_error(maximum)
     cleaned = plain_text(text)
     if not cleaned:
-        raise WorkshopError("empty_text")
+        raise WorkshopError("empty_text", _l("La note est vide : écrivez-la avant de l'envoyer."))
     return cleaned
 
 
@@ -312,14 +330,15 @@ def _check_dots(dot_votes: int | None) -> int:
     if dot_votes is None:
         return 0
     if not isinstance(dot_votes, int) or isinstance(dot_votes, bool) or not 0 <= dot_votes <= MAX_DOT_VOTES:
-        raise WorkshopError("invalid_dot_votes", maximum=MAX_DOT_VOTES)
+        raise WorkshopError("invalid_dot_votes", _l("Le nombre de gommettes doit être entre 0 et %(maximum)d."),
+                            maximum=MAX_DOT_VOTES)
     return dot_votes
 
 
 def _table_of(workshop: Workshop, table_id: int | None) -> WorkshopTable:
     table = db.session.get(WorkshopTable, table_id) if isinstance(table_id, int) else None
     if table is None or table.workshop_id != workshop.id:
-        raise WorkshopError("table_not_in_workshop")
+        raise WorkshopError("table_not_in_workshop", _l("Cette table n'appartient pas à cet atelier."))
     return table
 
 
@@ -328,14 +347,14 @@ def _question_of(workshop: Workshop, question_id: int | None) -> WorkshopQuestio
         return None
     question = db.session.get(WorkshopQuestion, question_id) if isinstance(question_id, int) else None
     if question is None or question.workshop_id != workshop.id:
-        raise WorkshopError("question_not_in_workshop")
+        raise WorkshopError("question_not_in_workshop", _l("Cette question n'appartient pas à cet atelier."))
     return question
 
 
 def check_capture(workshop: Workshop, table_id: int | None, round_number: int | None) -> WorkshopTable:
     table = _table_of(workshop, table_id)
     if not isinstance(round_number, int) or not 1 <= round_number <= workshop.rounds:
-        raise WorkshopError("invalid_round", maximum=workshop.rounds)
+        raise WorkshopError("invalid_round", _l("Choisissez un tour entre 1 et %(maximum)d."), maximum=workshop.rounds)
     return table
 
 
@@ -347,19 +366,19 @@ def add_note(
     """Store one note; returns (note, created). A known client_key returns the stored note."""
     key = (client_key or "").strip()
     if not key or len(key) > 64:
-        raise WorkshopError("invalid_client_key")
+        raise _client_key_error()
     existing = db.session.scalar(select(WorkshopNote).where(WorkshopNote.client_key == key))
     if existing is not None:
         if existing.workshop_id != workshop.id:
-            raise WorkshopError("invalid_client_key")
+            raise _client_key_error()
         return existing, False
     if workshop.closed:
-        raise WorkshopError("workshop_closed")
+        raise closed_error()
     table = check_capture(workshop, table_id, round_number)
     question = _question_of(workshop, question_id)
-    cleaned = _check_note_text(text)
+    cleaned = check_note_text(text)
     dots = _check_dots(dot_votes)
-    theme = _theme_of_contrat(workshop, theme_id) if theme_id else table.theme
+    theme = theme_of_contrat(workshop, theme_id) if theme_id else table.theme
     note = WorkshopNote(
         workshop_id=workshop.id, table_id=table.id, round=round_number, question=question,
         theme=theme, text=cleaned, dot_votes=dots, author_id=author.id if author else None,
@@ -372,7 +391,7 @@ def add_note(
     except IntegrityError:
         existing = db.session.scalar(select(WorkshopNote).where(WorkshopNote.client_key == key))
         if existing is None or existing.workshop_id != workshop.id:
-            raise WorkshopError("invalid_client_key") from None
+            raise _client_key_error() from None
         return existing, False
     return note, True
 
@@ -480,10 +499,10 @@ def edit_note(
 ) -> WorkshopNote:
     """Facilitators' edit; the audit log keeps the original values automatically."""
     if note.merged_into_id is not None:
-        raise WorkshopError("note_merged")
+        raise merged_error()
     workshop = note.workshop
-    note.text = _check_note_text(text)
-    note.theme = _theme_of_contrat(workshop, theme_id)
+    note.text = check_note_text(text)
+    note.theme = theme_of_contrat(workshop, theme_id)
     note.question = _question_of(workshop, question_id)
     note.dot_votes = _check_dots(dot_votes)
     note.to_propose = bool(to_propose)
@@ -493,7 +512,7 @@ def edit_note(
 
 def set_to_propose(note: WorkshopNote, flag: bool) -> None:
     if note.merged_into_id is not None:
-        raise WorkshopError("note_merged")
+        raise merged_error()
     note.to_propose = flag
     db.session.flush()
 
@@ -504,9 +523,9 @@ def promote_note(note: WorkshopNote, actor: User) -> tuple[Proposal, bool]:
     Returns (proposal, created). Promoting it again, even concurrently, gives the same proposal.
     """
     if note.merged_into_id is not None:
-        raise WorkshopError("note_merged")
+        raise merged_error()
     if not note.to_propose:
-        raise WorkshopError("note_not_flagged")
+        raise WorkshopError("note_not_flagged", _l("Marquez d'abord la note « à proposer »."), 409)
     workshop = note.workshop
     already = proposals.promoted_from_note(note.id)
     try:
@@ -515,7 +534,11 @@ def promote_note(note: WorkshopNote, actor: User) -> tuple[Proposal, bool]:
             theme=note.theme, actor=actor, workshop_label=workshop.title,
         )
     except proposals.ProposalError as error:
-        raise WorkshopError(error.code if error.code == "note_elsewhere" else "promotion_refused") from None
+        if error.code == "note_elsewhere":
+            raise WorkshopError("note_elsewhere", _l("Cette note vient d'un atelier d'un autre quartier : "
+                                                     "elle ne peut pas devenir une proposition ici."), 403) from None
+        raise WorkshopError("promotion_refused", _l("Cette note n'a pas pu devenir une proposition. "
+                                                    "Modifiez son texte puis réessayez.")) from None
     note.proposal_id = proposal.id
     db.session.flush()
     return proposal, already is None
@@ -527,12 +550,12 @@ def merge_notes(workshop: Workshop, target_id: int | None, note_ids: Iterable[in
     if target_id is not None:
         ids.add(target_id)
     if len(ids) < 2:
-        raise WorkshopError("merge_needs_two")
+        raise WorkshopError("merge_needs_two", _l("Cochez au moins deux notes à fusionner."))
     notes = db.session.scalars(select(WorkshopNote).where(WorkshopNote.id.in_(ids))).all()
     if len(notes) != len(ids) or any(n.workshop_id != workshop.id for n in notes):
-        raise WorkshopError("note_not_in_workshop")
+        raise WorkshopError("note_not_in_workshop", _l("Une des notes n'appartient pas à cet atelier."))
     if any(n.merged_into_id is not None for n in notes):
-        raise WorkshopError("note_merged")
+        raise merged_error()
     target_id = target_id if target_id in ids else min(ids)
     target = next(n for n in notes if n.id == target_id)
     for note in notes:
@@ -572,104 +595,7 @@ def theme_evidence(workshop_id: int) -> list[ThemeEvidence]:
     return [ThemeEvidence(theme_id, int(notes), int(dots)) for theme_id, notes, dots in rows]
 
 
-# --- diagnostic en marchant ----------------------------------------------------------------
-
-def check_position(latitude: float | None, longitude: float | None) -> tuple[float | None, float | None]:
-    if latitude is None and longitude is None:
-        return None, None
-    if latitude is None or longitude is None:
-        raise WorkshopError("position_incomplete")
-    if not (-90 <= latitude <= 90) or not (-180 <= longitude <= 180):
-        raise WorkshopError("position_out_of_range")
-    return latitude, longitude
-
-
-@dataclass(frozen=True)
-class CleanPhoto:
-    data: bytes
-    content_type: str
-    extension: str
-    width: int
-    height: int
-
-
-def clean_photo(raw: bytes, max_bytes: int) -> CleanPhoto:
-    """Check an upload is an image by its content, then re-encode it without any metadata."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    if len(raw) > max_bytes:
-        raise WorkshopError("photo_too_large", maximum=max_bytes)
-    if not raw:
-        raise WorkshopError("photo_not_image")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(raw)) as probe:
-                probe.verify()
-            image = Image.open(io.BytesIO(raw))
-            if image.format not in PHOTO_FORMATS or image.width * image.height > PHOTO_MAX_PIXELS:
-                raise WorkshopError("photo_not_image")
-            content_type, extension = PHOTO_FORMATS[image.format]
-            image = ImageOps.exif_transpose(image)  # keep the orientation, then drop every tag
-            if content_type == "image/jpeg":
-                image = image.convert("RGB")
-                target_format = "JPEG"
-                options: dict[str, Any] = {"quality": 85, "optimize": True}
-            else:
-                image = image.convert("RGBA" if "A" in image.getbands() or "transparency" in image.info else "RGB")
-                target_format = "PNG"
-                options = {"optimize": True}
-            clean = Image.new(image.mode, image.size)  # a fresh image carries no info/EXIF/XMP
-            clean.paste(image)
-            out = io.BytesIO()
-            clean.save(out, target_format, **options)
-    except WorkshopError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
-        raise WorkshopError("photo_not_image") from None
-    return CleanPhoto(out.getvalue(), content_type, extension, clean.width, clean.height)
-
-
-def add_observation(
-    workshop: Workshop, *, stop_id: int | None, theme_id: int | None, text: str | None,
-    latitude: float | None, longitude: float | None, photos: list[CleanPhoto], author: User | None,
-    upload_dir: Path,
-) -> WalkObservation:
-    if workshop.closed:
-        raise WorkshopError("workshop_closed")
-    stop = None
-    if stop_id:
-        stop = db.session.get(WalkStop, stop_id)
-        if stop is None or stop.workshop_id != workshop.id:
-            raise WorkshopError("stop_not_in_workshop")
-    theme = _theme_of_contrat(workshop, theme_id)
-    cleaned = _check_note_text(text, OBSERVATION_MAX_LENGTH)
-    latitude, longitude = check_position(latitude, longitude)
-    observation = WalkObservation(
-        workshop_id=workshop.id, stop=stop, theme=theme, text=cleaned, latitude=latitude,
-        longitude=longitude, author_id=author.id if author else None,
-    )
-    db.session.add(observation)
-    written: list[Path] = []
-    try:
-        upload_dir.mkdir(parents=True, exist_ok=True)
-        for photo in photos:
-            filename = f"{uuid.uuid4().hex}.{photo.extension}"
-            path = upload_dir / filename
-            path.write_bytes(photo.data)
-            written.append(path)
-            observation.photos.append(WalkPhoto(
-                filename=filename, content_type=photo.content_type, size=len(photo.data),
-                width=photo.width, height=photo.height,
-            ))
-        db.session.flush()
-    except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return observation
-
+# --- walk observations (read by the compte-rendu) ----------------------------------------
 
 def observations_of(workshop: Workshop) -> list[WalkObservation]:
     return list(db.session.scalars(
@@ -678,14 +604,6 @@ def observations_of(workshop: Workshop) -> list[WalkObservation]:
                  selectinload(WalkObservation.stop))
         .order_by(WalkObservation.id)
     ))
-
-
-def photo_of(workshop: Workshop, photo_id: int) -> WalkPhoto | None:
-    photo = db.session.scalar(
-        select(WalkPhoto).join(WalkObservation)
-        .where(WalkPhoto.id == photo_id, WalkObservation.workshop_id == workshop.id)
-    )
-    return photo
 
 
 # --- validation right ----------------------------------------------------------------------
@@ -724,7 +642,8 @@ def validator_candidates(contrat) -> list[User]:
 
 def add_validator(contrat, user: User) -> WorkshopValidator:
     if user not in validator_candidates(contrat):
-        raise WorkshopError("not_a_facilitator")
+        raise WorkshopError("not_a_facilitator", _l("Seul un animateur ou une animatrice du contrat de ville "
+                                                     "peut recevoir ce droit."))
     existing = db.session.scalar(select(WorkshopValidator).where(
         WorkshopValidator.contrat_id == contrat.id, WorkshopValidator.user_id == user.id))
     if existing:
@@ -738,7 +657,7 @@ def add_validator(contrat, user: User) -> WorkshopValidator:
 def remove_validator(contrat, validator_id: int) -> None:
     validator = db.session.get(WorkshopValidator, validator_id)
     if validator is None or validator.contrat_id != contrat.id:
-        raise WorkshopError("validator_not_found")
+        raise WorkshopError("validator_not_found", _l("Ce droit de validation n'existe pas."), 404)
     db.session.delete(validator)
     db.session.flush()
 
@@ -846,7 +765,7 @@ def generate_report(workshop: Workshop, user: User | None, *, context: str | Non
     report = _editable_report(workshop, user)
     if context is not None:
         if len(context) > 10_000:
-            raise WorkshopError("text_too_long", maximum=10_000)
+            raise too_long_error(10_000)
         report.context = plain_text(context)
     report.content = build_report_content(workshop)
     db.session.flush()
@@ -855,23 +774,24 @@ def generate_report(workshop: Workshop, user: User | None, *, context: str | Non
 
 def submit_report(report: WorkshopReport, user: User) -> None:
     if report.status is not ReportStatus.DRAFT:
-        raise WorkshopError("report_not_draft")
+        raise WorkshopError("report_not_draft", _l("Seul un brouillon peut être soumis."), 409)
     report.status, report.submitted_by_id, report.submitted_at = ReportStatus.SUBMITTED, user.id, utcnow()
     db.session.flush()
 
 
 def validate_report(report: WorkshopReport, user: User) -> None:
     if report.status is not ReportStatus.SUBMITTED:
-        raise WorkshopError("report_not_submitted")
+        raise WorkshopError("report_not_submitted", _l("Le compte-rendu doit d'abord être soumis à validation."), 409)
     if not is_validator(user, report.workshop.quartier.commune.contrat_id):
-        raise WorkshopError("no_validation_right")
+        raise WorkshopError("no_validation_right", _l("Vous n'avez pas le droit de valider les comptes-rendus "
+                                                       "de ce contrat de ville."), 403)
     report.status, report.validated_by_id, report.validated_at = ReportStatus.VALIDATED, user.id, utcnow()
     db.session.flush()
 
 
 def publish_report(report: WorkshopReport, user: User) -> None:
     if report.status is not ReportStatus.VALIDATED:
-        raise WorkshopError("report_not_validated")
+        raise WorkshopError("report_not_validated", _l("Le compte-rendu doit d'abord être validé."), 409)
     report.status, report.published_by_id, report.published_at = ReportStatus.PUBLISHED, user.id, utcnow()
     db.session.flush()
 

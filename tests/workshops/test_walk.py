@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
-from participation.workshops import services
+from participation.workshops import services, walks
 from participation.workshops.models import WalkObservation, WalkPhoto, WorkshopFormat
 
 
@@ -151,9 +151,9 @@ def test_coordinates_out_of_range_are_refused(client, login, facilitator, walk, 
 
 def test_service_refuses_out_of_range_coordinates():
     with pytest.raises(services.WorkshopError) as error:
-        services.check_position(12.0, 200.0)
+        walks.check_position(12.0, 200.0)
     assert error.value.code == "position_out_of_range"
-    assert services.check_position(-90.0, 180.0) == (-90.0, 180.0)
+    assert walks.check_position(-90.0, 180.0) == (-90.0, 180.0)
 
 
 def test_observation_for_a_stop_of_another_walk_or_closed_walk_is_refused(client, login, facilitator, walk, themes, ecusson):
@@ -187,7 +187,7 @@ def test_observations_feed_the_compte_rendu(client, login, facilitator, walk, th
 @given(raw=st.binary(max_size=4096))
 def test_arbitrary_bytes_are_refused_as_not_an_image_never_crash(raw):
     with pytest.raises(services.WorkshopError) as error:
-        services.clean_photo(raw, 10_000)
+        walks.clean_photo(raw, 10_000)
     assert error.value.code == "photo_not_image"
 
 
@@ -195,7 +195,7 @@ def test_arbitrary_bytes_are_refused_as_not_an_image_never_crash(raw):
 def test_images_of_each_accepted_format_are_re_encoded(fmt):
     out = io.BytesIO()
     Image.new("RGB", (20, 10), (0, 120, 0)).save(out, fmt)
-    photo = services.clean_photo(out.getvalue(), 100_000)
+    photo = walks.clean_photo(out.getvalue(), 100_000)
     assert (photo.width, photo.height) == (20, 10)
     with Image.open(io.BytesIO(photo.data)) as image:
         assert image.format in ("PNG", "JPEG") and not image.getexif()
@@ -216,7 +216,7 @@ def test_the_published_compte_rendu_carries_no_gps_position(app, client, facilit
     from participation.workshops.models import ReportStatus
 
     theme = list(themes.values())[0]
-    services.add_observation(
+    walks.add_observation(
         walk, stop_id=walk.stops[0].id, theme_id=theme.id, text="Un porche mal éclairé",
         latitude=44.260137, longitude=4.198142, photos=[], author=facilitator, upload_dir=Path(app.config["WORKSHOP_UPLOAD_FOLDER"]),
     )

@@ -1,0 +1,96 @@
+"""The workshops blueprint and what its pages share: access to a workshop, choices, labels, times."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, abort
+from flask_babel import format_datetime, get_timezone
+from flask_babel import gettext as _
+
+from participation import auth
+from participation.extensions import db
+from participation.forms import choices
+from participation.quartiers.services import quartier_by_code
+from participation.workshops import documents, services
+from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS
+from participation.workshops.models import ReportStatus, Workshop, WorkshopFormat
+
+bp = Blueprint("workshops", __name__)
+
+CAPTURE = services.CAPTURE_ROLES
+
+
+def form_status(form) -> int:
+    return 400 if form.is_submitted() else 200
+
+
+def quartier_or_404(code: str):
+    quartier = quartier_by_code(code)
+    if quartier is None:
+        abort(404)
+    return quartier
+
+
+def workshop_or_404(workshop_id: int, allowed=auth.STAFF) -> Workshop:
+    workshop = db.get_or_404(Workshop, workshop_id)
+    auth.require_quartier(workshop.quartier, allowed)
+    return workshop
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    if local is None:
+        return None
+    return local.replace(tzinfo=get_timezone()).astimezone(timezone.utc)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.astimezone(get_timezone()).replace(tzinfo=None)
+
+
+def theme_choices(workshop: Workshop, first=None):
+    themes = services.themes_for(workshop)
+    pairs = [(t.id, ("— " if t.parent_id else "") + t.label) for t in themes]
+    return choices(([first] if first else []) + pairs)
+
+
+def question_choices(workshop: Workshop):
+    return choices([(0, _("— sans question —"))] + [(q.id, f"{q.position + 1}. {q.text}") for q in workshop.questions])
+
+
+@bp.app_template_filter("local_datetime")
+def local_datetime(moment: datetime | None, style: str = "medium") -> str:
+    return format_datetime(moment, style) if moment else ""
+
+
+def status_label(status: ReportStatus) -> str:
+    return {
+        ReportStatus.DRAFT: _("Brouillon"), ReportStatus.SUBMITTED: _("Soumis à validation"),
+        ReportStatus.VALIDATED: _("Validé"), ReportStatus.PUBLISHED: _("Publié"),
+    }[status]
+
+
+def _report_format(value: str | None) -> str:
+    try:
+        return str(FORMAT_LABELS[WorkshopFormat(value)])
+    except ValueError:
+        return ""
+
+
+def _report_section(section: dict) -> str:
+    kinds = {
+        "changes": _("Changements attendus"), "actions": _("Actions prioritaires"),
+        "resources": _("Ressources et acteurs à mobiliser"),
+        "observations": _("Observations du diagnostic en marchant"),
+    }
+    return kinds.get(section.get("kind")) or section.get("question") or _("Autres notes")
+
+
+@bp.app_context_processor
+def labels():
+    return {
+        "FORMAT_LABELS": FORMAT_LABELS, "ATTENDANCE_LABELS": ATTENDANCE_LABELS, "ReportStatus": ReportStatus,
+        "status_label": status_label, "report_format": _report_format, "report_section": _report_section,
+        "report_theme": documents.theme_label, "report_date": datetime.fromisoformat,
+    }

@@ -1,0 +1,171 @@
+"""Routes of the workshops domain for comptes-rendus (versions, documents, validation right,
+publication) and what residents see: published comptes-rendus and the calendar."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from participation import auth
+from participation.accounts.models import User
+from participation.extensions import db
+from participation.forms import choices
+from participation.quartiers.models import ContratDeVille
+from participation.workshops import documents, ics, services
+from participation.workshops.blueprint import (
+    bp, form_status, local_datetime, quartier_or_404, workshop_or_404,
+)
+from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS, ReportForm, ValidatorForm
+from participation.workshops.models import Workshop
+
+
+# --- compte-rendu --------------------------------------------------------------------------
+
+def _report(workshop: Workshop, version: int):
+    report = services.report_version(workshop, version)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu", methods=["GET", "POST"])
+@auth.roles(auth.STAFF)
+def report(workshop_id: int):
+    workshop = workshop_or_404(workshop_id)
+    reports = services.reports_of(workshop)
+    latest = reports[0] if reports else None
+    form = ReportForm(obj=latest)
+    if form.validate_on_submit():
+        report = services.generate_report(workshop, current_user, context=form.context.data or "")
+        if latest is not None and latest.frozen:
+            flash(_("La version %(v)d est validée et reste lisible : vos modifications forment la version %(n)d.", v=latest.version, n=report.version), "success")
+        else:
+            flash(_("Le brouillon du compte-rendu a été mis à jour à partir de l'atelier."), "success")
+        return redirect(url_for("workshops.report", workshop_id=workshop.id))
+    return render_template(
+        "workshops/report.html", workshop=workshop, reports=reports, report=latest, form=form,
+        can_validate=services.is_validator(current_user, workshop.quartier.commune.contrat_id),
+    ), form_status(form)
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>")
+@auth.roles(auth.STAFF)
+def report_version(workshop_id: int, version: int):
+    workshop = workshop_or_404(workshop_id)
+    report = _report(workshop, version)
+    return render_template("workshops/report_version.html", workshop=workshop, report=report, public=False)
+
+
+def _document_labels() -> dict:
+    return documents.labels(FORMAT_LABELS, ATTENDANCE_LABELS, local_datetime)
+
+
+def _send_document(report, kind: str):
+    name = f"compte-rendu-atelier-{report.workshop_id}-v{report.version}"
+    if kind == "pdf":
+        data = documents.pdf(report, _document_labels())
+        mimetype, name = "application/pdf", name + ".pdf"
+    else:
+        data = documents.docx(report, _document_labels())
+        mimetype, name = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", name + ".docx"
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>.pdf")
+@auth.roles(auth.STAFF)
+def report_pdf(workshop_id: int, version: int):
+    return _send_document(_report(workshop_or_404(workshop_id), version), "pdf")
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>.docx")
+@auth.roles(auth.STAFF)
+def report_docx(workshop_id: int, version: int):
+    return _send_document(_report(workshop_or_404(workshop_id), version), "docx")
+
+
+def _transition(workshop_id: int, version: int, action, message: str):
+    workshop = workshop_or_404(workshop_id)
+    report = _report(workshop, version)
+    action(report, current_user)
+    flash(message, "success")
+    return redirect(url_for("workshops.report", workshop_id=workshop.id))
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/soumettre", methods=["POST"])
+@auth.roles(auth.STAFF)
+def report_submit(workshop_id: int, version: int):
+    return _transition(workshop_id, version, services.submit_report, _("Le compte-rendu est soumis à validation."))
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/valider", methods=["POST"])
+@auth.roles(auth.STAFF)
+def report_validate(workshop_id: int, version: int):
+    return _transition(workshop_id, version, services.validate_report, _("Le compte-rendu est validé : cette version est figée."))
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/publier", methods=["POST"])
+@auth.roles(auth.STAFF)
+def report_publish(workshop_id: int, version: int):
+    return _transition(workshop_id, version, services.publish_report, _("Le compte-rendu est publié sur la page du quartier."))
+
+
+# --- validation right (admins of the contrat) ----------------------------------------------
+
+@bp.route("/admin/contrats/<int:contrat_id>/validateurs-ateliers", methods=["GET", "POST"])
+@auth.roles(auth.ADMIN_ONLY)
+def validators(contrat_id: int):
+    contrat = db.get_or_404(ContratDeVille, contrat_id)
+    form = ValidatorForm()
+    form.user_id.choices = choices((u.id, f"{u.display_name} ({u.email})") for u in services.validator_candidates(contrat))
+    if form.validate_on_submit():
+        services.add_validator(contrat, db.session.get(User, form.user_id.data))
+        flash(_("Le droit de validation a été accordé."), "success")
+        return redirect(url_for("workshops.validators", contrat_id=contrat.id))
+    return render_template(
+        "workshops/validators.html", contrat=contrat, form=form, validators=services.validators_of(contrat.id),
+    ), form_status(form)
+
+
+@bp.route("/admin/contrats/<int:contrat_id>/validateurs-ateliers/<int:validator_id>/retirer", methods=["POST"])
+@auth.roles(auth.ADMIN_ONLY)
+def validator_remove(contrat_id: int, validator_id: int):
+    contrat = db.get_or_404(ContratDeVille, contrat_id)
+    services.remove_validator(contrat, validator_id)
+    flash(_("Le droit de validation a été retiré."), "success")
+    return redirect(url_for("workshops.validators", contrat_id=contrat.id))
+
+
+# --- public: published comptes-rendus and the calendar -------------------------------------
+
+def _public_report(report_id: int):
+    report = services.published_report(report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+@bp.route("/comptes-rendus/<int:report_id>")
+@auth.public
+def public_report(report_id: int):
+    report = _public_report(report_id)
+    return render_template("workshops/report_version.html", workshop=report.workshop, report=report, public=True)
+
+
+@bp.route("/comptes-rendus/<int:report_id>.pdf")
+@auth.public
+def public_report_pdf(report_id: int):
+    return _send_document(_public_report(report_id), "pdf")
+
+
+@bp.route("/quartiers/<code>/ateliers.ics")
+@auth.public
+def calendar(code: str):
+    quartier = quartier_or_404(code)
+    body = ics.calendar(
+        # Never request.host: the Host header is the client's to choose, and UIDs must stay stable.
+        services.upcoming_workshops(quartier), host=current_app.config["WORKSHOP_ICS_DOMAIN"], format_labels=FORMAT_LABELS,
+        url_for_workshop=lambda w: url_for("quartiers.show", code=quartier.qpv_code, _external=True, _anchor=f"atelier-{w.id}"),
+    )
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="ateliers-{quartier.qpv_code}.ics"',
+    })
