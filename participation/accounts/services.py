@@ -8,10 +8,12 @@ from email.message import EmailMessage
 from typing import Iterable
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from participation.accounts.models import Role, User, UserScope
+from participation.errors import DomainError
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.models import ContratDeVille, Quartier
@@ -25,12 +27,8 @@ TIMING_DECOY_HASH = (
 )
 
 
-class AccountError(ValueError):
-    """A rule of accounts was broken; .code says which (for the view to translate)."""
-
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class AccountError(DomainError):
+    """A rule of accounts was broken; it carries its translated message and status."""
 
 
 def normalise_email(email: str) -> str:
@@ -64,7 +62,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     if find_by_email(email) is not None:
-        raise AccountError("duplicate_email")
+        raise AccountError("duplicate_email", _l("Un compte existe déjà avec cette adresse e-mail."), status=409)
     user = User(email=email, display_name=display_name.strip(), role=role, active=True)
     user.set_password(password)
     set_scopes(user, quartiers=quartiers, contrats=contrats)
@@ -80,7 +78,8 @@ def set_scopes(
     if user.role is Role.ADMIN:
         quartiers, contrats = [], []
     elif not quartiers and not contrats:
-        raise AccountError("scope_required")
+        raise AccountError("scope_required", _l(
+            "Un compte d'animateur, d'élu ou d'habitant doit avoir au moins un quartier ou un contrat de ville."))
     wanted = {("q", q.id) for q in quartiers} | {("c", c.id) for c in contrats}
     current = {
         ("q", s.quartier_id) if s.quartier_id else ("c", s.contrat_id): s for s in user.scopes

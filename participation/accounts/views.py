@@ -40,7 +40,6 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
-            db.session.commit()
             flash(_("Bienvenue, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next"), "accounts.space"))
         form.password.errors.append(_("Adresse e-mail ou mot de passe incorrect."))
@@ -88,7 +87,6 @@ def reset(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         services.reset_password(user, form.password.data)
-        db.session.commit()
         flash(_("Votre mot de passe a été changé. Vous pouvez vous connecter."), "success")
         return redirect(url_for("accounts.login"))
     status = 400 if form.is_submitted() else 200
@@ -111,7 +109,6 @@ def change_password():
             form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
         else:
             services.reset_password(current_user, form.password.data)
-            db.session.commit()
             flash(_("Votre mot de passe a été changé."), "success")
             return redirect(url_for("accounts.space"))
     status = 400 if form.is_submitted() else 200
@@ -151,10 +148,9 @@ def users_new():
                     password=form.password.data, role=Role(form.role.data),
                     quartiers=quartiers, contrats=contrats,
                 )
-            except services.AccountError:
-                form.email.errors.append(_("Un compte existe déjà avec cette adresse e-mail."))
+            except services.AccountError as error:
+                (form.email if error.code == "duplicate_email" else form.quartiers).errors.append(error.message)
             else:
-                db.session.commit()
                 flash(_("Le compte a été créé."), "success")
                 return redirect(url_for("accounts.users_index"))
     status = 400 if form.is_submitted() else 200
@@ -177,14 +173,17 @@ def users_edit(user_id: int):
         else:
             quartiers, contrats = _chosen_territories(form)
             user.email = services.normalise_email(form.email.data)
-            services.update_user(
-                user, display_name=form.display_name.data, role=Role(form.role.data),
-                active=form.active.data, quartiers=quartiers, contrats=contrats,
-            )
-            if form.password.data:
-                services.reset_password(user, form.password.data)
-            db.session.commit()
-            flash(_("Le compte a été modifié."), "success")
-            return redirect(url_for("accounts.users_index"))
+            try:
+                services.update_user(
+                    user, display_name=form.display_name.data, role=Role(form.role.data),
+                    active=form.active.data, quartiers=quartiers, contrats=contrats,
+                )
+            except services.AccountError as error:  # the 400 below rolls the e-mail back too
+                form.quartiers.errors.append(error.message)
+            else:
+                if form.password.data:
+                    services.reset_password(user, form.password.data)
+                flash(_("Le compte a été modifié."), "success")
+                return redirect(url_for("accounts.users_index"))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/user_form.html", form=form, user=user), status

@@ -1,21 +1,23 @@
 """Priorities: aggregation of every registered evidence provider, the projet de quartier and its
 workflow, versions and diff, officials' dashboard and the restitution to residents.
 
-Services flush, never commit, and return data or raise PrioritiesError(code); views translate.
+Services flush, never commit, and return data or raise PrioritiesError: a DomainError that
+carries its own translated message and HTTP status.
 """
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from participation import evidence as evidence_protocol
+from participation.errors import DomainError
 from participation.evidence import Contribution, ThemeWeight
 from participation.extensions import db
 from participation.modelbase import utcnow
@@ -29,11 +31,14 @@ from participation.priorities.ranking import Ranking, WeightError
 from participation.quartiers.models import Commune, ContratDeVille, Quartier, Theme
 
 
-class PrioritiesError(ValueError):
-    def __init__(self, code: str, **details: Any):
-        super().__init__(code)
-        self.code = code
-        self.details = details
+class PrioritiesError(DomainError):
+    """A refused operation on the priorities or a projet (400, or 409 for a state conflict)."""
+
+
+WEIGHT_MESSAGES = {  # ranking.py is pure (no Flask): its WeightError codes get their words here
+    "negative": _l("Un poids ne peut pas être négatif."),
+    "all_zero": _l("Au moins une source doit avoir un poids supérieur à zéro."),
+}
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -69,9 +74,10 @@ def set_weights(contrat: ContratDeVille, weights: Mapping[str, Any]) -> dict[str
     try:
         checked = ranking_module.check_weights(weights)
     except WeightError as error:
-        raise PrioritiesError(error.code, source=error.source) from error
+        raise PrioritiesError(error.code, WEIGHT_MESSAGES.get(
+            error.code, _l("Chaque poids doit être un nombre, par exemple 1 ou 0,5.")), source=error.source) from error
     if not checked:
-        raise PrioritiesError("all_zero")
+        raise PrioritiesError("all_zero", _l("Au moins une source doit avoir un poids supérieur à zéro."))
     existing = {
         row.source: row
         for row in db.session.scalars(select(SourceWeight).where(SourceWeight.contrat_id == contrat.id))
@@ -92,11 +98,11 @@ def create_period(
     contrat: ContratDeVille, *, name: str, starts_on: date, ends_on: date, quartier: Quartier | None = None
 ) -> ConcertationPeriod:
     if ends_on < starts_on:
-        raise PrioritiesError("period_dates")
+        raise PrioritiesError("period_dates", _l("Le dernier jour ne peut pas précéder le premier."))
     if db.session.scalar(
         select(ConcertationPeriod.id).where(ConcertationPeriod.contrat_id == contrat.id, ConcertationPeriod.name == name)
     ):
-        raise PrioritiesError("period_name_taken")
+        raise PrioritiesError("period_name_taken", _l("Une concertation porte déjà ce nom dans ce contrat de ville."))
     period = ConcertationPeriod(
         contrat_id=contrat.id, quartier_id=quartier.id if quartier else None,
         name=name, starts_on=starts_on, ends_on=ends_on,
@@ -128,7 +134,7 @@ def period_for(quartier: Quartier, period_id: int | None) -> ConcertationPeriod 
         for period in periods:
             if period.id == period_id:
                 return period
-        raise PrioritiesError("unknown_period")
+        raise PrioritiesError("unknown_period", _l("Cette concertation n'existe pas pour ce quartier."), status=404)
     return periods[0] if periods else None
 
 
@@ -302,11 +308,11 @@ def population_bands(quartier_id: int) -> dict[str, dict[str, int]]:
 def set_population_bands(quartier: Quartier, dimension: str, counts: Mapping[str, int]) -> None:
     known = {"age": evidence_protocol.AGE_BANDS, "gender": evidence_protocol.GENDERS}.get(dimension)
     if known is None:
-        raise PrioritiesError("bad_dimension")
+        raise PrioritiesError("bad_dimension", _l("Cette tranche de population n'est pas reconnue."))
     if any(band not in known for band in counts):
-        raise PrioritiesError("unknown_band")
+        raise PrioritiesError("unknown_band", _l("Cette tranche de population n'est pas reconnue."))
     if any(value < 0 for value in counts.values()):
-        raise PrioritiesError("negative_population")
+        raise PrioritiesError("negative_population", _l("Un effectif de population ne peut pas être négatif."))
     for row in db.session.scalars(
         select(PopulationBand).where(PopulationBand.quartier_id == quartier.id, PopulationBand.dimension == dimension)
     ):
@@ -326,9 +332,13 @@ def contrat_quartiers(contrat_id: int) -> list[Quartier]:
     ))
 
 
-def compare_quartiers(contrat: ContratDeVille, period: ConcertationPeriod | None) -> list[Aggregation]:
+def compare_quartiers(contrat: ContratDeVille, period: ConcertationPeriod | None,
+                      quartiers: list[Quartier] | None = None) -> list[Aggregation]:
+    """The aggregation of each of `quartiers` (default: all the contrat's), evidence in one batch."""
     context = ContratContext.load(contrat.id)
-    return [aggregate(quartier, period, context) for quartier in contrat_quartiers(contrat.id)]
+    quartiers = contrat_quartiers(contrat.id) if quartiers is None else quartiers
+    evidence = collect_evidence_many([q.id for q in quartiers], period)
+    return [aggregate(quartier, period, context, evidence[quartier.id]) for quartier in quartiers]
 
 
 def compare_periods(quartier: Quartier) -> list[Aggregation]:
@@ -365,19 +375,19 @@ def create_projet(
 ) -> ProjetDeQuartier:
     """A draft starting from the picked themes, in the order of the ranking."""
     if period.contrat_id != quartier.commune.contrat_id or period.quartier_id not in (None, quartier.id):
-        raise PrioritiesError("unknown_period")
+        raise PrioritiesError("unknown_period", _l("Cette concertation n'existe pas pour ce quartier."))
     if db.session.scalar(select(ProjetDeQuartier.id).where(
         ProjetDeQuartier.quartier_id == quartier.id, ProjetDeQuartier.period_id == period.id
     )):
-        raise PrioritiesError("projet_exists")
+        raise PrioritiesError("projet_exists", _l("Ce quartier a déjà un projet de quartier pour cette concertation."), status=409)
     picked = list(dict.fromkeys(theme_ids))
     if not picked:
-        raise PrioritiesError("no_theme")
+        raise PrioritiesError("no_theme", _l("Cochez au moins un thème."))
     themes = {t.id: t for t in db.session.scalars(select(Theme).where(
         Theme.id.in_(picked), Theme.contrat_id == quartier.commune.contrat_id
     ))}
     if len(themes) != len(picked):
-        raise PrioritiesError("unknown_theme")
+        raise PrioritiesError("unknown_theme", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
     result = aggregate(quartier, period).ranking
     order = {score.theme_id: score.rank for score in result}
     projet = ProjetDeQuartier(quartier_id=quartier.id, period_id=period.id, title=title, state=ProjetState.DRAFT)
@@ -392,13 +402,13 @@ def create_projet(
 
 def require_draft(projet: ProjetDeQuartier) -> None:
     if projet.state is not ProjetState.DRAFT:
-        raise PrioritiesError("not_draft")
+        raise PrioritiesError("not_draft", _l("Le projet n'est modifiable qu'à l'état de brouillon."), status=409)
 
 
 def add_priority(projet: ProjetDeQuartier, *, title: str, theme_id: int | None = None) -> PriorityTheme:
     require_draft(projet)
     if theme_id is not None and db.session.scalar(select(Theme.contrat_id).where(Theme.id == theme_id)) != projet.quartier.commune.contrat_id:
-        raise PrioritiesError("unknown_theme")
+        raise PrioritiesError("unknown_theme", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
     priority = PriorityTheme(projet=projet, theme_id=theme_id, title=title,
                              position=max((p.position for p in projet.priorities), default=-1) + 1)
     db.session.add(priority)
@@ -517,16 +527,21 @@ def _retain_linked_proposal(proposal_id: int, answer: str, actor) -> bool:
         return False
     proposal = db.session.get(Proposal, proposal_id)
     if proposal is None:
-        raise PrioritiesError("unknown_proposal")
+        raise PrioritiesError("unknown_proposal", _l("Aucune proposition ne porte ce numéro."))
     state = proposal.state.value
     if state == "retained":
         return False
     if state in ANSWERED_FOR_GOOD:
-        raise PrioritiesError("proposal_answered", state=state)
+        raise PrioritiesError("proposal_answered", _l(
+            "Cette proposition a déjà reçu une réponse définitive (réalisée ou non retenue) : "
+            "elle ne peut pas être retenue par ce projet."), status=409, state=state)
     try:
         proposal_services.set_state(proposal, "retained", answer, actor)
     except proposal_services.ProposalError as error:
-        raise PrioritiesError(f"proposal_{error.code}") from error
+        if isinstance(error, DomainError):
+            raise PrioritiesError(f"proposal_{error.code}", error.message, error.status) from error
+        raise PrioritiesError(f"proposal_{error.code}", _l(
+            "Cette proposition ne peut pas être retenue dans son état actuel."), 409) from error
     return True
 
 
@@ -535,14 +550,15 @@ def link_proposal(objective: StrategicObjective | OperationalObjective, *, propo
     projet = projet_of(objective)
     require_draft(projet)
     if not answer.strip():
-        raise PrioritiesError("answer_required")
+        raise PrioritiesError("answer_required", _l("Écrivez la réponse officielle donnée à la proposition."))
     proposal = find_proposal(proposal_id)
     if proposal is None:
-        raise PrioritiesError("unknown_proposal")
+        raise PrioritiesError("unknown_proposal", _l("Aucune proposition ne porte ce numéro."))
     if proposal.quartier_id != projet.quartier_id:
-        raise PrioritiesError("proposal_other_quartier")
+        raise PrioritiesError("proposal_other_quartier", _l(
+            "Cette proposition concerne un autre quartier : elle ne peut pas être liée à ce projet."))
     if any(link.kind is LinkKind.PROPOSAL and link.ref_id == proposal_id for link in objective.links):
-        raise PrioritiesError("already_linked")
+        raise PrioritiesError("already_linked", _l("Cette proposition est déjà liée à cet objectif."), status=409)
     _retain_linked_proposal(proposal_id, answer, actor)
     link = _new_link(objective, kind=LinkKind.PROPOSAL, ref_id=proposal_id, label=proposal.title, answer=answer)
     db.session.flush()
@@ -554,7 +570,7 @@ def link_theme(objective: StrategicObjective | OperationalObjective, *, theme_id
     require_draft(projet)
     theme = db.session.get(Theme, theme_id)
     if theme is None or theme.contrat_id != projet.quartier.commune.contrat_id:
-        raise PrioritiesError("unknown_theme")
+        raise PrioritiesError("unknown_theme", _l("Ce thème n'appartient pas au contrat de ville du quartier."))
     link = _new_link(objective, kind=LinkKind.THEME, ref_id=theme_id, label=theme.label_fr)
     db.session.flush()
     return link
@@ -571,7 +587,8 @@ def link_contribution(objective: StrategicObjective | OperationalObjective, *, s
                              contribution_kind=kind, label=contribution.label[:300], quote=contribution.quote or "")
             db.session.flush()
             return link
-    raise PrioritiesError("unknown_contribution")
+    raise PrioritiesError("unknown_contribution", _l(
+        "Cette contribution n'a pas été trouvée pour ce thème et cette concertation."))
 
 
 def _new_link(objective, **values) -> ObjectiveLink:
@@ -636,7 +653,7 @@ def submit(projet: ProjetDeQuartier, actor) -> ProjetVersion:
     """Draft → submitted to the comité technique, keeping an immutable snapshot."""
     require_draft(projet)
     if not projet.priorities:
-        raise PrioritiesError("empty_projet")
+        raise PrioritiesError("empty_projet", _l("Ajoutez au moins un thème prioritaire avant de soumettre."))
     number = max((v.number for v in projet.versions), default=0) + 1
     version = ProjetVersion(projet=projet, number=number, snapshot=snapshot(projet),
                             submitted_at=utcnow(), submitted_by_id=actor.id)
@@ -648,28 +665,33 @@ def submit(projet: ProjetDeQuartier, actor) -> ProjetVersion:
 
 def forward_to_pilotage(projet: ProjetDeQuartier, actor) -> None:
     if projet.state is not ProjetState.SUBMITTED_TECHNIQUE:
-        raise PrioritiesError("not_submitted_technique")
+        raise PrioritiesError("not_submitted_technique", _l(
+            "Seul un projet soumis au comité technique peut être transmis au comité de pilotage."), status=409)
     projet.state = ProjetState.SUBMITTED_PILOTAGE
     db.session.flush()
 
 
-def _pending_version(projet: ProjetDeQuartier, version_number: int | None) -> ProjetVersion:
+NOT_SUBMITTED = _l("Cette version n'est pas soumise au comité de pilotage : elle ne peut pas être validée.")
+NOTHING_PENDING = _l("Aucune version n'attend de décision : il n'y a rien à renvoyer en brouillon.")
+
+
+def _pending_version(projet: ProjetDeQuartier, version_number: int | None, refusal=NOT_SUBMITTED) -> ProjetVersion:
     version = projet.latest_version
     if version_number is not None:
         version = next((v for v in projet.versions if v.number == version_number), None)
         if version is None:
-            raise PrioritiesError("unknown_version")
+            raise PrioritiesError("unknown_version", _l("Cette version n'existe pas."), status=404)
     if version is None or version.decision is not VersionDecision.PENDING or projet.state is ProjetState.DRAFT:
-        raise PrioritiesError("version_not_submitted")
+        raise PrioritiesError("version_not_submitted", refusal, status=409)
     return version
 
 
 def request_changes(projet: ProjetDeQuartier, actor, *, body: str, version_number: int | None = None) -> ProjetComment:
     if projet.state not in (ProjetState.SUBMITTED_TECHNIQUE, ProjetState.SUBMITTED_PILOTAGE):
-        raise PrioritiesError("version_not_submitted")
-    version = _pending_version(projet, version_number)
+        raise PrioritiesError("changes_not_submitted", NOTHING_PENDING, status=409)
+    version = _pending_version(projet, version_number, NOTHING_PENDING)
     if not body.strip():
-        raise PrioritiesError("comment_required")
+        raise PrioritiesError("comment_required", _l("Écrivez un commentaire."))
     version.decision = VersionDecision.CHANGES_REQUESTED
     version.decided_at = utcnow()
     version.decided_by_id = actor.id
@@ -685,7 +707,7 @@ def request_changes(projet: ProjetDeQuartier, actor, *, body: str, version_numbe
 def validate(projet: ProjetDeQuartier, actor, *, meeting_on: date, version_number: int | None = None) -> ProjetVersion:
     """Validation by the comité de pilotage: only a version submitted to it."""
     if projet.state is not ProjetState.SUBMITTED_PILOTAGE:
-        raise PrioritiesError("version_not_submitted")
+        raise PrioritiesError("version_not_submitted", NOT_SUBMITTED, status=409)
     version = _pending_version(projet, version_number)
     version.decision = VersionDecision.VALIDATED
     version.decided_at = utcnow()
@@ -702,7 +724,7 @@ def validate(projet: ProjetDeQuartier, actor, *, meeting_on: date, version_numbe
 def reopen(projet: ProjetDeQuartier) -> None:
     """A validated projet is revised in a new draft (mid-term review); the validated version stays public."""
     if projet.state is not ProjetState.VALIDATED:
-        raise PrioritiesError("not_validated")
+        raise PrioritiesError("not_validated", _l("Seul un projet validé peut être révisé."), status=409)
     projet.state = ProjetState.DRAFT
     db.session.flush()
 
@@ -712,13 +734,13 @@ TARGET_MODELS = {"priority": PriorityTheme, "strategic": StrategicObjective, "op
 
 def comment(projet: ProjetDeQuartier, actor, *, body: str, target_kind: str = "projet", target_id: int | None = None) -> ProjetComment:
     if not body.strip():
-        raise PrioritiesError("comment_required")
+        raise PrioritiesError("comment_required", _l("Écrivez un commentaire."))
     label = projet.title
     if target_kind != "projet":
         model = TARGET_MODELS.get(target_kind)
         item = db.session.get(model, target_id) if model and target_id else None
         if item is None or projet_of(item).id != projet.id:
-            raise PrioritiesError("unknown_target")
+            raise PrioritiesError("unknown_target", _l("Cet objectif n'appartient pas à ce projet."))
         label = item.title
     else:
         target_id = None
@@ -738,84 +760,7 @@ def comments_for(projet_id: int) -> list[ProjetComment]:
     ))
 
 
-# --- versions and diff ----------------------------------------------------------------------
-
-def version_of(projet: ProjetDeQuartier, number: int) -> ProjetVersion | None:
-    return next((v for v in projet.versions if v.number == number), None)
-
-
-def _objectives(snap: Mapping[str, Any]) -> dict[tuple[str, int], dict[str, Any]]:
-    found: dict[tuple[str, int], dict[str, Any]] = {}
-    for priority in snap.get("priorities", []):
-        found["priority", priority["id"]] = {"title": priority["title"], "path": [priority["title"]], "detail": ""}
-        for s in priority.get("strategic", []):
-            found["strategic", s["id"]] = {"title": s["title"], "path": [priority["title"], s["title"]], "detail": ""}
-            for o in s.get("operational", []):
-                found["operational", o["id"]] = {"title": o["title"], "path": [priority["title"], s["title"], o["title"]],
-                                                 "detail": o.get("description", "")}
-    return found
-
-
-@dataclass
-class Diff:
-    added: list[dict[str, Any]]
-    removed: list[dict[str, Any]]
-    changed: list[dict[str, Any]]
-    text: list[str]
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
-
-
-def as_text(snap: Mapping[str, Any]) -> list[str]:
-    lines = [snap.get("projet", {}).get("title", "")]
-    for priority in snap.get("priorities", []):
-        lines.append(f"# {priority['title']}")
-        for s in priority.get("strategic", []):
-            lines.append(f"  - {s['title']}")
-            for o in s.get("operational", []):
-                lines.append(f"    * {o['title']}" + (f" — {o['description']}" if o.get("description") else ""))
-    return lines
-
-
-def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> Diff:
-    """What changed between two snapshots: objectives added, removed or renamed (matched by id),
-    and a line diff of the text."""
-    a, b = _objectives(old), _objectives(new)
-    added = [{"kind": key[0], **b[key]} for key in b if key not in a]
-    removed = [{"kind": key[0], **a[key]} for key in a if key not in b]
-    changed = [
-        {"kind": key[0], "before": a[key], "after": b[key]}
-        for key in a if key in b and (a[key]["title"], a[key]["detail"]) != (b[key]["title"], b[key]["detail"])
-    ]
-    text = list(difflib.unified_diff(as_text(old), as_text(new), lineterm="", n=1))[2:]
-    return Diff(added, removed, changed, text)
-
-
-# --- dashboard ------------------------------------------------------------------------------
-
-@dataclass
-class DashboardRow:
-    quartier: Quartier
-    period: ConcertationPeriod | None
-    top: list[tuple[Any, Theme | None]]
-    participants: int
-    trend: list[tuple[str, int]]  # (period name, participants), oldest first
-    projet: ProjetDeQuartier | None
-    pending: list[str]  # codes: "version_technique", "version_pilotage", "proposals:<n>"
-
-
-def scope_quartiers(user) -> list[Quartier]:
-    query = select(Quartier).join(Quartier.commune).options(
-        selectinload(Quartier.commune).selectinload(Commune.contrat)
-    ).order_by(Commune.name, Quartier.name)
-    if not user.is_admin:
-        quartier_ids = [s.quartier_id for s in user.scopes if s.quartier_id]
-        contrat_ids = [s.contrat_id for s in user.scopes if s.contrat_id]
-        query = query.where((Quartier.id.in_(quartier_ids)) | (Commune.contrat_id.in_(contrat_ids)))
-    return list(db.session.scalars(query))
-
+# --- pending work (the proposals domain counts its proposals awaiting an answer) -------------
 
 def register_pending_proposals(app: Flask, counter: Callable[[int], int]) -> None:
     """LEAD: the proposals domain counts a quartier's proposals awaiting an official answer."""
@@ -837,64 +782,6 @@ def pending_proposals_by_quartier(quartier_ids: list[int]) -> dict[int, int]:
     if many is not None:
         return dict(many(quartier_ids))
     return {quartier_id: counter(quartier_id) for quartier_id in quartier_ids}
-
-
-def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
-    quartiers = scope_quartiers(user)
-    projets: dict[int, ProjetDeQuartier] = {}
-    if quartiers:
-        for projet in db.session.scalars(
-            select(ProjetDeQuartier).where(ProjetDeQuartier.quartier_id.in_([q.id for q in quartiers]))
-            .options(selectinload(ProjetDeQuartier.versions), selectinload(ProjetDeQuartier.period))
-            .order_by(ProjetDeQuartier.id)
-        ):
-            projets[projet.quartier_id] = projet  # the latest wins
-    periods_by_contrat: dict[int, list[ConcertationPeriod]] = {}
-    contexts: dict[int, ContratContext] = {}
-    # The evidence of every quartier, per period: one batch per period and provider.
-    evidence: dict[tuple[int | None, int], dict[str, list[ThemeWeight]]] = {}
-    by_contrat: dict[int, list[Quartier]] = defaultdict(list)
-    for quartier in quartiers:
-        by_contrat[quartier.commune.contrat_id].append(quartier)
-    for contrat_id, members in by_contrat.items():
-        periods_by_contrat[contrat_id] = periods_for_contrat(contrat_id)
-        contexts[contrat_id] = ContratContext.load(contrat_id)
-        without_period = {q.id for q in members}
-        for period in periods_by_contrat[contrat_id]:
-            applies = [q.id for q in members if period.quartier_id in (None, q.id)]
-            without_period.difference_update(applies)
-            for quartier_id, found in collect_evidence_many(applies, period).items():
-                evidence[period.id, quartier_id] = found
-        for quartier_id, found in collect_evidence_many(sorted(without_period), None).items():
-            evidence[None, quartier_id] = found
-    waiting_by_quartier = pending_proposals_by_quartier([q.id for q in quartiers])
-    rows = []
-    for quartier in quartiers:
-        contrat_id = quartier.commune.contrat_id
-        context = contexts[contrat_id]
-        periods = [p for p in periods_by_contrat[contrat_id] if p.quartier_id in (None, quartier.id)]
-        trend = []
-        current = None
-        for period in reversed(periods):
-            current = aggregate(quartier, period, context, evidence[period.id, quartier.id])
-            trend.append((period.name, current.participants))
-        if current is None:
-            current = aggregate(quartier, None, context, evidence[None, quartier.id])
-        projet = projets.get(quartier.id)
-        pending = []
-        if projet is not None and projet.state is ProjetState.SUBMITTED_TECHNIQUE:
-            pending.append("version_technique")
-        if projet is not None and projet.state is ProjetState.SUBMITTED_PILOTAGE:
-            pending.append("version_pilotage")
-        waiting = waiting_by_quartier.get(quartier.id)
-        if waiting:
-            pending.append(f"proposals:{waiting}")
-        rows.append(DashboardRow(
-            quartier=quartier, period=current.period,
-            top=[(s, current.themes.get(s.theme_id)) for s in current.ranking.top(top_n)],
-            participants=current.participants, trend=trend, projet=projet, pending=pending,
-        ))
-    return rows
 
 
 # --- restitution ----------------------------------------------------------------------------

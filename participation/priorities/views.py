@@ -13,7 +13,9 @@ from participation.accounts.models import Role
 from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db, limiter
 from participation.forms import choices
-from participation.priorities import exports, services
+from participation.params import parse_int
+from participation.priorities import dashboard as dashboard_queries
+from participation.priorities import exports, services, versions
 from participation.priorities.forms import (
     ChangesForm, CommentForm, CsrfOnlyForm, ItemForm, PeriodForm, PopulationForm, ProjetForm, ProjetNewForm,
     AGE_LABELS, GENDER_LABELS, POPULATION_FIELDS, ProposalLinkForm, ReceiptForm, ValidateForm,
@@ -22,7 +24,6 @@ from participation.priorities.models import (
     LinkKind, ObjectiveLink, OperationalObjective, PriorityTheme, ProjetDeQuartier, ProjetState,
     StrategicObjective,
 )
-from participation.proposals.models import ANSWER_MAX
 from participation.quartiers import services as territory
 from participation.quartiers.models import ContratDeVille, Quartier, Theme
 
@@ -49,45 +50,6 @@ KIND_LABELS = {
     "proposal": _l("proposition"), "dot_vote": _l("gommettes"),
 }
 
-ERRORS = {
-    "negative": lambda: _("Un poids ne peut pas être négatif."),
-    "all_zero": lambda: _("Au moins une source doit avoir un poids supérieur à zéro."),
-    "invalid": lambda: _("Chaque poids doit être un nombre, par exemple 1 ou 0,5."),
-    "period_dates": lambda: _("Le dernier jour ne peut pas précéder le premier."),
-    "period_name_taken": lambda: _("Une concertation porte déjà ce nom dans ce contrat de ville."),
-    "unknown_period": lambda: _("Cette concertation n'existe pas pour ce quartier."),
-    "projet_exists": lambda: _("Ce quartier a déjà un projet de quartier pour cette concertation."),
-    "no_theme": lambda: _("Cochez au moins un thème."),
-    "unknown_theme": lambda: _("Ce thème n'appartient pas au contrat de ville du quartier."),
-    "not_draft": lambda: _("Le projet n'est modifiable qu'à l'état de brouillon."),
-    "empty_projet": lambda: _("Ajoutez au moins un thème prioritaire avant de soumettre."),
-    "not_submitted_technique": lambda: _("Seul un projet soumis au comité technique peut être transmis au comité de pilotage."),
-    "version_not_submitted": lambda: _("Cette version n'est pas soumise au comité de pilotage : elle ne peut pas être validée."),
-    "changes_not_submitted": lambda: _("Aucune version n'attend de décision : il n'y a rien à renvoyer en brouillon."),
-    "unknown_version": lambda: _("Cette version n'existe pas."),
-    "comment_required": lambda: _("Écrivez un commentaire."),
-    "unknown_target": lambda: _("Cet objectif n'appartient pas à ce projet."),
-    "answer_required": lambda: _("Écrivez la réponse officielle donnée à la proposition."),
-    "unknown_proposal": lambda: _("Aucune proposition ne porte ce numéro."),
-    "proposal_other_quartier": lambda: _("Cette proposition concerne un autre quartier : elle ne peut pas être liée à ce projet."),
-    "already_linked": lambda: _("Cette proposition est déjà liée à cet objectif."),
-    "unknown_contribution": lambda: _("Cette contribution n'a pas été trouvée pour ce thème et cette concertation."),
-    "not_validated": lambda: _("Seul un projet validé peut être révisé."),
-    "proposal_answered": lambda: _("Cette proposition a déjà reçu une réponse définitive (réalisée ou non retenue) : elle ne peut pas être retenue par ce projet."),
-    "proposal_answer_required": lambda: _("Écrivez la réponse officielle donnée à la proposition."),
-    "proposal_answer_too_long": lambda: _("La réponse officielle est trop longue (%(max)s caractères au plus).", max=ANSWER_MAX),
-    "proposal_transition_not_allowed": lambda: _("Cette proposition ne peut pas être retenue dans son état actuel."),
-    "unknown_band": lambda: _("Cette tranche de population n'est pas reconnue."),
-}
-ERROR_STATUS = {"not_draft": 409, "version_not_submitted": 409, "not_submitted_technique": 409,
-                "changes_not_submitted": 409, "not_validated": 409, "projet_exists": 409,
-                "proposal_answered": 409, "proposal_transition_not_allowed": 409}
-
-
-def _message(error: services.PrioritiesError) -> str:
-    return ERRORS.get(error.code, lambda: _("Cette opération n'est pas possible."))()
-
-
 @bp.context_processor
 def labels():
     return {
@@ -106,7 +68,10 @@ def _quartier_or_404(code: str) -> Quartier:
 
 
 def _period_arg(quartier: Quartier):
-    period_id = request.args.get("periode", type=int)
+    raw = request.args.get("periode")
+    period_id = parse_int(raw)
+    if raw and period_id is None:
+        abort(404)
     try:
         return services.period_for(quartier, period_id)
     except services.PrioritiesError:
@@ -121,14 +86,10 @@ def _projet_or_404(projet_id: int, allowed=auth.STAFF_AND_OFFICIALS) -> ProjetDe
     return projet
 
 
-def _fail(error: services.PrioritiesError, projet: ProjetDeQuartier | None = None):
-    """A refused operation: 4xx with the reason, nothing stored."""
-    db.session.rollback()
-    status = ERROR_STATUS.get(error.code, 400)
-    if projet is not None:
-        projet = services.load_projet(projet.id)
-        return _render_projet(projet, errors=[_message(error)]), status
-    abort(status, _message(error))
+def _refused(error: services.PrioritiesError, projet: ProjetDeQuartier):
+    """A refused operation on a projet: its page again, with the reason and the error's status
+    (the request then rolls back: nothing is stored)."""
+    return _render_projet(projet, errors=[error.message]), error.status
 
 
 def _form_errors(form) -> list[str]:
@@ -174,7 +135,7 @@ def export(projet_id: int, number: int, fmt: str):
     projet = services.load_projet(projet_id)
     if projet is None or fmt not in ("pdf", "docx", "json"):
         abort(404)
-    version = services.version_of(projet, number)
+    version = versions.version_of(projet, number)
     if version is None:
         abort(404)
     if version.decision.value != "validated" and not auth.can_act_on_quartier(projet.quartier, auth.STAFF_AND_OFFICIALS):
@@ -256,12 +217,8 @@ def population(code: str):
         for dimension, key, name in POPULATION_FIELDS:
             form[name].data = current.get(dimension, {}).get(key)
     if form.validate_on_submit():
-        try:
-            for dimension, counts in form.counts().items():
-                services.set_population_bands(quartier, dimension, counts)
-        except services.PrioritiesError as error:
-            return _fail(error)
-        db.session.commit()
+        for dimension, counts in form.counts().items():  # a refusal is rendered by web.py, nothing stored
+            services.set_population_bands(quartier, dimension, counts)
         flash(_("La population de référence a été enregistrée."), "success")
         return redirect(url_for("priorities.representativeness", code=quartier.qpv_code))
     return render_template("priorities/population.html", quartier=quartier, form=form), (400 if form.is_submitted() else 200)
@@ -273,11 +230,16 @@ def contrat_compare(contrat_id: int):
     contrat = db.get_or_404(ContratDeVille, contrat_id)
     auth.require_contrat(contrat, auth.STAFF_AND_OFFICIALS)
     periods = services.periods_for_contrat(contrat.id)
-    period_id = request.args.get("periode", type=int)
+    raw = request.args.get("periode")
+    period_id = parse_int(raw)
+    if raw and period_id is None:
+        abort(404)
     period = next((p for p in periods if p.id == period_id), None) if period_id else (periods[0] if periods else None)
     if period_id and period is None:
         abort(404)
-    results = [r for r in services.compare_quartiers(contrat, period) if current_user.covers_quartier(r.quartier)]
+    # Only the reader's quartiers are aggregated: the others are neither shown nor computed.
+    visible = [q for q in services.contrat_quartiers(contrat.id) if current_user.covers_quartier(q)]
+    results = services.compare_quartiers(contrat, period, visible)
     return render_template("priorities/compare.html", contrat=contrat, period=period, periods=periods, results=results)
 
 
@@ -298,9 +260,8 @@ def periods(contrat_id: int):
             services.create_period(contrat, name=form.name.data, starts_on=form.starts_on.data,
                                    ends_on=form.ends_on.data, quartier=quartier)
         except services.PrioritiesError as error:
-            form.name.errors.append(_message(error))
+            form.name.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("La concertation a été créée."), "success")
             return redirect(url_for("priorities.periods", contrat_id=contrat.id))
     return render_template("priorities/periods.html", contrat=contrat, form=form,
@@ -316,24 +277,21 @@ def weights(contrat_id: int):
     current = services.weights_for(contrat.id)
     form = CsrfOnlyForm()
     values = {s: request.form.get(f"weight-{s}", "") if request.method == "POST" else _fmt(current.get(s, 1)) for s in sources}
-    error = None
+    error = error_source = None
     if form.validate_on_submit():
         try:
             parsed = {s: v.strip().replace(",", ".") for s, v in values.items()}
             services.set_weights(contrat, parsed)
         except services.PrioritiesError as exc:
-            db.session.rollback()
-            error = exc
+            error, error_source = exc.message, exc.details.get("source")
         else:
-            db.session.commit()
             flash(_("Les poids des sources ont été enregistrés."), "success")
             return redirect(url_for("priorities.weights", contrat_id=contrat.id))
     elif form.is_submitted():
-        error = services.PrioritiesError("csrf")
+        error = _("Le formulaire a expiré. Rechargez la page et réessayez.")
     return render_template(
         "priorities/weights.html", contrat=contrat, sources=sources, values=values, form=form,
-        error=_message(error) if error and error.code != "csrf" else (_("Le formulaire a expiré. Rechargez la page et réessayez.") if error else None),
-        error_source=error.details.get("source") if error else None,
+        error=error, error_source=error_source,
     ), (400 if error else 200)
 
 
@@ -346,7 +304,7 @@ def _fmt(value: float) -> str:
 @bp.route("/tableau-de-bord")
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def dashboard():
-    return render_template("priorities/dashboard.html", rows=services.dashboard(current_user))
+    return render_template("priorities/dashboard.html", rows=dashboard_queries.dashboard(current_user))
 
 
 # --- projet de quartier ---------------------------------------------------------------------
@@ -381,10 +339,8 @@ def projet_new(code: str):
         try:
             projet = services.create_projet(quartier, period, title=form.title.data, theme_ids=form.themes.data)
         except services.PrioritiesError as error:
-            db.session.rollback()
-            form.themes.errors.append(_message(error))
+            form.themes.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Le brouillon du projet de quartier a été créé."), "success")
             return redirect(url_for("priorities.projet", projet_id=projet.id))
     return render_template("priorities/projet_new.html", quartier=quartier, form=form, period=period,
@@ -439,8 +395,7 @@ def projet_edit(projet_id: int):
     try:
         services.update_item(projet, projet, title=form.title.data, introduction=form.introduction.data or "")
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("Le projet a été modifié."), "success")
     return _back(projet)
 
@@ -461,14 +416,14 @@ def item_add(projet_id: int):
     projet = _projet_or_404(projet_id, auth.STAFF)
     form = ItemForm()
     level = request.form.get("level", "")
-    parent_id = request.form.get("parent_id", type=int)
+    parent_id = parse_int(request.form.get("parent_id"))
     if level not in ("priority", "strategic", "operational"):
         abort(400, _("Élément inconnu."))
     if not form.validate_on_submit():
         return _render_projet(projet, _form_errors(form)), 400
     try:
         if level == "priority":
-            theme_id = request.form.get("theme_id", type=int) or None
+            theme_id = parse_int(request.form.get("theme_id")) or None
             item = services.add_priority(projet, title=form.title.data, theme_id=theme_id)
             anchor = f"priorite-{item.id}"
         elif level == "strategic":
@@ -480,8 +435,7 @@ def item_add(projet_id: int):
             item = services.add_operational(parent, title=form.title.data, description=form.description.data or "")
             anchor = f"action-{item.id}"
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("« %(title)s » a été ajouté.", title=form.title.data), "success")
     return _back(projet, anchor)
 
@@ -498,13 +452,11 @@ def item_update(projet_id: int, kind: str, item_id: int):
             if not CsrfOnlyForm().validate_on_submit():
                 abort(400, _("Le formulaire a expiré. Rechargez la page et réessayez."))
             services.move_item(item, projet, -1 if action == "up" else 1)
-            db.session.commit()
             return _back(projet)
         if action == "delete":
             if not CsrfOnlyForm().validate_on_submit():
                 abort(400, _("Le formulaire a expiré. Rechargez la page et réessayez."))
             services.delete_item(item, projet)
-            db.session.commit()
             flash(_("« %(title)s » a été supprimé.", title=item.title), "success")
             return _back(projet)
         form = ItemForm()
@@ -517,17 +469,17 @@ def item_update(projet_id: int, kind: str, item_id: int):
             values["evidence_summary"] = form.evidence_summary.data or ""
         services.update_item(item, projet, **values)
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("« %(title)s » a été enregistré.", title=item.title), "success")
     return _back(projet)
 
 
 def _objective_from(projet: ProjetDeQuartier, value: str):
     kind, _sep, raw_id = (value or "").partition(":")
-    if kind not in ("strategic", "operational") or not raw_id.isdigit():
+    item_id = parse_int(raw_id)
+    if kind not in ("strategic", "operational") or item_id is None:
         abort(400, _("Choisissez un objectif."))
-    return _item(projet, "objectifs" if kind == "strategic" else "actions", int(raw_id))
+    return _item(projet, "objectifs" if kind == "strategic" else "actions", item_id)
 
 
 @bp.route("/projets/<int:projet_id>/liens", methods=["POST"])
@@ -547,17 +499,17 @@ def link_add(projet_id: int):
         if kind == "proposal":
             services.link_proposal(objective, proposal_id=form.proposal_id.data, answer=form.answer.data, actor=current_user)
         elif kind == "theme":
-            services.link_theme(objective, theme_id=request.form.get("theme_id", type=int) or 0)
+            services.link_theme(objective, theme_id=parse_int(request.form.get("theme_id"), 0))
         elif kind == "contribution":
             source, ckind, ref_id, theme_id = (request.form.get("contribution", "").split("|") + ["", "", "", ""])[:4]
-            if not (ref_id.isdigit() and theme_id.isdigit()):
+            ref_number, theme_number = parse_int(ref_id), parse_int(theme_id)
+            if ref_number is None or theme_number is None:
                 abort(400, _("Choisissez une contribution."))
-            services.link_contribution(objective, source=source, kind=ckind, ref_id=int(ref_id), theme_id=int(theme_id))
+            services.link_contribution(objective, source=source, kind=ckind, ref_id=ref_number, theme_id=theme_number)
         else:
             abort(400, _("Élément inconnu."))
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("Le lien a été ajouté."), "success")
     return _back(projet)
 
@@ -574,8 +526,7 @@ def link_delete(projet_id: int, link_id: int):
     try:
         services.delete_item(link, projet)
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("Le lien a été retiré."), "success")
     return _back(projet)
 
@@ -588,8 +539,7 @@ def _transition(projet: ProjetDeQuartier, operation, message: str):
     try:
         operation()
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(message, "success")
     return _back(projet)
 
@@ -628,8 +578,7 @@ def request_changes(projet_id: int):
     try:
         services.request_changes(projet, current_user, body=form.body.data)
     except services.PrioritiesError as error:
-        return _fail(error if error.code != "version_not_submitted" else services.PrioritiesError("changes_not_submitted"), projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("Le projet est renvoyé en brouillon avec vos demandes de modification."), "success")
     return _back(projet)
 
@@ -643,10 +592,9 @@ def validate(projet_id: int):
         return _render_projet(projet, _form_errors(form)), 400
     try:
         version = services.validate(projet, current_user, meeting_on=form.meeting_on.data,
-                                    version_number=request.form.get("version", type=int))
+                                    version_number=parse_int(request.form.get("version")))
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("La version %(n)s est validée : elle est publiée sur la page du quartier.", n=version.number), "success")
     return _back(projet)
 
@@ -662,10 +610,9 @@ def comment(projet_id: int):
     kind, _sep, raw_id = form.target.data.partition(":")
     try:
         services.comment(projet, current_user, body=form.body.data, target_kind=kind,
-                         target_id=int(raw_id) if raw_id.isdigit() else None)
+                         target_id=parse_int(raw_id))
     except services.PrioritiesError as error:
-        return _fail(error, projet)
-    db.session.commit()
+        return _refused(error, projet)
     flash(_("Votre commentaire a été ajouté."), "success")
     return _back(projet, "commentaires")
 
@@ -674,12 +621,12 @@ def comment(projet_id: int):
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def version(projet_id: int, number: int):
     projet = _projet_or_404(projet_id)
-    found = services.version_of(projet, number)
+    found = versions.version_of(projet, number)
     if found is None:
         abort(404)
-    previous = services.version_of(projet, number - 1)
+    previous = versions.version_of(projet, number - 1)
     return render_template("priorities/version.html", projet=projet, quartier=projet.quartier, version=found,
-                           diff=services.diff(previous.snapshot, found.snapshot) if previous else None,
+                           diff=versions.diff(previous.snapshot, found.snapshot) if previous else None,
                            previous=previous)
 
 
@@ -688,12 +635,12 @@ def version(projet_id: int, number: int):
 def diff(projet_id: int):
     projet = _projet_or_404(projet_id)
     numbers = [v.number for v in projet.versions]
-    old_n = request.args.get("de", type=int) or (numbers[-2] if len(numbers) > 1 else None)
-    new_n = request.args.get("a", type=int) or (numbers[-1] if numbers else None)
-    old, new = services.version_of(projet, old_n or 0), services.version_of(projet, new_n or 0)
+    old_n = parse_int(request.args.get("de")) or (numbers[-2] if len(numbers) > 1 else None)
+    new_n = parse_int(request.args.get("a")) or (numbers[-1] if numbers else None)
+    old, new = versions.version_of(projet, old_n or 0), versions.version_of(projet, new_n or 0)
     if request.args and (old is None or new is None):
         abort(404)
-    result = services.diff(old.snapshot, new.snapshot) if old and new else None
+    result = versions.diff(old.snapshot, new.snapshot) if old and new else None
     return render_template("priorities/diff.html", projet=projet, quartier=projet.quartier, old=old, new=new,
                            result=result, numbers=numbers)
 

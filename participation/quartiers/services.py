@@ -5,9 +5,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import selectinload
 
+from participation.errors import DomainError
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.models import (
@@ -22,10 +24,12 @@ from participation.quartiers.models import (
 )
 
 
-class TerritoryError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+class TerritoryError(DomainError):
+    """A territory rule was broken (a QPV code that is malformed or taken)."""
+
+
+INVALID_QPV_CODE = _l("Code QPV invalide : la forme attendue est QN03014M (QN, cinq caractères, M).")
+DUPLICATE_QPV_CODE = _l("Ce code QPV est déjà utilisé par un autre quartier.")
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -153,9 +157,9 @@ def create_quartier(
 ) -> Quartier:
     code = normalise_qpv_code(qpv_code)
     if not QPV_CODE_PATTERN.match(code):
-        raise TerritoryError("invalid_qpv_code")
+        raise TerritoryError("invalid_qpv_code", INVALID_QPV_CODE)
     if qpv_code_taken(code):
-        raise TerritoryError("duplicate_qpv_code")
+        raise TerritoryError("duplicate_qpv_code", DUPLICATE_QPV_CODE, status=409)
     quartier = Quartier(
         commune=commune, name=name, qpv_code=code, population=population,
         en_veille=en_veille, description=description,
@@ -171,9 +175,9 @@ def update_quartier(quartier: Quartier, **values: Any) -> Quartier:
     if "qpv_code" in values:
         code = normalise_qpv_code(values["qpv_code"])
         if not QPV_CODE_PATTERN.match(code):
-            raise TerritoryError("invalid_qpv_code")
+            raise TerritoryError("invalid_qpv_code", INVALID_QPV_CODE)
         if qpv_code_taken(code, exclude_id=quartier.id):
-            raise TerritoryError("duplicate_qpv_code")
+            raise TerritoryError("duplicate_qpv_code", DUPLICATE_QPV_CODE, status=409)
         values["qpv_code"] = code
     for key, value in values.items():
         setattr(quartier, key, value)

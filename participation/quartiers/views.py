@@ -16,12 +16,6 @@ from participation.quartiers.models import College, Commune, ConseilMember, Cont
 
 bp = Blueprint("quartiers", __name__)
 
-TERRITORY_ERRORS = {
-    "invalid_qpv_code": lambda: _("Code QPV invalide : la forme attendue est QN03014M (QN, cinq caractères, M)."),
-    "duplicate_qpv_code": lambda: _("Ce code QPV est déjà utilisé par un autre quartier."),
-}
-
-
 def _status(form) -> int:
     return 400 if form.is_submitted() else 200
 
@@ -66,7 +60,6 @@ def contrat_new():
             start_year=form.start_year.data, end_year=form.end_year.data,
         )
         services.seed_default_themes(contrat)
-        db.session.commit()
         flash(_("Le contrat de ville « %(name)s » a été créé.", name=contrat.name), "success")
         return redirect(url_for("quartiers.admin_index"))
     return render_template("quartiers/contrat_form.html", form=form, contrat=None), _status(form)
@@ -79,7 +72,6 @@ def contrat_edit(contrat_id: int):
     form = ContratForm(obj=contrat)
     if form.validate_on_submit():
         form.populate_obj(contrat)
-        db.session.commit()
         flash(_("Le contrat de ville a été modifié."), "success")
         return redirect(url_for("quartiers.admin_index"))
     return render_template("quartiers/contrat_form.html", form=form, contrat=contrat), _status(form)
@@ -92,7 +84,6 @@ def commune_new(contrat_id: int):
     form = CommuneForm()
     if form.validate_on_submit():
         services.create_commune(contrat, name=form.name.data, insee_code=form.insee_code.data)
-        db.session.commit()
         flash(_("La commune a été ajoutée."), "success")
         return redirect(url_for("quartiers.admin_index"))
     return render_template("quartiers/commune_form.html", form=form, contrat=contrat, commune=None), _status(form)
@@ -106,7 +97,6 @@ def commune_edit(commune_id: int):
     if form.validate_on_submit():
         commune.name = form.name.data
         commune.insee_code = form.insee_code.data or None
-        db.session.commit()
         flash(_("La commune a été modifiée."), "success")
         return redirect(url_for("quartiers.admin_index"))
     return render_template("quartiers/commune_form.html", form=form, contrat=commune.contrat, commune=commune), _status(form)
@@ -128,9 +118,8 @@ def quartier_new(commune_id: int):
         try:
             quartier = services.create_quartier(commune, **_quartier_values(form))
         except services.TerritoryError as error:
-            form.qpv_code.errors.append(TERRITORY_ERRORS[error.code]())
+            form.qpv_code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Le quartier « %(name)s » a été créé.", name=quartier.name), "success")
             return redirect(url_for("quartiers.show", code=quartier.qpv_code))
     return render_template("quartiers/quartier_form.html", form=form, commune=commune, quartier=None), _status(form)
@@ -145,9 +134,8 @@ def quartier_edit(code: str):
         try:
             services.update_quartier(quartier, **_quartier_values(form))
         except services.TerritoryError as error:
-            form.qpv_code.errors.append(TERRITORY_ERRORS[error.code]())
+            form.qpv_code.errors.append(error.message)
         else:
-            db.session.commit()
             flash(_("Le quartier a été modifié."), "success")
             return redirect(url_for("quartiers.show", code=quartier.qpv_code))
     return render_template("quartiers/quartier_form.html", form=form, commune=quartier.commune, quartier=quartier), _status(form)
@@ -164,7 +152,6 @@ def conseil_edit(code: str):
     form = ConseilForm(obj=conseil)
     if form.validate_on_submit():
         form.populate_obj(conseil)
-        db.session.commit()
         flash(_("Le conseil citoyen a été modifié."), "success")
         return redirect(url_for("quartiers.conseil_edit", code=quartier.qpv_code))
     return render_template(
@@ -192,7 +179,6 @@ def member_new(code: str):
             organisation=form.organisation.data or "", is_referent=form.is_referent.data,
             drawn_by_lot=form.drawn_by_lot.data, joined_on=form.joined_on.data,
         )
-        db.session.commit()
         flash(_("Le membre a été ajouté."), "success")
         return redirect(url_for("quartiers.conseil_edit", code=quartier.qpv_code))
     return render_template("quartiers/member_form.html", form=form, quartier=quartier, member=None), _status(form)
@@ -210,7 +196,6 @@ def member_edit(code: str, member_id: int):
     if form.validate_on_submit():
         form.populate_obj(member)
         member.college = College(form.college.data)
-        db.session.commit()
         flash(_("Le membre a été modifié."), "success")
         return redirect(url_for("quartiers.conseil_edit", code=quartier.qpv_code))
     return render_template("quartiers/member_form.html", form=form, quartier=quartier, member=member), _status(form)
@@ -222,7 +207,6 @@ def member_delete(code: str, member_id: int):
     quartier = _quartier_or_404(code)
     auth.require_quartier(quartier, auth.STAFF)
     services.remove_member(_member_of(quartier, member_id))
-    db.session.commit()
     flash(_("Le membre a été retiré du conseil citoyen."), "success")
     return redirect(url_for("quartiers.conseil_edit", code=quartier.qpv_code))
 
@@ -260,7 +244,6 @@ def theme_new(contrat_id: int):
             contrat, label_fr=form.label_fr.data, label_en=form.label_en.data,
             label_ar=form.label_ar.data, pictogram=form.pictogram.data, parent=parent,
         )
-        db.session.commit()
         flash(_("Le thème a été ajouté."), "success")
         return redirect(url_for("quartiers.themes_index", contrat_id=contrat.id))
     return render_template("quartiers/theme_form.html", form=form, contrat=contrat, theme=None), _status(form)
@@ -277,7 +260,6 @@ def theme_edit(theme_id: int):
         theme.label_fr, theme.label_en, theme.label_ar = form.label_fr.data, form.label_en.data, form.label_ar.data
         theme.pictogram = form.pictogram.data
         theme.parent_id = form.parent_id.data or None
-        db.session.commit()
         flash(_("Le thème a été modifié."), "success")
         return redirect(url_for("quartiers.themes_index", contrat_id=theme.contrat_id))
     return render_template("quartiers/theme_form.html", form=form, contrat=theme.contrat, theme=theme), _status(form)
@@ -291,7 +273,6 @@ def theme_move(theme_id: int):
     if direction not in ("up", "down"):
         abort(400, _("Indiquez s'il faut monter ou descendre le thème."))
     services.move_theme(theme, -1 if direction == "up" else 1)
-    db.session.commit()
     return redirect(url_for("quartiers.themes_index", contrat_id=theme.contrat_id, _anchor=f"theme-{theme.id}"))
 
 
@@ -300,7 +281,6 @@ def theme_move(theme_id: int):
 def theme_archive(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     services.archive_theme(theme)
-    db.session.commit()
     flash(_("Le thème « %(label)s » a été archivé.", label=theme.label), "success")
     return redirect(url_for("quartiers.themes_index", contrat_id=theme.contrat_id))
 
@@ -310,7 +290,6 @@ def theme_archive(theme_id: int):
 def theme_restore(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     services.restore_theme(theme)
-    db.session.commit()
     flash(_("Le thème « %(label)s » a été restauré.", label=theme.label), "success")
     return redirect(url_for("quartiers.themes_index", contrat_id=theme.contrat_id))
 
@@ -321,7 +300,6 @@ def theme_delete(theme_id: int):
     theme = db.get_or_404(Theme, theme_id)
     contrat_id, label = theme.contrat_id, theme.label
     outcome = services.delete_or_archive_theme(theme)
-    db.session.commit()
     if outcome == "archived":
         flash(_("Le thème « %(label)s » est utilisé : il a été archivé plutôt que supprimé.", label=label), "info")
     else:

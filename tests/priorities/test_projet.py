@@ -145,8 +145,11 @@ def test_facilitator_edits_and_deletes_objectives(client, login, ecusson, provid
     assert db.session.get(StrategicObjective, propre.id).title == "Un quartier plus propre et plus vert"
     empty = client.post_form(f"/projets/{projet.id}/objectifs/{propre.id}", {"action": "save", "title": ""})
     assert empty.status_code == 400 and "Indiquez un intitulé." in empty.get_data(as_text=True)
-    markup = client.post_form(f"/projets/{projet.id}/objectifs/{propre.id}", {"action": "save", "title": "<b>gras</b>"})
-    assert markup.status_code == 400
+    typed = client.post_form(f"/projets/{projet.id}/objectifs/{propre.id}", {"action": "save", "title": "Loyers < 500 € & <b>gras</b>"})
+    assert typed.status_code == 302  # plain text is kept as typed, and escaped when shown
+    db.session.expire_all()
+    assert db.session.get(StrategicObjective, propre.id).title == "Loyers < 500 € & <b>gras</b>"
+    assert "Loyers &lt; 500 € &amp; &lt;b&gt;gras&lt;/b&gt;" in client.get(f"/projets/{projet.id}").get_data(as_text=True)
     assert client.post_form(f"/projets/{projet.id}/objectifs/{propre.id}", {"action": "delete"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(StrategicObjective, propre.id) is None

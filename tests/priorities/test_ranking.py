@@ -176,7 +176,7 @@ def test_each_source_hands_out_exactly_its_weight(rows, weights):
 
 
 def test_diff_of_two_snapshots_lists_added_removed_and_renamed_objectives():
-    from participation.priorities.services import diff
+    from participation.priorities.versions import diff
 
     def snap(*strategic):
         return {"projet": {"title": "P"}, "priorities": [{"id": 1, "title": "Habitat", "strategic": list(strategic)}]}
