@@ -54,3 +54,15 @@ def test_only_admins_read_the_log(client, make_user, login, make_quartier):
     assert "ConseilCitoyen" in page and "Conseil citoyen de Saint-Ambroix" in page
     filtered = client.get("/admin/journal?entite=User").get_data(as_text=True)
     assert "ConseilCitoyen" not in filtered
+
+
+def test_the_log_page_survives_any_page_number_or_filter(client, make_user, login):
+    """Issue 11 §3: no query string gives a 500 (an offset beyond the database's integers,
+    non-ASCII digits, signs, NUL in a filter)."""
+    login(make_user(Role.ADMIN))
+    for page in ("99999999999999999999", str(2**63), "²", "--1", "-5", "0", "abc", "1e9"):
+        response = client.get(f"/admin/journal?page={page}")
+        assert response.status_code == 200, page
+    assert client.get("/admin/journal?entite=%00").status_code == 400
+    assert client.get("/admin/journal?id=%00").status_code == 400
+    assert client.get("/admin/journal?entite=" + "x" * 5000).status_code == 200

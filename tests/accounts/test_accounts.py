@@ -181,3 +181,12 @@ def test_signed_in_user_changes_their_password(client, make_user, login):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(User, user.id).check_password("nouveau-mot-de-passe")
+
+
+def test_a_nul_byte_in_the_login_email_is_refused_without_an_error(client, make_user):
+    user = make_user(Role.ADMIN)
+    response = client.post_form("/connexion", {"email": user.email + "\x00", "password": TEST_PASSWORD})
+    assert response.status_code == 400
+    assert "caractères invalides" in response.get_data(as_text=True)
+    assert client.get("/espace").status_code == 302
+    assert client.post_form("/mot-de-passe/oubli", {"email": "a\x00@example.org"}).status_code == 400

@@ -580,3 +580,33 @@ def test_facilitator_reorders_priorities_and_actions(client, login, ecusson, pro
     assert client.post_form(f"/projets/{projet.id}/actions/{second.id}", {"action": "up"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(StrategicObjective, propre.id).operational[0].id == second.id
+
+
+HUGE = "99999999999999999999"
+
+
+def test_numbers_out_of_range_in_urls_and_forms_never_give_a_500(client, login, ecusson, provider):
+    """Issue 11 §3: huge, signed or non-ASCII numbers are refused (404/400), never a 500."""
+    projet = _draft(client, login, ecusson)
+    _build(client, projet)
+    client.post_form(f"/projets/{projet.id}/soumettre")
+    for url in (f"/projets/{HUGE}/versions/1.pdf", f"/projets/{projet.id}/versions/{HUGE}.pdf",
+                f"/projets/{projet.id}/versions/{HUGE}", f"/projets/{2**31}", f"/contrats/{HUGE}/priorites"):
+        assert client.get(url).status_code == 404, url
+    for query in (f"de={HUGE}&a=1", "de=²&a=1", "de=--1&a=1", f"a={HUGE}"):
+        assert client.get(f"/projets/{projet.id}/comparer?{query}").status_code in (200, 404), query
+    for periode in (HUGE, "²", "--1", "%00"):
+        status = client.get(f"/quartiers/QN03014M/priorites?periode={periode}").status_code
+        assert status in (400, 404), periode
+        assert client.get(f"/contrats/{ecusson.contrat.id}/priorites?periode={periode}").status_code in (400, 404)
+    client.post_form("/deconnexion")
+    login(ecusson.official)
+    page = f"/projets/{projet.id}"
+    for version in (HUGE, "²", "-1"):
+        response = client.post_form(f"/projets/{projet.id}/valider",
+                                    {"validation-meeting_on": "2024-03-22", "version": version}, page=page)
+        assert response.status_code in (400, 409), version
+    for target in (f"strategic:{HUGE}", "strategic:²", "operational:--1"):
+        response = client.post_form(f"/projets/{projet.id}/commentaires",
+                                    {"comment-target": target, "comment-body": "Un avis"}, page=page)
+        assert response.status_code == 400, target

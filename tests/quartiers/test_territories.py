@@ -194,3 +194,14 @@ def test_home_page_lists_quartiers_in_few_queries(client, make_quartier, make_co
     with count_queries() as statements:
         assert client.get("/").status_code == 200
     assert len(statements) <= 5, statements
+
+
+def test_quartier_urls_with_nul_or_odd_codes_never_give_a_500(client, make_quartier):
+    make_quartier("QN03014M")
+    assert client.get("/quartiers/QN%00").status_code == 400
+    assert client.get("/quartiers/QN03014M?q=%00").status_code == 400
+    assert client.get("/quartiers/QN03014M?quartier=%00").status_code == 400
+    assert client.get("/?q=%00").status_code == 400
+    assert client.get("/?recherche=%00").status_code == 400
+    for code in ("QN" + "9" * 5000, "%C2%B2", "..%2F..", "qn03014m"):
+        assert client.get(f"/quartiers/{code}").status_code in (200, 404), code
