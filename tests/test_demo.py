@@ -26,6 +26,8 @@ from participation.workshops import services as workshops
 from participation.workshops.models import ReportStatus, Workshop, WorkshopReport
 
 ECUSSON, PRES = "QN03014M", demo_ales.CODE
+# Columns derived from secrets drawn afresh at every run (passwords, voting codes, receipt codes).
+SECRET_COLUMNS = ("hash", "password", "key", "token")
 
 
 def _seed(runner) -> dict[str, tuple[str, str]]:
@@ -124,13 +126,13 @@ def _check_the_story(client, accounts: dict[str, tuple[str, str]]) -> None:
 
 
 def _fingerprint() -> dict[str, list[tuple]]:
-    """Every stored row, without what is random on purpose (hashes of secrets, passwords) or
-    stamped by the clock (date-times)."""
+    """Every stored row, without what is random on purpose (SECRET_COLUMNS) or stamped by the
+    clock (date-times)."""
     found = {}
     for table in db.metadata.sorted_tables:
         columns = [c for c in table.columns
                    if not isinstance(getattr(c.type, "impl", c.type), DateTime)
-                   and "hash" not in c.name and "password" not in c.name]
+                   and not any(secret in c.name for secret in SECRET_COLUMNS)]
         rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns)).all()
         found[table.name] = [tuple(row) for row in rows]
     return found
