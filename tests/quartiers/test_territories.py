@@ -118,7 +118,7 @@ def test_facilitator_manages_the_conseil_of_their_quartier_only(client, make_use
     # The public page shows both colleges and the référent.
     page = client.get("/quartiers/QN03014M").get_data(as_text=True)
     assert "Collège des habitants" in page and "Collège des acteurs locaux" in page
-    assert "Référent" in page and "Nadia B." in page
+    assert "Personne à contacter" in page and "Nadia B." in page
     # A member of another quartier's conseil cannot be edited through this quartier's URL.
     intruder = services.add_member(other.conseil, display_name="Autre", college=services.College.HABITANTS)
     db.session.commit()
