@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from participation.priorities.models import ProjetVersion
 
@@ -50,7 +51,7 @@ def _heading(version: ProjetVersion) -> tuple[str, str, str]:
 
 def _evidence(priority: dict[str, Any]) -> str:
     if priority.get("rank"):
-        return _("Issu de la concertation : %(n)s participants, rang %(rank)s.", n=priority.get("participants", 0), rank=priority["rank"])
+        return ngettext("Issu de la concertation : %(num)s participant, rang %(rank)s.", "Issu de la concertation : %(num)s participants, rang %(rank)s.", priority.get("participants", 0), rank=priority["rank"])
     return _("Priorité ajoutée par l'équipe projet.")
 
 

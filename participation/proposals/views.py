@@ -9,6 +9,7 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -464,7 +465,7 @@ def codes_revoke(code: str):
     if period is None:
         abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
     n = services.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
-    flash(_("%(n)s code(s) annulé(s).", n=n), "success")
+    flash(ngettext("%(num)s code annulé.", "%(num)s codes annulés.", n), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
 
