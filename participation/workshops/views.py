@@ -355,17 +355,25 @@ def note_create(workshop_id: int):
 INVALID_NOTE = _l("Données invalides : la note doit être un objet JSON.")
 
 
+def _json_id(payload: dict, key: str) -> int | None:
+    """None when absent (or 0, or empty); -1, which nothing matches, when it is no number we store."""
+    value = payload.get(key)
+    if value is None or value == "" or (value == 0 and not isinstance(value, bool)):
+        return None
+    return parse_int(value, -1)
+
+
 def _note_create_json(workshop: Workshop):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
         raise services.WorkshopError("invalid", INVALID_NOTE)
-    text, key, dots = payload.get("text"), payload.get("client_key"), payload.get("dot_votes", 0)
+    text, key = payload.get("text"), payload.get("client_key")
     note, created = services.add_note(
-        workshop, table_id=parse_int(payload.get("table")), round_number=parse_int(payload.get("round")),
-        question_id=parse_int(payload.get("question_id")) or None,
+        workshop, table_id=_json_id(payload, "table"), round_number=_json_id(payload, "round"),
+        question_id=_json_id(payload, "question_id"),
         text=text if isinstance(text, str) else None, client_key=key if isinstance(key, str) else None,
-        author=current_user, dot_votes=0 if dots in (None, "") else parse_int(dots, -1),
-        theme_id=parse_int(payload.get("theme_id")) or None,
+        author=current_user, dot_votes=_json_id(payload, "dot_votes") or 0,
+        theme_id=_json_id(payload, "theme_id"),
     )
     return jsonify(note=_note_json(note), created=created), 201 if created else 200
 
