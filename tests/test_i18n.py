@@ -168,3 +168,43 @@ def test_unknown_language_is_404_and_open_redirects_are_refused(client):
     assert client.get("/langue/de").status_code == 404
     response = client.get("/langue/en?next=//evil.example/")
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("fr", "Adresse e-mail : Indiquez votre adresse e-mail."),
+    ("en", "Email address: Enter your email address."),
+    ("ar", "البريد الإلكتروني: يرجى إدخال بريدك الإلكتروني."),
+])
+def test_error_summary_punctuation_follows_the_language(client, language, expected):
+    import html as html_module
+
+    client.get(f"/langue/{language}")
+    page = client.post_form("/connexion", {"email": "", "password": ""}, page="/connexion")
+    assert page.status_code == 400
+    assert expected in html_module.unescape(page.get_data(as_text=True))
+
+
+def test_generated_wordings_come_from_the_catalogs(app):
+    """Demographic questions and the default référentiel are copied per language from the catalogs."""
+    from participation.extensions import db
+    from participation.i18n import in_every_language
+    from participation.quartiers.referentiel import default_themes
+    from participation.questionnaires.services import AGE_BAND_LABELS, DEMOGRAPHIC_TEXTS
+    from participation.questionnaires.models import Kind
+
+    with app.test_request_context("/"):
+        assert in_every_language(DEMOGRAPHIC_TEXTS[Kind.AGE_BAND]) == {
+            "fr": "Quel âge avez-vous ?", "en": "How old are you?", "ar": "كم عمرك؟"}
+        assert in_every_language(AGE_BAND_LABELS["75+"])["en"] == "75 and over"
+        slug, _picto, fr, en, ar, children = default_themes()[0]
+        assert (slug, fr, en, ar) == ("emploi", "Emploi", "Employment", "التشغيل")
+        assert all(child[3] and child[4] != child[2] for child in children)
+    db.session.rollback()
+
+
+def test_user_content_keeps_its_own_direction_in_the_arabic_layout(client, make_quartier):
+    make_quartier("QN03014M", name="L'Écusson")
+    client.get("/langue/ar")
+    page = client.get("/quartiers/QN03014M").get_data(as_text=True)
+    assert 'dir="rtl"' in page
+    assert '<h1 dir="auto">L&#39;Écusson</h1>' in page
