@@ -5,6 +5,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -21,6 +22,13 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # The public address, e.g. https://parlons-quartier.example: links sent by mail use it, never
+    # the request's Host; in production, requests for any other host are refused (400).
+    "CANONICAL_URL": None,
+    # Other host names accepted in production besides the canonical one (comma-separated).
+    "EXTRA_HOSTS": "",
+    "HSTS_MAX_AGE": 0,
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
     "RATELIMIT_ANONYMOUS_SUBMISSION": "30 per minute",
@@ -79,6 +87,19 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if production:  # served over HTTPS only
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        app.config["HSTS_MAX_AGE"] = int(app.config.get("HSTS_MAX_AGE") or 365 * 24 * 3600)
+    canonical = app.config.get("CANONICAL_URL")
+    if not canonical and not production:
+        app.config["CANONICAL_URL"] = canonical = "http://localhost:5000"
+    if canonical:
+        parts = urlsplit(canonical)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError("PARTICIPATION_CANONICAL_URL must look like https://host.example")
+        if production:  # any other Host is answered 400 (participation.main.views.refuse_other_hosts)
+            extra = [h.strip().lower() for h in str(app.config.get("EXTRA_HOSTS") or "").split(",") if h.strip()]
+            app.config["ALLOWED_HOSTS"] = [parts.hostname.lower(), *extra]
+    elif production:
+        app.logger.warning("PARTICIPATION_CANONICAL_URL is not set: no password-reset mail can be sent.")
     if not app.config.get("SECRET_KEY"):
         if production:
             raise ConfigurationError(

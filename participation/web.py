@@ -44,6 +44,8 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault(
         "Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"
     )
+    if current_app.config.get("HSTS_MAX_AGE"):  # production: HTTPS only (config.py)
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(current_app.config['HSTS_MAX_AGE'])}")
     return response
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 from typing import Optional
 
@@ -28,9 +29,13 @@ def password_hasher() -> PasswordHasher:
     return PasswordHasher()
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
-    __audit_exclude__ = frozenset({"password_hash", "last_login_at"})
+    __audit_exclude__ = frozenset({"password_hash", "last_login_at", "session_token"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -40,6 +45,9 @@ class User(UserMixin, TimestampMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     preferred_language: Mapped[Optional[str]] = mapped_column(String(5))
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
+    # Part of the id that the session and the "remember me" cookie carry (get_id): replacing it
+    # on logout and on every password change or reset revokes every cookie issued before.
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     scopes: Mapped[list["UserScope"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -48,6 +56,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated account cannot log in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative id": the account and its current session token."""
+        return f"{self.id}:{self.session_token}"
+
+    def revoke_sessions(self) -> None:
+        """Every session and "remember me" cookie issued until now stops working."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = password_hasher().hash(password)

@@ -7,7 +7,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Iterable
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -139,8 +139,25 @@ def user_for_reset_token(token: str) -> User | None:
 
 
 def reset_password(user: User, password: str) -> None:
+    """A new password also revokes every session and "remember me" cookie of the account."""
     user.set_password(password)
+    user.revoke_sessions()
     db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """Logging out revokes the account's sessions everywhere, remembered ones included."""
+    user.revoke_sessions()
+    db.session.flush()
+
+
+def reset_link(token: str) -> str | None:
+    """The reset link on the configured canonical address, never the request's Host (which a
+    client chooses): None when no address is configured (production without CANONICAL_URL)."""
+    base = current_app.config.get("CANONICAL_URL")
+    if not base:
+        return None
+    return base.rstrip("/") + url_for("accounts.reset", token=token)
 
 
 def send_mail(to: str, subject: str, body: str) -> None:

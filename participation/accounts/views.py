@@ -51,6 +51,8 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 @auth.public
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
     logout_user()
     flash(_("Vous êtes déconnecté·e."), "info")
     return redirect(url_for("main.index"))
@@ -63,13 +65,15 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = services.find_by_email(form.email.data)
-        if user is not None and user.active:
-            link = url_for("accounts.reset", token=services.make_reset_token(user), _external=True)
+        link = services.reset_link(services.make_reset_token(user)) if user is not None and user.active else None
+        if link is not None:
             services.send_mail(
                 user.email,
                 _("Parlons Quartier : choisir un nouveau mot de passe"),
                 render_template("accounts/reset_mail.txt", user=user, link=link),
             )
+        elif user is not None and user.active:
+            current_app.logger.error("No reset mail sent: PARTICIPATION_CANONICAL_URL is not set.")
         # The same answer whether the account exists or not.
         flash(_("Si un compte existe pour cette adresse, un lien de réinitialisation vient d'y être envoyé."), "info")
         return redirect(url_for("accounts.login"))
@@ -108,7 +112,11 @@ def change_password():
         if not current_user.check_password(form.current.data):
             form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
         else:
-            services.reset_password(current_user, form.password.data)
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+            user = current_user._get_current_object()
+            services.reset_password(user, form.password.data)
+            # Every other session and remembered device is signed out; this one goes on.
+            login_user(user, remember=remembered)
             flash(_("Votre mot de passe a été changé."), "success")
             return redirect(url_for("accounts.space"))
     status = 400 if form.is_submitted() else 200

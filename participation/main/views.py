@@ -1,7 +1,10 @@
 """Home page, language switch and health check."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask_babel import gettext as _
 
 from participation import auth
 from participation.main import health
@@ -10,6 +13,22 @@ from participation.quartiers import services as territory
 from participation.urls import safe_next
 
 bp = Blueprint("main", __name__)
+
+
+@bp.before_app_request
+def refuse_other_hosts() -> None:
+    """In production, only the canonical host (and PARTICIPATION_EXTRA_HOSTS) is served: a link
+    or a cache keyed on a forged Host header would otherwise point elsewhere. (Flask's
+    TRUSTED_HOSTS refuses them before routing, so even the error page could not be built.)"""
+    allowed = current_app.config.get("ALLOWED_HOSTS")
+    if not allowed:
+        return
+    try:
+        hostname = urlsplit("//" + request.host).hostname
+    except ValueError:
+        hostname = None
+    if hostname not in allowed:
+        abort(400, _("Ce site ne répond pas à cette adresse."))
 
 
 @bp.route("/")

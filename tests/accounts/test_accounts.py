@@ -70,7 +70,7 @@ def test_password_reset_by_signed_token(client, make_user, caplog):
         response = client.post_form("/mot-de-passe/oubli", {"email": user.email})
     assert response.status_code == 302
     mail = "\n".join(record.getMessage() for record in caplog.records)
-    link = re.search(r"http://localhost(/mot-de-passe/reinitialiser/\S+)", mail).group(1)
+    link = re.search(r"http://localhost:5000(/mot-de-passe/reinitialiser/\S+)", mail).group(1)
     response = client.post_form(link, {"password": "nouveau-mot-de-passe", "confirm": "nouveau-mot-de-passe"}, page=link)
     assert response.status_code == 302
     db.session.expire_all()
