@@ -1,0 +1,138 @@
+"""Helpers for the journey tests: people type with the keyboard, in French and in Arabic.
+
+Every journey types TYPED (French accents, Arabic, an emoji, `<`, a line break) key by key, then
+reads back what the server stored (through the test's own app context, after the server's threads
+committed) and what the page shows (`inner_text`, where line breaks survive only when the page
+keeps them: `white-space: pre-line` or `<br>`).
+"""
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from sqlalchemy import select
+
+from participation.accounts.models import Role, User
+from participation.extensions import db
+
+from tests.conftest import TEST_PASSWORD
+
+# What a resident or a facilitator types: `<` and `€`, an em dash, Arabic, an emoji, two lines.
+TYPED = "Loyers < 500 € — مرحبا 🏠\nDeuxième ligne"
+TYPED_LINES = TYPED.split("\n")
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+PRES, ECUSSON = "QN03005M", "QN03014M"
+
+
+def seed() -> SimpleNamespace:
+    """The demo (`flask seed demo`), committed, with every demo account on the test password."""
+    from participation.main.demo import DEMO_DOMAIN, seed_demo
+
+    report = seed_demo()
+    users = {}
+    for user in db.session.scalars(select(User).where(User.email.like("%" + DEMO_DOMAIN))):
+        user.set_password(TEST_PASSWORD)
+        users.setdefault(user.role, user)
+    db.session.commit()
+    return SimpleNamespace(
+        voting_codes=report.voting_codes, admin=users[Role.ADMIN], facilitator=users[Role.FACILITATOR],
+        official=users[Role.OFFICIAL], resident=users[Role.RESIDENT],
+    )
+
+
+def open_page(browser, viewport: dict, locale: str = "fr-FR"):
+    context = browser.new_context(viewport=viewport, locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    return page
+
+
+def type_lines(page, text: str) -> None:
+    """Types `text` into the focused field, pressing Enter between lines as a person does."""
+    for index, line in enumerate(text.split("\n")):
+        if index:
+            page.keyboard.press("Enter")
+        page.keyboard.type(line)
+
+
+def type_into(page, selector: str, text: str) -> None:
+    """Clicks a field (as a person does), empties it with the keyboard, types the text."""
+    page.click(selector)
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    type_lines(page, text)
+
+
+def sign_in(page, base: str, user: User) -> None:
+    """Signs in through the form, typing; Enter submits."""
+    page.goto(f"{base}/connexion")
+    page.click("#email")
+    page.keyboard.type(user.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(TEST_PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def switch_language(page, code: str) -> None:
+    """Through the language links every page carries."""
+    with page.expect_navigation():
+        page.click(f"nav.lang-switch a[hreflang={code}]")
+    assert page.locator("html").get_attribute("lang") == code
+    assert page.locator("html").get_attribute("dir") == ("rtl" if code == "ar" else "ltr")
+
+
+CONFIRM = re.compile(r"confirm|تأكيد", re.I)
+
+
+def confirm_if_asked(page) -> bool:
+    """After an irreversible action: when the answer is a confirmation step (a page with a form
+    whose button says to confirm, working without JavaScript), confirm with the keyboard.
+    Returns whether there was one."""
+    button = page.locator("main form[method=post] button[type=submit]").filter(has_text=CONFIRM)
+    if button.count() == 0:
+        return False
+    button.first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    return True
+
+
+def fresh() -> None:
+    """Forget this test's view of the database: read what the server's threads committed."""
+    db.session.rollback()
+    db.session.expire_all()
+
+
+def shown_lines(locator) -> list[str]:
+    """The lines a reader sees, blank ones dropped."""
+    return [line.strip() for line in locator.inner_text().splitlines() if line.strip()]
+
+
+def on_two_lines(locator, text: str = TYPED) -> bool:
+    """Whether the typed text is shown with its line break kept."""
+    lines = shown_lines(locator)
+    first, second = text.split("\n")
+    return first in lines and second in lines and lines.index(second) == lines.index(first) + 1
+
+
+def fits(page, width: int) -> bool:
+    """Whether the page fits the screen's width (no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+class Steps:
+    """Checks that do not stop the journey: each failed one is recorded with its step, and the
+    test fails at the end with all of them, so one run tells every step that is not there yet."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def check(self, condition, step: str) -> bool:
+        if not condition:
+            self.failed.append(step)
+        return bool(condition)
+
+    def verify(self) -> None:
+        assert not self.failed, "steps that failed:\n- " + "\n- ".join(self.failed)
