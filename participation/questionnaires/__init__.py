@@ -8,8 +8,10 @@ def init_app(app) -> None:
     from participation.priorities.services import register_receipt_resolver
     from participation.quartiers.services import register_quartier_section
     from participation.questionnaires.cli import questionnaires_cli
+    from participation.questionnaires import receipts
     from participation.questionnaires.evidence import QuestionnaireEvidence, QuestionnaireReceipts
 
+    receipts.init_app(app)
     register_quartier_section(app, quartier_section)
     register_provider(app, QuestionnaireEvidence())
     register_receipt_resolver(app, QuestionnaireReceipts())

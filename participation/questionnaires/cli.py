@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import services, tallies
+from participation.transaction import unit_of_work
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaires de concertation.")
 
@@ -14,16 +14,14 @@ questionnaires_cli = AppGroup("questionnaires", help="Questionnaires de concerta
 @click.option("--days", default=60, show_default=True, help="Drafts untouched for this many days are deleted.")
 def purge_drafts(days: int) -> None:
     """Delete answers in progress that nobody finished."""
-    count = services.delete_drafts_older_than(days)
-    db.session.commit()
+    with unit_of_work():
+        count = services.delete_drafts_older_than(days)
     click.echo(f"{count} draft(s) deleted.")
 
 
 @questionnaires_cli.command("rebuild-tallies")
 def rebuild_tallies() -> None:
     """Recompute the per-theme running totals from every answer (after a bulk load into the tables)."""
-    from participation.questionnaires import tallies
-
-    rows = tallies.rebuild_all()
-    db.session.commit()
+    with unit_of_work():
+        rows = tallies.rebuild_all()
     click.echo(f"{rows} tally row(s) written.")

@@ -8,6 +8,7 @@ from wtforms import BooleanField, DateField, IntegerField, SelectField, StringFi
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from participation.forms import Form, choices, strip
+from participation.params import parse_int
 from participation.questionnaires.models import Kind
 
 KIND_LABELS = {
@@ -37,12 +38,12 @@ LEVEL_LABELS = {
 
 
 def optional_int(value):
+    """An id picked in a list; empty is None. Anything else that is no id becomes -1, which no
+    row has, so the service refuses it with its message instead of silently dropping it."""
     if value in (None, "", "None"):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    number = parse_int(value)
+    return -1 if number is None else number
 
 
 class QuestionnaireForm(Form):

@@ -1,43 +1,40 @@
 """Questionnaire operations and queries: building, answering online and on paper, results.
 
-Services add and flush, never commit; they return data and raise QuestionnaireError with a
-code the views turn into a translated message.
+Services add and flush, never commit; they return data and raise a QuestionnaireError that
+carries its own message and status (questionnaires/errors.py).
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, func, insert, or_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from participation.evidence import AGE_BANDS, GENDERS
 from participation.extensions import db
 from participation.i18n import in_every_language
+from participation.params import parse_int
 from participation.text import plain_text
 from participation.quartiers.models import Quartier, Theme
 from participation.quartiers.services import active_themes
-from participation.questionnaires import tallies
+from participation.questionnaires import errors, tallies
+from participation.questionnaires.errors import QuestionnaireError
 from participation.questionnaires.models import (
     CHOICE_KINDS, DEFAULT_RANKING_SIZE, DEMOGRAPHIC_KINDS, FREE_CHOICE_KINDS, TRANSLATION_LANGUAGES, Answer, Choice,
-    Draft, Kind, Question, Questionnaire, Receipt, Response, Section, Source, State, TextTag,
+    Draft, Kind, Question, Questionnaire, Response, Section, Source, State, TextTag,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
 MAX_NUMBER = 1_000_000_000
 EXPORT_VERSION = 1
-
-
-class QuestionnaireError(ValueError):
-    def __init__(self, code: str, **details: Any):
-        super().__init__(code)
-        self.code = code
-        self.details = details
 
 
 def today() -> date:
@@ -135,17 +132,19 @@ def open_for_quartier(quartier: Quartier, on: date | None = None) -> list[Questi
     return [q for q in for_quartier(quartier) if refusal(q, on) is None]
 
 
-def refusal(questionnaire: Questionnaire, on: date | None = None) -> str | None:
-    """Why the questionnaire accepts no answer today, as a code; None when it is open."""
+def refusal(questionnaire: Questionnaire, on: date | None = None) -> QuestionnaireError | None:
+    """Why the questionnaire accepts no answer today (an error to raise); None when it is open."""
     on = on or today()
     if questionnaire.state is State.DRAFT:
-        return "draft"
+        return errors.in_preparation(status=404)
     if questionnaire.state is State.CLOSED:
-        return "closed"
+        return QuestionnaireError("closed", _l("Ce questionnaire est clos : il n'accepte plus de réponses. Merci à toutes les personnes qui ont répondu."),
+                                  status=409)
     if questionnaire.opens_on and on < questionnaire.opens_on:
-        return "not_yet_open"
+        return QuestionnaireError("not_yet_open", _l("Ce questionnaire n'est pas encore ouvert."), status=409)
     if questionnaire.closes_on and on > questionnaire.closes_on:
-        return "past_closing"
+        return QuestionnaireError("past_closing", _l("La date de clôture de ce questionnaire est passée : il n'accepte plus de réponses."),
+                                  status=409)
     return None
 
 
@@ -216,9 +215,10 @@ def update_questionnaire(questionnaire: Questionnaire, **values: Any) -> None:
 
 def set_state(questionnaire: Questionnaire, state: State) -> None:
     if state is State.OPEN and not questionnaire.questions:
-        raise QuestionnaireError("no_question")
+        raise QuestionnaireError("no_question", _l("Ajoutez au moins une question avant d'ouvrir le questionnaire."),
+                                 status=409)
     if state is State.DRAFT and has_answers(questionnaire):
-        raise QuestionnaireError("locked")
+        raise errors.locked()
     questionnaire.state = state
     db.session.flush()
 
@@ -240,7 +240,7 @@ def update_section(section: Section, title: str) -> None:
 
 def delete_section(section: Section) -> None:
     if section.questions and has_answers(section.questionnaire):
-        raise QuestionnaireError("locked")
+        raise errors.locked()
     _clear_conditions(section.questionnaire, {c.id for q in section.questions for c in q.choices})
     db.session.delete(section)
     db.session.flush()
@@ -257,7 +257,13 @@ def _check_condition(section: Section, condition_choice_id: int | None, question
         for candidate in earlier.questions:
             if candidate is not question and any(c.id == condition_choice_id for c in candidate.choices):
                 return
-    raise QuestionnaireError("bad_condition")
+    raise QuestionnaireError("bad_condition", _l("La condition doit porter sur un choix d'une question d'une section précédente."))
+
+
+def _check_theme(questionnaire: Questionnaire, theme_id: int | None) -> None:
+    """A question or choice feeds only a theme of its own contrat's référentiel (issue 11 §5)."""
+    if theme_id is not None and theme_id not in {theme.id for theme in mappable_themes(questionnaire)}:
+        raise errors.bad_theme()
 
 
 def _generated_choices(question: Question) -> None:
@@ -275,6 +281,7 @@ def add_question(
     condition_choice_id: int | None = None, choices: Iterable[str] = (),
 ) -> Question:
     _check_condition(section, condition_choice_id)
+    _check_theme(section.questionnaire, theme_id)
     translations: dict = {}
     if kind in DEMOGRAPHIC_KINDS:
         # Demographic questions are always skippable, and come with their wording.
@@ -288,7 +295,7 @@ def add_question(
     if kind not in (Kind.MULTIPLE, Kind.HEARD_FROM, Kind.RANKING):
         max_choices = None
     if not text.strip():
-        raise QuestionnaireError("empty_text")
+        raise errors.empty_text()
     question = Question(
         questionnaire_id=section.questionnaire_id, section=section, kind=kind, text=plain_text(text),
         help_text=plain_text(help_text), required=required, max_choices=max_choices,
@@ -322,11 +329,13 @@ def update_question(
     if locked and (
         max_choices != question.max_choices or condition_choice_id != question.condition_choice_id
     ):
-        raise QuestionnaireError("locked")
+        raise errors.locked()
     if condition_choice_id != question.condition_choice_id:
         _check_condition(question.section, condition_choice_id, question)
+    if theme_id != question.theme_id:
+        _check_theme(question.section.questionnaire, theme_id)
     if not text.strip():
-        raise QuestionnaireError("empty_text")
+        raise errors.empty_text()
     remapped = theme_id != question.theme_id
     question.text = plain_text(text)
     question.help_text = plain_text(help_text)
@@ -341,7 +350,7 @@ def update_question(
 
 def delete_question(question: Question) -> None:
     if has_answers(question.section.questionnaire):
-        raise QuestionnaireError("locked")
+        raise errors.locked()
     _clear_conditions(question.section.questionnaire, {c.id for c in question.choices})
     db.session.delete(question)
     db.session.flush()
@@ -360,9 +369,10 @@ def move_question(question: Question, direction: int) -> None:
 
 def add_choice(question: Question, label: str, theme_id: int | None = None) -> Choice:
     if question.kind not in FREE_CHOICE_KINDS:
-        raise QuestionnaireError("fixed_choices")
+        raise errors.fixed_choices()
     if not label.strip():
-        raise QuestionnaireError("empty_text")
+        raise errors.empty_text()
+    _check_theme(question.section.questionnaire, theme_id)
     choice = Choice(
         question=question, label=plain_text(label), theme_id=theme_id, translations={},
         position=max((c.position for c in question.choices), default=-1) + 1,
@@ -374,10 +384,12 @@ def add_choice(question: Question, label: str, theme_id: int | None = None) -> C
 
 def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
     if not label.strip():
-        raise QuestionnaireError("empty_text")
+        raise errors.empty_text()
     if choice.code is None or choice.question.kind in FREE_CHOICE_KINDS:
         choice.label = plain_text(label)
     remapped = theme_id != choice.theme_id
+    if remapped:
+        _check_theme(choice.question.section.questionnaire, theme_id)
     choice.theme_id = theme_id
     db.session.flush()
     if remapped:
@@ -387,9 +399,9 @@ def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
 def delete_choice(choice: Choice) -> None:
     question = choice.question
     if question.kind not in FREE_CHOICE_KINDS:
-        raise QuestionnaireError("fixed_choices")
+        raise errors.fixed_choices()
     if has_answers(question.section.questionnaire):
-        raise QuestionnaireError("locked")
+        raise errors.locked()
     _clear_conditions(question.section.questionnaire, {choice.id})
     db.session.delete(choice)  # explicit, so the audit log records it
     db.session.flush()
@@ -437,7 +449,8 @@ def set_translations(questionnaire: Questionnaire, values: Mapping[str, str]) ->
                 text = plain_text(values[key])
                 limit = TRANSLATION_LIMITS.get(field_name, 2000)
                 if len(text) > limit:
-                    raise QuestionnaireError("too_long", key=key, limit=limit)
+                    raise QuestionnaireError("too_long", _l("Le texte est trop long : %(n)s caractères au maximum."),
+                                             key=key, n=limit)
                 if text:
                     translations[lang][field_name] = text
                     count += 1
@@ -499,7 +512,7 @@ def _text(value: Any, limit: int) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > limit:
-        raise QuestionnaireError("bad_import")
+        raise errors.bad_import()
     return plain_text(value)
 
 
@@ -507,12 +520,12 @@ def _translations(value: Any, fields: tuple[str, ...]) -> dict:
     if not value:
         return {}
     if not isinstance(value, dict):
-        raise QuestionnaireError("bad_import")
+        raise errors.bad_import()
     result: dict = {}
     for lang in TRANSLATION_LANGUAGES:
         texts = value.get(lang) or {}
         if not isinstance(texts, dict):
-            raise QuestionnaireError("bad_import")
+            raise errors.bad_import()
         kept = {f: _text(texts.get(f), 2000) for f in fields if texts.get(f)}
         if kept:
             result[lang] = kept
@@ -523,21 +536,23 @@ def import_data(data: Any, *, contrat_id: int, quartier: Quartier | None, title_
     """Creates a draft from export_data()'s format; anything malformed raises 'bad_import'."""
     try:
         return _import(data, contrat_id=contrat_id, quartier=quartier, title_suffix=title_suffix)
-    except (TypeError, AttributeError, KeyError, ValueError) as error:
-        if isinstance(error, QuestionnaireError) and error.code != "empty_text":
+    except QuestionnaireError as error:
+        if error.code != "empty_text":
             raise
-        raise QuestionnaireError("bad_import") from None
+        raise errors.bad_import() from None
+    except (TypeError, AttributeError, KeyError, ValueError, RecursionError):
+        raise errors.bad_import() from None
 
 
 def _import(data: Any, *, contrat_id: int, quartier: Quartier | None, title_suffix: str) -> Questionnaire:
     if not isinstance(data, dict) or data.get("format") != "parlons-quartier-questionnaire" \
             or not isinstance(data.get("sections"), list):
-        raise QuestionnaireError("bad_import")
+        raise errors.bad_import()
     themes = {theme.slug: theme.id for theme in db.session.scalars(
         select(Theme).where(Theme.contrat_id == contrat_id, Theme.archived_at.is_(None)))}
     title = _text(data.get("title"), 200)
     if not title:
-        raise QuestionnaireError("bad_import")
+        raise errors.bad_import()
     questionnaire = create_questionnaire(
         contrat_id=contrat_id, quartier=quartier, title=(title + title_suffix)[:200],
         introduction=_text(data.get("introduction"), 5000),
@@ -548,23 +563,23 @@ def _import(data: Any, *, contrat_id: int, quartier: Quartier | None, title_suff
     conditions: list[tuple[Question, Any]] = []
     for section_data in data["sections"][:50]:
         if not isinstance(section_data, dict) or not isinstance(section_data.get("questions"), list):
-            raise QuestionnaireError("bad_import")
+            raise errors.bad_import()
         section = add_section(questionnaire, _text(section_data.get("title"), 200) or "Section")
         section.translations = _translations(section_data.get("translations"), ("title",))
         questions: list[Question] = []
         for q in section_data["questions"][:100]:
             if not isinstance(q, dict):
-                raise QuestionnaireError("bad_import")
+                raise errors.bad_import()
             try:
                 kind = Kind(q.get("kind"))
             except ValueError:
-                raise QuestionnaireError("bad_import") from None
+                raise errors.bad_import() from None
             max_choices = q.get("max_choices")
             if max_choices is not None and (not isinstance(max_choices, int) or not 1 <= max_choices <= 20):
-                raise QuestionnaireError("bad_import")
+                raise errors.bad_import()
             choices_data = q.get("choices") or []
             if not isinstance(choices_data, list) or not all(isinstance(c, dict) for c in choices_data):
-                raise QuestionnaireError("bad_import")
+                raise errors.bad_import()
             free = kind in FREE_CHOICE_KINDS
             question = add_question(
                 section, kind=kind, text=_text(q.get("text"), 2000), help_text=_text(q.get("help_text"), 2000),
@@ -592,9 +607,9 @@ def _import(data: Any, *, contrat_id: int, quartier: Quartier | None, title_suff
             s_index, q_index, c_index = (int(part) for part in where)
             choice = created[s_index][q_index].choices[c_index]
         except (TypeError, ValueError, IndexError):
-            raise QuestionnaireError("bad_import") from None
+            raise errors.bad_import() from None
         if s_index >= created.index(next(qs for qs in created if question in qs)):
-            raise QuestionnaireError("bad_import")
+            raise errors.bad_import()
         question.condition_choice_id = choice.id
     db.session.flush()
     return questionnaire
@@ -658,19 +673,21 @@ def find_draft(questionnaire: Questionnaire, hashed: str | None) -> Draft | None
     )
 
 
-def has_receipt(questionnaire: Questionnaire, hashed: str | None) -> bool:
-    if hashed is None:
-        return False
-    return db.session.get(Receipt, (questionnaire.id, hashed)) is not None
-
-
 def start_draft(questionnaire: Questionnaire, hashed: str, quartier_id: int | None) -> Draft:
+    """The device's draft, created on its first start; a simultaneous start with the same token
+    (a double click) finds the one the other request created."""
     draft = find_draft(questionnaire, hashed)
-    if draft is None:
-        draft = Draft(questionnaire_id=questionnaire.id, token_hash=hashed, data={},
-                      quartier_id=quartier_id, updated_on=today())
-        db.session.add(draft)
-        db.session.flush()
+    if draft is not None:
+        return draft
+    try:
+        with db.session.begin_nested():
+            draft = Draft(questionnaire_id=questionnaire.id, token_hash=hashed, data={},
+                          quartier_id=quartier_id, updated_on=today())
+            db.session.add(draft)
+    except IntegrityError:
+        draft = find_draft(questionnaire, hashed)
+        if draft is None:
+            raise
     return draft
 
 
@@ -710,77 +727,81 @@ def resume_section(questionnaire: Questionnaire, data: Mapping[str, Any]) -> Sec
 
 def parse_answers(
     questions: Iterable[Question], form: Any, *, theme_ids: set[int], enforce_required: bool = True,
-) -> tuple[dict[str, Any], dict[int, str]]:
-    """Reads q<id> fields (q<id>_<rank> for rankings). Returns (values, {question id: error code})."""
+) -> tuple[dict[str, Any], dict[int, QuestionnaireError]]:
+    """Reads q<id> fields (q<id>_<rank> for rankings). Returns (values, {question id: error})."""
     values: dict[str, Any] = {}
-    errors: dict[int, str] = {}
+    errors_by_question: dict[int, QuestionnaireError] = {}
     for question in questions:
-        code, value = _parse_one(question, form, theme_ids)
-        if code is None and enforce_required and question.required and value in (None, [], ""):
-            code = "required"
-        if code is not None:
-            errors[question.id] = code
+        error, value = _parse_one(question, form, theme_ids)
+        if error is None and enforce_required and question.required and value in (None, [], ""):
+            error = QuestionnaireError("required", _l("Répondez à cette question."))
+        if error is not None:
+            errors_by_question[question.id] = error
         elif value not in (None, [], ""):
             values[str(question.id)] = value
-    return values, errors
+    return values, errors_by_question
 
 
-def _parse_one(question: Question, form: Any, theme_ids: set[int]) -> tuple[str | None, Any]:
+def _invalid_choice() -> QuestionnaireError:
+    return QuestionnaireError("invalid_choice", _l("Ce choix ne fait pas partie des réponses proposées pour cette question."))
+
+
+def _too_many(limit: int) -> QuestionnaireError:
+    return QuestionnaireError("too_many", _l("Trop de réponses : %(n)s au maximum."), n=limit)
+
+
+def _parse_one(question: Question, form: Any, theme_ids: set[int]) -> tuple[QuestionnaireError | None, Any]:
     key = f"q{question.id}"
     if question.kind in CHOICE_KINDS:
         raw = [value for value in form.getlist(key) if value != ""]
         allowed = {choice.id for choice in question.choices}
         picked: list[int] = []
         for value in raw:
-            try:
-                choice_id = int(value)
-            except (TypeError, ValueError):
-                return "invalid_choice", None
+            choice_id = parse_int(value)
             if choice_id not in allowed:
-                return "invalid_choice", None
+                return _invalid_choice(), None
             if choice_id not in picked:
                 picked.append(choice_id)
         if not question.is_multi and len(picked) > 1:
-            return "too_many", None
+            return _too_many(1), None
         if question.is_multi and question.max_choices and len(picked) > question.max_choices:
-            return "too_many", None
+            return _too_many(question.max_choices), None
         return None, picked
     if question.kind is Kind.RANKING:
         size = question.max_choices or DEFAULT_RANKING_SIZE
-        extra = [k for k in form.keys() if k.startswith(key + "_") and k[len(key) + 1:].isdigit()
-                 and not 1 <= int(k[len(key) + 1:]) <= size and form.get(k)]
+        extra = [k for k in form.keys() if k.startswith(key + "_") and form.get(k)
+                 and not 1 <= (parse_int(k[len(key) + 1:], 0) or 0) <= size]
         if extra:
-            return "too_many", None
+            return _too_many(size), None
         ranked: list[int] = []
         for rank in range(1, size + 1):
             value = form.get(f"{key}_{rank}", "")
             if value == "":
                 continue
-            try:
-                theme_id = int(value)
-            except (TypeError, ValueError):
-                return "invalid_choice", None
+            theme_id = parse_int(value)
             if theme_id not in theme_ids:
-                return "invalid_choice", None
+                return _invalid_choice(), None
             if theme_id in ranked:
-                return "duplicate_rank", None
+                return QuestionnaireError("duplicate_rank", _l("Chaque thème ne peut être classé qu'une seule fois.")), None
             ranked.append(theme_id)
         return None, ranked
     raw = (form.get(key) or "").strip()
     if question.kind is Kind.NUMBER:
         if raw == "":
             return None, None
+        not_a_number = QuestionnaireError("not_a_number", _l("Indiquez un nombre, par exemple 12."))
         try:
             number = float(raw.replace(",", ".").replace("\u00a0", "").replace(" ", ""))
         except ValueError:
-            return "not_a_number", None
+            return not_a_number, None
         if number != number or abs(number) >= MAX_NUMBER:
-            return "not_a_number", None
+            return not_a_number, None
         return None, number
     # text: kept as typed (line breaks normalised), whatever characters it holds
     text = plain_text(raw)
     if len(text) > question.text_limit:
-        return "too_long", None
+        return QuestionnaireError("too_long", _l("Le texte est trop long : %(n)s caractères au maximum."),
+                                  n=question.text_limit), None
     return None, text or None
 
 
@@ -823,21 +844,18 @@ def _answers_from(questionnaire: Questionnaire, data: Mapping[str, Any], *, visi
     return answers
 
 
-def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response | None:
-    """Stores the draft as one response. A second submission with the same token stores nothing
-    (returns None). The response's receipt code, drawn apart from the device token, is on
-    `response.receipt_code` (not stored: only its hash is) for the thanks page."""
+def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response:
+    """Stores the draft as one response and deletes the draft, which is the submission's lock:
+    a simultaneous submission of the same draft finds it deleted (StaleDataError at flush; see
+    answering.py). Nothing here records the device: receipts.py does, apart from the response.
+    The receipt code, drawn apart from the device token, is on `response.receipt_code` (not
+    stored: only its hash is) for the thanks page."""
     if refusal(questionnaire) is not None:
-        raise QuestionnaireError(refusal(questionnaire))
+        raise refusal(questionnaire)
     data = draft.data or {}
     missing = missing_required(questionnaire, data)
     if missing is not None:
-        raise QuestionnaireError("incomplete", section_id=missing.id)
-    if has_receipt(questionnaire, hashed):
-        return None
-    # Two simultaneous submissions both get here: the receipt's primary key refuses the second
-    # at flush or commit (IntegrityError), and the caller treats that as "already stored".
-    db.session.add(Receipt(questionnaire_id=questionnaire.id, token_hash=hashed))
+        raise QuestionnaireError("incomplete", _l("Une réponse obligatoire manque encore."), section_id=missing.id)
     code = new_receipt_code()
     response = Response(
         questionnaire_id=questionnaire.id, source=Source.ONLINE, submitted_on=today(),
@@ -862,10 +880,10 @@ def submit(questionnaire: Questionnaire, draft: Draft, hashed: str) -> Response 
 # --- paper ---------------------------------------------------------------------------------
 
 def parse_form_number(raw: str | None) -> int:
-    raw = (raw or "").strip()
-    if not raw.isdigit() or not 0 < int(raw) < 10_000_000:
-        raise QuestionnaireError("bad_form_number")
-    return int(raw)
+    number = parse_int(raw, minimum=1, maximum=9_999_999)
+    if number is None:
+        raise QuestionnaireError("bad_form_number", _l("Le numéro de formulaire doit être un nombre entier positif, par exemple 12."))
+    return number
 
 
 def parse_form_date(raw: str | None) -> date | None:
@@ -881,9 +899,9 @@ def parse_form_date(raw: str | None) -> date | None:
         except ValueError:
             continue
     else:
-        raise QuestionnaireError("bad_form_date")
+        raise QuestionnaireError("bad_form_date", _l("La date du formulaire doit être une date passée, par exemple 14/03/2026."))
     if value > today() or value.year < 2000:
-        raise QuestionnaireError("bad_form_date")
+        raise QuestionnaireError("bad_form_date", _l("La date du formulaire doit être une date passée, par exemple 14/03/2026."))
     return value
 
 
@@ -901,18 +919,43 @@ def next_form_number(questionnaire: Questionnaire) -> int:
     ) or 0) + 1
 
 
+def _answer_key(answer: Answer) -> tuple:
+    return (answer.question_id, answer.choice_id, answer.theme_id, answer.rank, answer.text, answer.number)
+
+
+def _same_paper_form(questionnaire: Questionnaire, form_number: int, answers: list[Answer],
+                     day: date) -> Response | None:
+    """The stored form with this number when it holds exactly these answers and date: the same
+    sheet entered again (a double click, a retried request), which is no duplicate."""
+    stored = db.session.scalar(select(Response).where(Response.questionnaire_id == questionnaire.id,
+                                                      Response.form_number == form_number))
+    if stored is None or stored.submitted_on != day:
+        return None
+    same = Counter(_answer_key(a) for a in stored.answers) == Counter(_answer_key(a) for a in answers)
+    return stored if same else None
+
+
 def enter_paper(questionnaire: Questionnaire, *, form_number: int, values: Mapping[str, Any],
                 entered_by_id: int, quartier_id: int | None, submitted_on: date | None = None) -> Response:
+    """Stores a paper form; the same form entered again returns the stored one; another form
+    with a number already entered is refused (duplicate_form_number)."""
+    day = submitted_on or today()
+    answers = _answers_from(questionnaire, values, visible_only=False)
     if form_number_taken(questionnaire, form_number):
-        raise QuestionnaireError("duplicate_form_number")
+        twin = _same_paper_form(questionnaire, form_number, answers, day)
+        if twin is None:
+            raise errors.duplicate_form_number()
+        return twin
     response = Response(
         questionnaire_id=questionnaire.id, source=Source.PAPER, form_number=form_number,
-        entered_by_id=entered_by_id, submitted_on=submitted_on or today(),
-        quartier_id=questionnaire.quartier_id or quartier_id,
+        entered_by_id=entered_by_id, submitted_on=day, quartier_id=questionnaire.quartier_id or quartier_id,
     )
-    response.answers = _answers_from(questionnaire, values, visible_only=False)
+    response.answers = answers
     db.session.add(response)
-    db.session.flush()  # the unique constraint stops a concurrent duplicate (IntegrityError)
+    # The unique number stops a simultaneous entry of it (IntegrityError: the request answers 409).
+    # No savepoint here: on SQLite, releasing one that opened the transaction commits it, and a
+    # paper entry must stay one unit with the caller's other writes.
+    db.session.flush()
     tallies.add_responses([response.id])
     return response
 
@@ -922,7 +965,7 @@ def correct_paper(questionnaire: Questionnaire, response: Response, *, form_numb
     """Replaces the answers that changed (and the form's date when given); the audit log keeps
     the old ones."""
     if form_number_taken(questionnaire, form_number, exclude_id=response.id):
-        raise QuestionnaireError("duplicate_form_number")
+        raise errors.duplicate_form_number()
     with tallies.tracking([response.id]):
         if submitted_on is not None:
             response.submitted_on = submitted_on
@@ -934,9 +977,7 @@ def _replace_answers(questionnaire: Questionnaire, response: Response, form_numb
     response.form_number = form_number
     wanted = _answers_from(questionnaire, values, visible_only=False)
 
-    def key(a: Answer):
-        return (a.question_id, a.choice_id, a.theme_id, a.rank, a.text, a.number)
-
+    key = _answer_key
     wanted_keys = {key(a) for a in wanted}
     current_keys = set()
     for answer in list(response.answers):
@@ -1147,7 +1188,7 @@ def text_answer(questionnaire: Questionnaire, answer_id: int) -> Answer | None:
 
 def tag_text(questionnaire: Questionnaire, answer: Answer, theme_id: int) -> bool:
     if theme_id not in {t.id for t in mappable_themes(questionnaire)}:
-        raise QuestionnaireError("bad_theme")
+        raise errors.bad_theme()
     if any(tag.theme_id == theme_id for tag in answer.tags):
         return False
     with tallies.tracking([answer.response_id]):

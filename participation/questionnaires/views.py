@@ -10,9 +10,8 @@ from flask import (
 )
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, logout_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
-from sqlalchemy.exc import IntegrityError
 
 from participation import auth
 from participation.extensions import db, limiter
@@ -20,7 +19,8 @@ from participation.forms import choices
 from participation.i18n import current_language
 from participation.quartiers import services as territory
 from participation.quartiers.models import Quartier
-from participation.questionnaires import exports, services
+from participation.params import parse_int
+from participation.questionnaires import answering, exports, receipts, services
 from participation.questionnaires.forms import (
     KIND_LABELS, LEVEL_LABELS, ChoiceForm, DuplicateForm, ImportForm, NewQuestionnaireForm,
     QuestionEditForm, QuestionForm, QuestionnaireForm, SectionForm,
@@ -30,7 +30,9 @@ from participation.questionnaires.models import (
     Source, State,
 )
 from participation.questionnaires.readability import analyse
-from participation.questionnaires.services import Filters, QuestionnaireError
+from participation.questionnaires import errors
+from participation.questionnaires.errors import QuestionnaireError
+from participation.questionnaires.services import Filters
 
 bp = Blueprint("questionnaires", __name__)
 
@@ -39,38 +41,11 @@ KIOSK_PREFIX = "pq_kiosk"
 COOKIE_AGE = 60 * 24 * 3600
 KIOSK_AGE = 12 * 3600  # one event day: the kiosk cookie is refused after that, even if copied
 RECEIPT_SESSION_KEY = "questionnaire_receipt"
+RECEIPT_PREFIX = "pq_r"
 
 
 def _anonymous_limit() -> str:
     return current_app.config["RATELIMIT_ANONYMOUS_SUBMISSION"]
-
-
-def error_message(code: str, question: Question | None = None, **details) -> str:
-    messages = {
-        "required": lambda: _("Répondez à cette question."),
-        "invalid_choice": lambda: _("Ce choix ne fait pas partie des réponses proposées pour cette question."),
-        "too_many": lambda: _("Trop de réponses : %(n)s au maximum.", n=(question.max_choices if question else 1) or 1),
-        "duplicate_rank": lambda: _("Chaque thème ne peut être classé qu'une seule fois."),
-        "too_long": lambda: _("Le texte est trop long : %(n)s caractères au maximum.",
-                              n=details.get("limit") or (question.text_limit if question else 200)),
-        "not_a_number": lambda: _("Indiquez un nombre, par exemple 12."),
-        "draft": lambda: _("Ce questionnaire est en préparation : il n'accepte pas encore de réponses."),
-        "closed": lambda: _("Ce questionnaire est clos : il n'accepte plus de réponses. Merci à toutes les personnes qui ont répondu."),
-        "not_yet_open": lambda: _("Ce questionnaire n'est pas encore ouvert."),
-        "past_closing": lambda: _("La date de clôture de ce questionnaire est passée : il n'accepte plus de réponses."),
-        "incomplete": lambda: _("Une réponse obligatoire manque encore."),
-        "locked": lambda: _("Ce questionnaire a déjà des réponses : on ne peut plus changer le sens des questions ni des choix, seulement corriger leur formulation ou en ajouter."),
-        "no_question": lambda: _("Ajoutez au moins une question avant d'ouvrir le questionnaire."),
-        "bad_condition": lambda: _("La condition doit porter sur un choix d'une question d'une section précédente."),
-        "empty_text": lambda: _("Le texte ne peut pas être vide."),
-        "fixed_choices": lambda: _("Les choix de ce type de question sont fixés."),
-        "bad_import": lambda: _("Ce fichier n'est pas un questionnaire exporté de Parlons Quartier, ou il est abîmé."),
-        "bad_form_number": lambda: _("Le numéro de formulaire doit être un nombre entier positif, par exemple 12."),
-        "duplicate_form_number": lambda: _("Ce numéro de formulaire a déjà été saisi pour ce questionnaire."),
-        "bad_form_date": lambda: _("La date du formulaire doit être une date passée, par exemple 14/03/2026."),
-        "bad_theme": lambda: _("Ce thème n'appartient pas au référentiel de ce contrat de ville."),
-    }
-    return messages.get(code, lambda: _("Données invalides."))()
 
 
 # --- loading and access --------------------------------------------------------------------
@@ -149,10 +124,6 @@ def _condition_choices(questionnaire: Questionnaire, section: Section, question:
     return choices(pairs)
 
 
-def _fail(code: str, status: int = 400, question=None):
-    abort(status, error_message(code, question))
-
-
 # --- builder -------------------------------------------------------------------------------
 
 @bp.route("/quartiers/<code>/questionnaires")
@@ -177,7 +148,6 @@ def new(code: str):
             closes_on=form.closes_on.data,
         )
         services.add_section(questionnaire, _("Section 1"))
-        db.session.commit()
         flash(_("Le questionnaire a été créé. Ajoutez maintenant ses questions."), "success")
         return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
     return render_template("questionnaires/new.html", form=form, quartier=quartier), 400 if form.is_submitted() else 200
@@ -192,17 +162,25 @@ def import_json(code: str):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            data = json.loads(upload.read(2_000_000).decode("utf-8")) if upload else None
-            questionnaire = services.import_data(data, contrat_id=quartier.contrat_id, quartier=quartier)
-        except (ValueError, UnicodeDecodeError) as exc:  # json errors and QuestionnaireError
-            db.session.rollback()
-            error = error_message(getattr(exc, "code", "bad_import"))
+            questionnaire = services.import_data(_read_json(upload), contrat_id=quartier.contrat_id,
+                                                 quartier=quartier)
+        except QuestionnaireError as exc:
+            error = exc.message
         else:
-            db.session.commit()
             flash(_("Le questionnaire a été importé comme brouillon."), "success")
             return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
     status = 400 if form.is_submitted() else 200
     return render_template("questionnaires/import.html", form=form, quartier=quartier, error=error), status
+
+
+def _read_json(upload):
+    """The uploaded file's JSON; None (a refused import) when it is not JSON, or nested too deep."""
+    if not upload:
+        return None
+    try:
+        return json.loads(upload.read(2_000_000).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/modifier", methods=["GET", "POST"])
@@ -216,7 +194,6 @@ def edit(questionnaire_id: int):
             consent_text=form.consent_text.data or "", opens_on=form.opens_on.data,
             closes_on=form.closes_on.data,
         )
-        db.session.commit()
         flash(_("Le questionnaire a été enregistré."), "success")
         return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
     locked = services.has_answers(questionnaire)
@@ -239,12 +216,7 @@ def state(questionnaire_id: int):
         target = State(request.form.get("state", ""))
     except ValueError:
         abort(400, _("État inconnu."))
-    try:
-        services.set_state(questionnaire, target)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code, 409)
-    db.session.commit()
+    services.set_state(questionnaire, target)
     flash({State.OPEN: _("Le questionnaire est ouvert aux réponses."),
            State.CLOSED: _("Le questionnaire est clos."),
            State.DRAFT: _("Le questionnaire est repassé en brouillon.")}[target], "success")
@@ -259,7 +231,6 @@ def section_new(questionnaire_id: int):
     if not form.validate():
         abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     section = services.add_section(questionnaire, form.title.data)
-    db.session.commit()
     return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#section-{section.id}")
 
 
@@ -271,7 +242,6 @@ def section_edit(questionnaire_id: int, section_id: int):
     form = SectionForm(obj=section)
     if form.validate_on_submit():
         services.update_section(section, form.title.data)
-        db.session.commit()
         return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#section-{section.id}")
     return render_template("questionnaires/section_form.html", form=form, questionnaire=questionnaire,
                            section=section), 400 if form.is_submitted() else 200
@@ -309,10 +279,8 @@ def question_new(questionnaire_id: int, section_id: int):
                 choices=(form.choices_text.data or "").splitlines(),
             )
         except QuestionnaireError as exc:
-            db.session.rollback()
-            error = error_message(exc.code)
+            error = exc.message
         else:
-            db.session.commit()
             flash(_("La question a été ajoutée."), "success")
             return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#question-{question.id}")
     return render_template("questionnaires/question_form.html", form=form, questionnaire=questionnaire,
@@ -338,10 +306,8 @@ def question_edit(questionnaire_id: int, question_id: int):
                 locked=locked,
             )
         except QuestionnaireError as exc:
-            db.session.rollback()
-            error = error_message(exc.code)
+            error = exc.message
         else:
-            db.session.commit()
             flash(_("La question a été enregistrée."), "success")
             return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question.id))
     return render_template(
@@ -369,12 +335,7 @@ def question_delete(questionnaire_id: int, question_id: int):
 
 def _delete_from_builder(questionnaire, delete, done_message: str):
     """Run a deletion service; a refused one (e.g. answers exist) is a 409 with its message."""
-    try:
-        delete()
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code, 409)
-    db.session.commit()
+    delete()
     flash(done_message, "success")
     return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
 
@@ -385,7 +346,6 @@ def question_move(questionnaire_id: int, question_id: int):
     questionnaire = _staff(questionnaire_id)
     question = _child(questionnaire, Question, question_id)
     services.move_question(question, -1 if request.form.get("direction") == "up" else 1)
-    db.session.commit()
     return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id) + f"#question-{question.id}")
 
 
@@ -398,12 +358,7 @@ def choice_new(questionnaire_id: int, question_id: int):
     form.theme_id.choices = _theme_choices(questionnaire)
     if not form.validate():
         abort(400, "; ".join(str(e) for errors in form.errors.values() for e in errors))
-    try:
-        services.add_choice(question, form.label.data, form.theme_id.data)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code)
-    db.session.commit()
+    services.add_choice(question, form.label.data, form.theme_id.data)
     return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question.id))
 
 
@@ -415,9 +370,14 @@ def choice_edit(questionnaire_id: int, choice_id: int):
     form = ChoiceForm(obj=choice)
     form.theme_id.choices = _theme_choices(questionnaire)
     if form.validate_on_submit():
-        services.update_choice(choice, form.label.data, form.theme_id.data)
-        db.session.commit()
-        return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=choice.question_id))
+        try:
+            services.update_choice(choice, form.label.data, form.theme_id.data)
+        except QuestionnaireError as exc:
+            form.theme_id.errors = [exc.message] if exc.code == "bad_theme" else []
+            form.label.errors = [] if exc.code == "bad_theme" else [exc.message]
+        else:
+            return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id,
+                                    question_id=choice.question_id))
     return render_template("questionnaires/choice_form.html", form=form, questionnaire=questionnaire,
                            choice=choice), 400 if form.is_submitted() else 200
 
@@ -428,12 +388,7 @@ def choice_delete(questionnaire_id: int, choice_id: int):
     questionnaire = _staff(questionnaire_id)
     choice = _child(questionnaire, Choice, choice_id)
     question_id = choice.question_id
-    try:
-        services.delete_choice(choice)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code, 409)
-    db.session.commit()
+    services.delete_choice(choice)
     return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question_id))
 
 
@@ -458,10 +413,8 @@ def translations(questionnaire_id: int):
         try:
             services.set_translations(questionnaire, request.form)
         except QuestionnaireError as exc:
-            db.session.rollback()
-            error = error_message(exc.code, **exc.details)
+            error = exc.message
         else:
-            db.session.commit()
             flash(_("Les traductions ont été enregistrées."), "success")
             return redirect(url_for("questionnaires.translations", questionnaire_id=questionnaire.id))
     return render_template("questionnaires/translations.html", questionnaire=questionnaire,
@@ -482,7 +435,6 @@ def duplicate(questionnaire_id: int):
             abort(403)
         copy = services.duplicate(questionnaire, quartier=target, contrat_id=target.contrat_id,
                                   suffix=" " + _("(copie)"))
-        db.session.commit()
         flash(_("Le questionnaire a été dupliqué comme brouillon."), "success")
         return redirect(url_for("questionnaires.edit", questionnaire_id=copy.id))
     return render_template("questionnaires/duplicate.html", form=form, questionnaire=questionnaire), 400 if form.is_submitted() else 200
@@ -524,12 +476,12 @@ def pdf(questionnaire_id: int):
     from participation.questionnaires import paper
 
     questionnaire = _staff(questionnaire_id)
-    first = request.args.get("premier", "1")
-    count = request.args.get("nombre", "1")
-    if not (first.isdigit() and count.isdigit() and 0 < int(first) < 10_000_000 and 0 < int(count) <= 200):
+    first = parse_int(request.args.get("premier", "1"), minimum=1, maximum=9_999_999)
+    count = parse_int(request.args.get("nombre", "1"), minimum=1, maximum=200)
+    if first is None or count is None:
         abort(400, _("Indiquez un premier numéro positif et un nombre de formulaires entre 1 et 200."))
     language = request.args.get("langue") if request.args.get("langue") in ("fr", "en", "ar") else "fr"
-    body = paper.pdf_bytes(questionnaire, _public_url(questionnaire), first=int(first), count=int(count),
+    body = paper.pdf_bytes(questionnaire, _public_url(questionnaire), first=first, count=count,
                            language=language, themes=services.ranking_themes(questionnaire),
                            hints=services.condition_hints(questionnaire, language))
     return HttpResponse(body, mimetype="application/pdf", headers={
@@ -543,7 +495,7 @@ def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_
         values=values or {}, errors=errors or {}, form_number=form_number, error=error,
         filled_on=filled_on, error_field=error_field, today=services.today().isoformat(),
         themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
-        error_message=error_message, language="fr", hints=services.condition_hints(questionnaire),
+        language="fr", hints=services.condition_hints(questionnaire),
         quartiers=_contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
     ), status
 
@@ -572,7 +524,7 @@ def _parse_paper(questionnaire):
 def paper_entry(questionnaire_id: int):
     questionnaire = _staff(questionnaire_id)
     if questionnaire.state is State.DRAFT:
-        abort(409, error_message("draft"))
+        raise errors.in_preparation()
     if request.method == "GET":
         # The date of the last form entered stays for the next one (a batch from one evening).
         try:
@@ -592,30 +544,30 @@ def paper_entry(questionnaire_id: int):
 def _save_paper(questionnaire, response=None):
     """Enters a new paper form (response None) or corrects one from the posted fields. Returns
     ((form number, date written on it), None) once stored, or ((None, None), the form again with
-    a 400) with nothing stored."""
+    a 400) with nothing stored. The same form entered twice (a double click, a retry) is stored
+    once and both answers say it is saved."""
     raw_number = request.form.get("form_number", "")
     raw_date = request.form.get("filled_on", "")
-    values, errors = _parse_paper(questionnaire)
+    values, answer_errors = _parse_paper(questionnaire)
+    error = None
     try:
         number = services.parse_form_number(raw_number)
         filled_on = services.parse_form_date(raw_date)
-        if errors:
-            raise QuestionnaireError("invalid")
-        if response is None:
-            services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
-                                 quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
-        else:
-            services.correct_paper(questionnaire, response, form_number=number, values=values, submitted_on=filled_on)
-        db.session.commit()
-        return (number, filled_on), None
-    except (IntegrityError, QuestionnaireError) as exc:
-        db.session.rollback()
-        # IntegrityError: the same number entered at the same moment by someone else.
-        code = exc.code if isinstance(exc, QuestionnaireError) else "duplicate_form_number"
-        return (None, None), _paper_form(
-            questionnaire, response=response, values=values, errors=errors, form_number=raw_number,
-            filled_on=raw_date, error=None if code == "invalid" else error_message(code),
-            error_field="filled_on" if code == "bad_form_date" else "form_number", status=400)
+        if not answer_errors:
+            if response is None:
+                services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
+                                     quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
+            else:
+                services.correct_paper(questionnaire, response, form_number=number, values=values,
+                                       submitted_on=filled_on)
+            return (number, filled_on), None
+    except QuestionnaireError as exc:
+        error = exc
+    return (None, None), _paper_form(
+        questionnaire, response=response, values=values, errors=answer_errors, form_number=raw_number,
+        filled_on=raw_date, error=error.message if error else None,
+        error_field="filled_on" if error is not None and error.code == "bad_form_date" else "form_number",
+        status=400)
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/saisie/<int:response_id>", methods=["GET", "POST"])
@@ -677,8 +629,8 @@ def _filters(questionnaire: Questionnaire) -> Filters:
     demographic = {c.id for q in questionnaire.questions if q.kind in DEMOGRAPHIC_KINDS for c in q.choices}
     picked = []
     for raw in args.getlist("choix"):
-        if raw.isdigit() and int(raw) in demographic:
-            picked.append(int(raw))
+        if parse_int(raw) in demographic:
+            picked.append(parse_int(raw))
         elif raw:
             abort(400, _("Ce filtre ne correspond à aucune réponse démographique de ce questionnaire."))
 
@@ -702,7 +654,8 @@ def results(questionnaire_id: int):
     filters = _filters(questionnaire)
     language = current_language()
     only = request.args.get("question", "")
-    only_ids = {int(only)} if only.isdigit() and int(only) in {q.id for q in questionnaire.questions} else None
+    only_id = parse_int(only)
+    only_ids = {only_id} if only_id in {q.id for q in questionnaire.questions} else None
     if only and only_ids is None:
         abort(400, _("Cette question n'appartient pas à ce questionnaire."))
     demographic_ids = {q.id for q in questionnaire.questions if q.kind in (Kind.AGE_BAND, Kind.GENDER)}
@@ -730,8 +683,7 @@ def texts(questionnaire_id: int):
     questionnaire = _readers(questionnaire_id)
     filters = _filters(questionnaire)
     search = (request.args.get("recherche") or "").strip()[:200]
-    question_id = request.args.get("question", "")
-    question_id = int(question_id) if question_id.isdigit() else None
+    question_id = parse_int(request.args.get("question"))
     answers = services.text_answers(questionnaire, filters, search=search, question_id=question_id)
     return render_template(
         "questionnaires/texts.html", questionnaire=questionnaire, answers=answers, search=search,
@@ -756,13 +708,7 @@ def _text_answer(questionnaire, answer_id):
 def tag(questionnaire_id: int, answer_id: int):
     questionnaire = _staff(questionnaire_id)
     answer = _text_answer(questionnaire, answer_id)
-    raw = request.form.get("theme_id", "")
-    try:
-        services.tag_text(questionnaire, answer, int(raw) if raw.isdigit() else -1)
-    except QuestionnaireError as exc:
-        db.session.rollback()
-        _fail(exc.code)
-    db.session.commit()
+    services.tag_text(questionnaire, answer, parse_int(request.form.get("theme_id"), -1))
     return redirect(url_for("questionnaires.texts", questionnaire_id=questionnaire.id) + f"#reponse-{answer.id}")
 
 
@@ -771,9 +717,7 @@ def tag(questionnaire_id: int, answer_id: int):
 def untag(questionnaire_id: int, answer_id: int):
     questionnaire = _staff(questionnaire_id)
     answer = _text_answer(questionnaire, answer_id)
-    raw = request.form.get("theme_id", "")
-    services.untag_text(answer, int(raw) if raw.isdigit() else -1)
-    db.session.commit()
+    services.untag_text(answer, parse_int(request.form.get("theme_id"), -1))
     return redirect(url_for("questionnaires.texts", questionnaire_id=questionnaire.id) + f"#reponse-{answer.id}")
 
 
@@ -803,13 +747,11 @@ def export_xlsx(questionnaire_id: int):
 
 def _public(questionnaire_id: int) -> Questionnaire:
     questionnaire = _load(questionnaire_id)
-    reason = services.refusal(questionnaire)
-    if reason == "draft":
-        abort(404)  # a draft is not reachable at all
+    reason = services.refusal(questionnaire)  # a draft is not reachable at all (404)
     if reason is not None:
-        abort(409, error_message(reason))
+        raise reason
     if not questionnaire.questions:  # every question removed since it opened
-        abort(409, error_message("draft"))
+        raise errors.in_preparation()
     return questionnaire
 
 
@@ -828,8 +770,40 @@ def _set_token(response, questionnaire: Questionnaire, token: str):
     return response
 
 
+# The receipt code stays on the device that answered (a signed cookie of the questionnaire's
+# pages), so its thanks page shows it again; a kiosk shows it once, to the person in front of it.
+
+def _receipt_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="questionnaire-receipt")
+
+
+def _kept_receipt(questionnaire_id: int) -> str | None:
+    raw = request.cookies.get(f"{RECEIPT_PREFIX}{questionnaire_id}")
+    if not raw or len(raw) > 200:
+        return None
+    try:
+        kept = _receipt_serializer().loads(raw)
+    except BadSignature:
+        return None
+    if not isinstance(kept, dict) or kept.get("q") != questionnaire_id:
+        return None
+    return kept.get("c") if isinstance(kept.get("c"), str) else None
+
+
+def _keep_receipt(response, questionnaire_id: int, code: str) -> None:
+    response.set_cookie(f"{RECEIPT_PREFIX}{questionnaire_id}", _receipt_serializer().dumps({"q": questionnaire_id, "c": code}),
+                        max_age=COOKIE_AGE, httponly=True, samesite="Lax", secure=request.is_secure,
+                        path=url_for("questionnaires.start", questionnaire_id=questionnaire_id))
+
+
 def _already_answered(questionnaire: Questionnaire, hashed: str | None) -> bool:
-    return services.has_receipt(questionnaire, hashed) and not _is_kiosk(questionnaire.id)
+    if _is_kiosk(questionnaire.id):
+        return False
+    return _kept_receipt(questionnaire.id) is not None or receipts.answered(questionnaire.id, hashed)
+
+
+def _thanks(questionnaire_id: int):
+    return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire_id))
 
 
 @bp.route("/q/<int:questionnaire_id>")
@@ -855,43 +829,71 @@ def begin(questionnaire_id: int):
     hashed = _hashed(questionnaire)
     token = None
     if _already_answered(questionnaire, hashed):
-        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
-    if hashed is None or services.has_receipt(questionnaire, hashed):
+        return _thanks(questionnaire.id)
+    if hashed is None or receipts.answered(questionnaire.id, hashed):
         token = services.new_token()  # first visit, or a kiosk after a response
         hashed = services.token_hash(token)
-    if questionnaire.consent_text and request.form.get("consent") != "1":
-        language = current_language()
+    try:
+        draft = answering.start(questionnaire, hashed, consent=request.form.get("consent") == "1",
+                                quartier_code=request.form.get("quartier", ""))
+    except QuestionnaireError as error:
         return render_template(
-            "questionnaires/start.html", questionnaire=questionnaire, language=language, draft=None,
+            "questionnaires/start.html", questionnaire=questionnaire, language=current_language(), draft=None,
             answered=False, sections=questionnaire.sections, quartier_code=request.form.get("quartier", ""),
-            error=_("Cochez la case pour donner votre accord avant de commencer."),
+            error=error.message,
         ), 400
-    quartier_id = None
-    if questionnaire.quartier_id is None and request.form.get("quartier"):
-        quartier = territory.quartier_by_code(request.form["quartier"])
-        if quartier is not None and quartier.contrat_id == questionnaire.contrat_id:
-            quartier_id = quartier.id
-    draft = services.start_draft(questionnaire, hashed, quartier_id)
     target = url_for("questionnaires.section", questionnaire_id=questionnaire.id,
                      section_id=services.resume_section(questionnaire, draft.data or {}).id)
     response = redirect(target)
     if token:
         _set_token(response, questionnaire, token)
-    db.session.commit()
     return response
 
 
-def _section_page(questionnaire, section, draft, values, errors, status=200):
+def _section_page(questionnaire, section, values, errors_by_question, status=200):
     sections = services.visible_sections(questionnaire, values)
     owners = services.choice_owners(questionnaire)
     position = next((i for i, s in enumerate(sections) if s.id == section.id), 0)
     return render_template(
         "questionnaires/section.html", questionnaire=questionnaire, section=section,
-        questions=services.visible_questions(section, values, owners), values=values, errors=errors,
+        questions=services.visible_questions(section, values, owners), values=values, errors=errors_by_question,
         position=position + 1, count=len(sections), is_last=position == len(sections) - 1,
         previous=sections[position - 1] if position > 0 else None, language=current_language(),
-        themes=services.ranking_themes(questionnaire), error_message=error_message,
+        themes=services.ranking_themes(questionnaire),
     ), status
+
+
+def _draft_or_answered(questionnaire, hashed):
+    """(draft, None), or (None, the answer to give) when the device has no draft. A device that
+    holds a token but no draft sent its response: its draft is deleted only by the submission
+    (or after COOKIE_AGE unused, when the token is gone too), so a retried page lands on thanks."""
+    draft = services.find_draft(questionnaire, hashed)
+    if draft is not None:
+        return draft, None
+    if hashed is not None:
+        return None, _thanks(questionnaire.id)
+    if request.method == "POST":
+        raise QuestionnaireError("expired", errors.SESSION_EXPIRED, status=409)
+    return None, redirect(url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+
+
+def _after_step(questionnaire, step: answering.Step):
+    if step.incomplete:
+        flash(_("Une réponse obligatoire manque encore."), "error")
+    if step.section is not None:
+        return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id,
+                                section_id=step.section.id))
+    response = _thanks(questionnaire.id)
+    if step.receipt_code is None:
+        return response  # stored by a simultaneous request, which keeps the receipt
+    if _is_kiosk(questionnaire.id):
+        # Shown once to the person at the tablet; the next one starts with a new token.
+        session[RECEIPT_SESSION_KEY] = {"questionnaire_id": questionnaire.id, "code": step.receipt_code}
+        response.delete_cookie(_cookie_name(questionnaire),
+                               path=url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+    else:
+        _keep_receipt(response, questionnaire.id, step.receipt_code)
+    return response
 
 
 @bp.route("/q/<int:questionnaire_id>/s/<int:section_id>", methods=["GET", "POST"])
@@ -901,72 +903,22 @@ def section(questionnaire_id: int, section_id: int):
     questionnaire = _public(questionnaire_id)
     hashed = _hashed(questionnaire)
     if _already_answered(questionnaire, hashed):
-        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
-    draft = services.find_draft(questionnaire, hashed)
-    if draft is None:
-        if request.method == "POST":
-            abort(409, _("Votre session de réponse a expiré : recommencez depuis la première page."))
-        return redirect(url_for("questionnaires.start", questionnaire_id=questionnaire.id))
+        return _thanks(questionnaire.id)
+    draft, answer = _draft_or_answered(questionnaire, hashed)
+    if answer is not None:
+        return answer
     current = next((s for s in questionnaire.sections if s.id == section_id), None)
     if current is None:
         abort(404)
     data = dict(draft.data or {})
     if request.method == "GET":
-        return _section_page(questionnaire, current, draft, data, {})
-    owners = services.choice_owners(questionnaire)
-    questions = services.visible_questions(current, data, owners)
+        return _section_page(questionnaire, current, data, {})
     going_back = request.form.get("action") == "previous"
-    ranks = any(q.kind is Kind.RANKING for q in questions)
-    values, errors = services.parse_answers(
-        questions, request.form, enforce_required=not going_back,
-        theme_ids={t.id for t in services.ranking_themes(questionnaire)} if ranks else set(),
-    )
-    if errors:
-        merged = {**data, **{k: v for k, v in values.items()}}
-        return _section_page(questionnaire, current, draft, merged, errors, 400)
-    services.save_section(draft, current, values)
-    data = draft.data
-    sections = services.visible_sections(questionnaire, data)
-    ids = [s.id for s in sections]
-    position = ids.index(current.id) if current.id in ids else 0
-    if going_back:
-        db.session.commit()
-        target = sections[max(position - 1, 0)]
-        return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id, section_id=target.id))
-    if position + 1 < len(sections):
-        db.session.commit()
-        return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id,
-                                section_id=sections[position + 1].id))
-    return _submit(questionnaire, draft, hashed)
-
-
-def _submit(questionnaire, draft, hashed):
-    questionnaire_id = questionnaire.id  # read before the commit expires it
-    kiosk = _is_kiosk(questionnaire_id)
-    try:
-        stored = services.submit(questionnaire, draft, hashed)
-        code = stored.receipt_code if stored is not None else None
-        db.session.commit()
-    except QuestionnaireError as exc:
-        if exc.code == "incomplete":
-            db.session.commit()  # keeps what this page just saved
-            flash(error_message("incomplete"), "error")
-            return redirect(url_for("questionnaires.section", questionnaire_id=questionnaire.id,
-                                    section_id=exc.details["section_id"]))
-        db.session.rollback()
-        _fail(exc.code, 409)
-    except IntegrityError:  # the same token submitted twice at the same moment
-        db.session.rollback()
-        stored = None
-    if stored is not None:
-        # Shown once by the thanks page, which takes it out of the session.
-        session[RECEIPT_SESSION_KEY] = {"questionnaire_id": questionnaire_id, "code": code}
-    response = redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire_id))
-    if stored is not None and kiosk:
-        # The next person on this tablet starts with a new token.
-        response.delete_cookie(f"{COOKIE_PREFIX}{questionnaire_id}",
-                               path=url_for("questionnaires.start", questionnaire_id=questionnaire_id))
-    return response
+    values, refused = answering.parse_page(questionnaire, current, draft, request.form, going_back=going_back)
+    if refused:
+        return _section_page(questionnaire, current, {**data, **values}, refused, 400)
+    return _after_step(questionnaire, answering.save_page(questionnaire, draft, current, values, hashed,
+                                                          going_back=going_back))
 
 
 @bp.route("/q/<int:questionnaire_id>/envoyer", methods=["POST"])
@@ -976,12 +928,12 @@ def submit(questionnaire_id: int):
     """A retried or doubled submission: answered already means thanks, nothing stored twice."""
     questionnaire = _public(questionnaire_id)
     hashed = _hashed(questionnaire)
-    if services.has_receipt(questionnaire, hashed):
-        return redirect(url_for("questionnaires.thanks", questionnaire_id=questionnaire.id))
-    draft = services.find_draft(questionnaire, hashed)
-    if draft is None:
-        abort(409, _("Votre session de réponse a expiré : recommencez depuis la première page."))
-    return _submit(questionnaire, draft, hashed)
+    if _already_answered(questionnaire, hashed):
+        return _thanks(questionnaire.id)
+    draft, answer = _draft_or_answered(questionnaire, hashed)
+    if answer is not None:
+        return answer
+    return _after_step(questionnaire, answering.submit(questionnaire, draft, hashed))
 
 
 @bp.route("/q/<int:questionnaire_id>/merci")
@@ -990,16 +942,19 @@ def thanks(questionnaire_id: int):
     questionnaire = _load(questionnaire_id)
     if questionnaire.state is State.DRAFT:
         abort(404)
-    receipt = session.get(RECEIPT_SESSION_KEY)
+    kiosk = _is_kiosk(questionnaire.id)
     code = None
-    if isinstance(receipt, dict) and receipt.get("questionnaire_id") == questionnaire.id:
+    once = session.get(RECEIPT_SESSION_KEY)
+    if isinstance(once, dict) and once.get("questionnaire_id") == questionnaire.id:
         code = session.pop(RECEIPT_SESSION_KEY).get("code")
+    elif not kiosk:
+        code = _kept_receipt(questionnaire.id)
     response = HttpResponse(render_template(
         "questionnaires/thanks.html", questionnaire=questionnaire, language=current_language(),
-        kiosk=_is_kiosk(questionnaire.id), receipt_code=code,
+        kiosk=kiosk, receipt_code=code, shown_once=kiosk,
     ))
     if code:
-        response.headers["Cache-Control"] = "no-store"  # the code is shown once, never cached
+        response.headers["Cache-Control"] = "no-store"  # the code is never kept by a cache
     return response
 
 

@@ -66,8 +66,20 @@ def test_form_number_entered_twice_is_refused(client, quartier, make_questionnai
     url = f"/questionnaires/{qn.id}/saisie"
     client.post_form(url, _paper(qn, 12), page=url)
     answers = _count(Answer)
-    response = client.post_form(url, _paper(qn, 12), page=url)
+    response = client.post_form(url, _paper(qn, 12, **{f"q{qn.idea.id}": "Une autre feuille"}), page=url)
     assert response.status_code == 400 and "déjà été saisi" in response.get_data(as_text=True)
+    assert _count() == 1 and _count(Answer) == answers
+
+
+def test_the_same_form_sent_again_is_stored_once_and_said_saved(client, quartier, make_questionnaire, facilitator):
+    """A double click or a retried request on the same sheet: saved, once."""
+    qn = make_questionnaire(quartier)
+    url = f"/questionnaires/{qn.id}/saisie"
+    assert client.post_form(url, _paper(qn, 12), page=url).status_code == 302
+    answers = _count(Answer)
+    again = client.post_form(url, _paper(qn, 12), page=url)
+    assert again.status_code == 302
+    assert "Formulaire n° 12 enregistré" in client.get(again.headers["Location"]).get_data(as_text=True)
     assert _count() == 1 and _count(Answer) == answers
 
 

@@ -109,7 +109,7 @@ def test_tag_button_only_for_staff_of_the_whole_contrat(client, quartier, shared
     assert "Ajouter le thème" in client.get(f"/questionnaires/{q.id}/textes").get_data(as_text=True)
 
 
-def test_paper_correction_racing_another_entry_is_a_400(client, quartier, make_questionnaire, make_user, login,
+def test_paper_correction_racing_another_entry_is_a_409(client, quartier, make_questionnaire, make_user, login,
                                                         monkeypatch):
     qn = make_questionnaire(quartier)
     login(make_user(Role.FACILITATOR, quartier=quartier))
@@ -121,8 +121,9 @@ def test_paper_correction_racing_another_entry_is_a_400(client, quartier, make_q
     monkeypatch.setattr(services, "form_number_taken", lambda *args, **kwargs: False)
     edit = f"{url}/{second.id}"
     response = client.post_form(edit, {"form_number": "1", f"q{qn.kids.id}": qn.no.id}, page=edit)
-    assert response.status_code == 400
-    assert "déjà été saisi" in response.get_data(as_text=True)
+    # The database refuses it at the flush: the whole request rolls back and says so.
+    assert response.status_code == 409
+    assert "Rechargez la page" in response.get_data(as_text=True)
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Response.form_number))) == [1, 2]
 
