@@ -136,3 +136,22 @@ class Steps:
 
     def verify(self) -> None:
         assert not self.failed, "steps that failed:\n- " + "\n- ".join(self.failed)
+
+
+def date_order(page) -> str:
+    """The order this Chromium shows a date field in: "%d%m%Y" in a French Chromium, but it may
+    show mm/dd/yyyy (the browser's own language, not the page's). Probed on a blank page."""
+    probe = page.context.new_page()
+    probe.set_content("<input type=date id=d>")
+    probe.focus("#d")
+    probe.keyboard.type("01022026")
+    order = "%d%m%Y" if probe.input_value("#d") == "2026-02-01" else "%m%d%Y"
+    probe.close()
+    return order
+
+
+def type_date(page, selector: str, day) -> None:
+    """Types a date into a date field, in the order the field shows it."""
+    page.focus(selector)
+    page.keyboard.type(day.strftime(date_order(page)))
+    assert page.input_value(selector) == day.isoformat()
