@@ -113,6 +113,11 @@ def _timestamp(raw: str | None) -> datetime | None:
     return datetime.fromtimestamp(value, tz=timezone.utc)
 
 
+def _day(when: datetime) -> datetime:
+    when = when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
+
+
 def _reader(handle: IO[str], required: Iterable[str], file: str) -> csv.DictReader:
     reader = csv.DictReader(handle)
     columns = [c.strip() for c in (reader.fieldnames or [])]
@@ -156,6 +161,7 @@ def _write_votes(ballots: dict[tuple[int, int], tuple[VoteChoice, datetime]], re
             existing[(pid, part)] = choice
     new_rows, changed = [], []
     for key, (choice, when) in ballots.items():
+        when = _day(when)  # votes keep the day only
         before = existing.get(key)
         if before is None:
             new_rows.append({"proposal_id": key[0], "participant_id": key[1], "choice": choice.value,

@@ -176,7 +176,11 @@ class VotingPeriod(db.Model):
 class Participant(db.Model):
     """Who votes: an account, a voting code, or a voter of an imported conversation.
 
-    A voting-code participant carries no personal data at all, and nothing links it to an address.
+    A voting-code participant carries no personal data, and no stored path leads to it from the
+    printed sheet: it is found by `code_key`, a keyed hash (HMAC with the application's secret)
+    of the code, computed only when someone presents the code (see the README, "Anonymat").
+    One person, one vote: `user_id` is unique, and a code presented by a signed-in account is
+    bound to that account (voting.bind_code_to_account), so an account has one participant.
     """
 
     __tablename__ = "vote_participants"
@@ -186,10 +190,17 @@ class Participant(db.Model):
     kind: Mapped[str] = mapped_column(String(10))  # account, code, imported
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     external_id: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    code_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    # The period a code was valid for: shared by every code of the period, it counts codes used.
+    period_id: Mapped[Optional[int]] = mapped_column(ForeignKey("voting_periods.id"), index=True)
 
 
 class VotingCode(db.Model):
-    """A one-time code printed on a sheet; only its hash is kept."""
+    """A one-time code printed on a sheet, with its number; only its hash is kept.
+
+    No column leads from here to a participant or a vote: redeeming or voting never writes this
+    row (which would also pair it with the vote by transaction id); only revocation does.
+    """
 
     __tablename__ = "voting_codes"
     __audit_exclude__ = frozenset({"code_hash"})
@@ -201,7 +212,6 @@ class VotingCode(db.Model):
     batch: Mapped[int] = mapped_column(Integer)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     max_votes: Mapped[int] = mapped_column(Integer)
-    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("vote_participants.id"), unique=True)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -213,8 +223,17 @@ class VotingCode(db.Model):
     )
 
 
+def utc_day() -> datetime:
+    """Today at midnight UTC: votes keep the day only, like questionnaire responses."""
+    now = utcnow()
+    return datetime(now.year, now.month, now.day, tzinfo=now.tzinfo)
+
+
 class Vote(db.Model):
-    """One participant's position on one proposal; the database keeps one per pair."""
+    """One participant's position on one proposal; the database keeps one per pair.
+
+    Its times keep the day only (midnight UTC), never the time of day.
+    """
 
     __tablename__ = "proposal_votes"
     __audit__ = False
@@ -223,8 +242,8 @@ class Vote(db.Model):
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
     participant_id: Mapped[int] = mapped_column(ForeignKey("vote_participants.id", ondelete="CASCADE"), index=True)
     choice: Mapped[VoteChoice] = mapped_column(enum_column(VoteChoice, length=10))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_day)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_day)
 
     __table_args__ = (
         UniqueConstraint("proposal_id", "participant_id"),

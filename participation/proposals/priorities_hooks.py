@@ -7,7 +7,8 @@
 - `PendingProposals`: proposals awaiting an answer (submitted or under study), one quartier or
   many at once (the dashboard asks for all the quartiers of a scope in one query);
 - `VotingCodeReceipts`: a resident who voted with a code types it on /restitution and sees the
-  themes their votes fed. The code is hashed exactly as proposals stores it (services.hash_code);
+  themes their votes fed. The typed code finds its participant by its keyed hash only
+  (voting.participant_for_code): the printed number leads nowhere;
 - `BatchedProposalEvidence`: the proposals' EvidenceProvider plus `theme_weights_many`, the same
   weights as services.theme_evidence for many quartiers in the same three queries, so the
   officials' dashboard does not grow with its quartiers (tests check both give the same rows).
@@ -27,11 +28,10 @@ from participation.evidence import IN_PERSON, ONLINE, Contribution, ThemeWeight
 from participation.extensions import db
 from participation.priorities.services import ProposalOutcome, ProposalRef
 from participation.proposals.models import (
-    DotCount, DotMeeting, Proposal, ProposalState, StateChange, Vote, VoteChoice, VotingCode,
+    DotCount, DotMeeting, Proposal, ProposalState, StateChange, Vote, VoteChoice,
 )
-from participation.proposals.services import (
-    CODE_LENGTH, DOTS_SOURCE, VOTES_SOURCE, ProposalEvidence, _in_window, hash_code, normalise_code,
-)
+from participation.proposals.services import DOTS_SOURCE, VOTES_SOURCE, ProposalEvidence, _in_window
+from participation.proposals.voting import find_code, participant_for_code
 from participation.quartiers.models import Quartier
 
 ANSWERED = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
@@ -116,25 +116,24 @@ class VotingCodeReceipts:
 
     name = "proposals"
 
-    def _code(self, receipt: str) -> VotingCode | None:
-        normalised = normalise_code(receipt)
-        if len(normalised) != CODE_LENGTH:
-            return None
-        return db.session.scalar(select(VotingCode).where(VotingCode.code_hash == hash_code(normalised)))
+    def _participant(self, receipt: str):
+        code = find_code(receipt)
+        participant = participant_for_code(code) if code is not None else None
+        return code, participant
 
     def receipt_quartier_id(self, receipt: str) -> int | None:
-        code = self._code(receipt)
-        return code.quartier_id if code is not None and code.participant_id is not None else None
+        code, participant = self._participant(receipt)
+        return code.quartier_id if participant is not None else None
 
     def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
-        code = self._code(receipt)
-        if code is None or code.participant_id is None:
+        _code, participant = self._participant(receipt)
+        if participant is None:
             return []
         rows = db.session.execute(
             select(Proposal.id, Proposal.theme_id, Proposal.title, Vote.choice, Vote.updated_at, Quartier.qpv_code)
             .join(Vote, Vote.proposal_id == Proposal.id)
             .join(Quartier, Quartier.id == Proposal.quartier_id)
-            .where(Vote.participant_id == code.participant_id, Proposal.hidden.is_(False),
+            .where(Vote.participant_id == participant.id, Proposal.hidden.is_(False),
                    Proposal.theme_id.is_not(None))
             .order_by(Proposal.id)
         )

@@ -10,34 +10,35 @@ Public API used by other domains:
 """
 from __future__ import annotations
 
-import hashlib
 import html as html_module
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Iterable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from participation.accounts.models import Role, User
-from participation.errors import DomainError
 from participation.extensions import db
 from participation.html import sanitize_rich
 from participation.text import plain_text
-from participation.modelbase import dialect_insert, utcnow
+from participation.modelbase import utcnow
 from participation.proposals.models import (
     ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, Comment, DotCount,
     DotMeeting, ModerationEvent, Participant, Proposal, ProposalSource, ProposalState, Report,
     StateChange, Vote, VoteChoice, VotingCode, VotingPeriod,
 )
+from participation.proposals.errors import ProposalError
+from participation.proposals import voting
+from participation.proposals.voting import (  # noqa: F401  (the domain's API, re-exported)
+    CODE_ALPHABET, CODE_LENGTH, MAX_CODES_PER_BATCH, CodeBatch, bind_code_to_account, close_period,
+    code_batches, codes_used, current_period, format_code, generate_codes, hash_code, normalise_code,
+    participant_for_code, participant_for_user, participant_key, periods_of, redeem_code, revoke_codes,
+    votes_of, votes_used,
+)
 from participation.quartiers.models import Quartier, Theme
-
-
-class ProposalError(DomainError):
-    """A refused proposals operation: its code, its translated message and its HTTP status."""
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -487,262 +488,16 @@ def moderation_events(proposal: Proposal) -> list[ModerationEvent]:
     )
 
 
-# --- voting periods -------------------------------------------------------------------------
-
-def current_period(quartier: Quartier | int) -> VotingPeriod | None:
-    quartier_id = quartier if isinstance(quartier, int) else quartier.id
-    return db.session.scalar(
-        select(VotingPeriod).where(VotingPeriod.quartier_id == quartier_id, VotingPeriod.is_open.is_(True))
-        .order_by(VotingPeriod.id.desc()).limit(1)
-    )
-
-
-def periods_of(quartier: Quartier) -> list[VotingPeriod]:
-    return list(
-        db.session.scalars(
-            select(VotingPeriod).where(VotingPeriod.quartier_id == quartier.id).order_by(VotingPeriod.id.desc())
-        )
-    )
-
+# --- voting (participation.proposals.voting), on this module's clock -------------------------
 
 def open_period(quartier: Quartier, label: str) -> VotingPeriod:
-    text = plain_text(label)
-    if not text:
-        raise ProposalError("label_required", _l("Indiquez un nom."))
-    if current_period(quartier) is not None:
-        raise ProposalError("period_already_open", _l("Une période de vote est déjà ouverte dans ce quartier."), 409)
-    period = VotingPeriod(quartier_id=quartier.id, label=text[:120], is_open=True, opened_at=utcnow())
-    try:
-        with db.session.begin_nested():
-            db.session.add(period)
-            db.session.flush()
-    except IntegrityError:  # opened by someone else at the same moment: the partial unique index
-        raise ProposalError("period_already_open", _l("Une période de vote est déjà ouverte dans ce quartier."), 409) from None
-    return period
+    return voting.open_period(quartier, label, at=utcnow())
 
 
-def close_period(period: VotingPeriod) -> None:
-    if not period.is_open:
-        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
-    period.is_open = False
-    period.closed_at = utcnow()
-    db.session.flush()
-
-
-# --- voting codes ---------------------------------------------------------------------------
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed on a phone
-CODE_LENGTH = 10
-MAX_CODES_PER_BATCH = 500
-
-
-def normalise_code(raw: str) -> str:
-    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
-
-
-def hash_code(raw: str) -> str:
-    return hashlib.sha256(normalise_code(raw).encode()).hexdigest()
-
-
-def format_code(code: str) -> str:
-    return f"{code[:5]}-{code[5:]}"
-
-
-def generate_codes(quartier: Quartier, period: VotingPeriod, count: int, max_votes: int) -> list[tuple[int, str]]:
-    """New one-time codes for the period: (number, code) pairs, shown once for printing.
-
-    Only a hash is stored, so a lost sheet cannot be reprinted: its codes are revoked instead.
-    """
-    if period.quartier_id != quartier.id:
-        raise ProposalError("period_elsewhere", _l("Cette période de vote appartient à un autre quartier."))
-    if not period.is_open:
-        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
-    if not 1 <= count <= MAX_CODES_PER_BATCH:
-        raise ProposalError("count_out_of_range", _l("Entre 1 et 500 codes par feuille."))
-    if not 1 <= max_votes <= 1000:
-        raise ProposalError("max_votes_out_of_range", _l("Entre 1 et 1000 votes par code."))
-    # Lock the period (its row on PostgreSQL, the write lock on SQLite) before reading the last
-    # number: two facilitators printing sheets at once get consecutive numbers, not a conflict.
-    locked = db.session.execute(
-        update(VotingPeriod).where(VotingPeriod.id == period.id, VotingPeriod.is_open.is_(True))
-        .values(is_open=True).execution_options(synchronize_session=False)
-    ).rowcount
-    if not locked:
-        raise ProposalError("period_closed", _l("Aucune période de vote n'est ouverte dans ce quartier."), 409)
-    last_number, last_batch = db.session.execute(
-        select(func.coalesce(func.max(VotingCode.number), 0), func.coalesce(func.max(VotingCode.batch), 0))
-        .where(VotingCode.period_id == period.id)
-    ).one()
-    batch = last_batch + 1
-    codes = []
-    for offset in range(1, count + 1):
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        number = last_number + offset
-        db.session.add(VotingCode(
-            quartier_id=quartier.id, period_id=period.id, number=number, batch=batch,
-            code_hash=hash_code(code), max_votes=max_votes,
-        ))
-        codes.append((number, format_code(code)))
-    db.session.flush()
-    return codes
-
-
-@dataclass(frozen=True)
-class CodeBatch:
-    batch: int
-    first: int
-    last: int
-    count: int
-    used: int
-    revoked: int
-    max_votes: int
-
-
-def code_batches(period: VotingPeriod) -> list[CodeBatch]:
-    rows = db.session.execute(
-        select(
-            VotingCode.batch, func.min(VotingCode.number), func.max(VotingCode.number), func.count(),
-            func.count(VotingCode.participant_id),
-            func.sum(case((VotingCode.revoked.is_(True), 1), else_=0)), func.max(VotingCode.max_votes),
-        )
-        .where(VotingCode.period_id == period.id).group_by(VotingCode.batch).order_by(VotingCode.batch)
-    )
-    return [CodeBatch(*(int(v or 0) for v in row)) for row in rows]
-
-
-def revoke_codes(period: VotingPeriod, *, number: int | None = None, batch: int | None = None) -> int:
-    """Revoke one code (by its number on the sheet) or a whole batch; returns how many."""
-    query = select(VotingCode).where(VotingCode.period_id == period.id, VotingCode.revoked.is_(False))
-    if number is not None:
-        query = query.where(VotingCode.number == number)
-    elif batch is not None:
-        query = query.where(VotingCode.batch == batch)
-    else:
-        raise ProposalError("nothing_to_revoke", _l("Indiquez un numéro de code ou de feuille."))
-    codes = list(db.session.scalars(query))
-    if not codes:
-        raise ProposalError("code_not_found", _l("Aucun code actif ne porte ce numéro dans la période ouverte."), 404)
-    for code in codes:
-        code.revoked = True
-    db.session.flush()
-    return len(codes)
-
-
-def redeem_code(quartier: Quartier, raw_code: str) -> Participant:
-    """A voting code turns into an anonymous participant on first use (the same one afterwards)."""
-    normalised = normalise_code(raw_code)
-    if len(normalised) != CODE_LENGTH:
-        raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
-    code = db.session.scalar(select(VotingCode).where(VotingCode.code_hash == hash_code(normalised)))
-    if code is None:
-        raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
-    if code.revoked:
-        raise ProposalError("code_revoked", _l("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen."), 403)
-    if code.quartier_id != quartier.id:
-        raise ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
-    if not code.period.is_open:
-        raise ProposalError("voting_closed", _l("Le vote est fermé dans ce quartier pour le moment."), 409)
-    if code.participant_id is None:
-        participant = Participant(kind="code")
-        db.session.add(participant)
-        db.session.flush()
-        claimed = db.session.execute(
-            update(VotingCode).where(VotingCode.id == code.id, VotingCode.participant_id.is_(None))
-            .values(participant_id=participant.id)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:  # another phone used the code at the same moment: share its participant
-            db.session.delete(participant)
-            db.session.flush()
-        db.session.refresh(code)
-    return db.session.get(Participant, code.participant_id)
-
-
-def code_of(participant: Participant) -> VotingCode | None:
-    return db.session.scalar(select(VotingCode).where(VotingCode.participant_id == participant.id))
-
-
-def participant_for_user(user: User) -> Participant:
-    participant = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
-    if participant is None:
-        _insert_ignore(Participant.__table__, {"kind": "account", "user_id": user.id}, ["user_id"])
-        participant = db.session.scalar(select(Participant).where(Participant.user_id == user.id))
-    return participant
-
-
-def _insert_ignore(table, values, index_elements) -> None:
-    db.session.execute(dialect_insert(db.session, table).values(**values).on_conflict_do_nothing(index_elements=index_elements))
-
-
-def votes_of(participant: Participant | None, proposal_ids: Iterable[int]) -> dict[int, VoteChoice]:
-    ids = list(proposal_ids)
-    if participant is None or not ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(Vote.proposal_id, Vote.choice).where(
-                Vote.participant_id == participant.id, Vote.proposal_id.in_(ids)
-            )
-        ).all()
-    )
-
-
-def votes_used(participant: Participant) -> int:
-    return db.session.scalar(select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id))
-
-
-def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice | str) -> VoteChoice:
-    """Record or change a participant's vote: one row per (proposal, participant), by an upsert.
-
-    Refused when voting is closed in the proposal's quartier, the proposal is hidden or answered
-    as done/not retained, or — for a voting code — the code is revoked, of another quartier or
-    period, or has reached its cap of proposals.
-    """
-    choice = VoteChoice(choice)
-    if proposal.hidden:
-        raise ProposalError("proposal_hidden", _l("Cette proposition a été masquée par la modération."), 409)
-    if proposal.state in (ProposalState.DONE, ProposalState.NOT_RETAINED):
-        raise ProposalError("proposal_answered", _l("Cette proposition a reçu sa réponse définitive : le vote est terminé."), 409)
-    period = current_period(proposal.quartier_id)
-    if period is None:
-        raise ProposalError("voting_closed", _l("Le vote est fermé dans ce quartier pour le moment."), 409)
-    if participant.kind == "code":
-        code = code_of(participant)
-        if code is None:
-            raise ProposalError("code_unknown", _l("Ce code de vote n'existe pas. Vérifiez les caractères de votre ticket."))
-        if code.quartier_id != proposal.quartier_id:
-            raise ProposalError("code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
-        if code.period_id != period.id:
-            raise ProposalError("code_other_period", _l("Ce code de vote était valable pour une période de vote terminée."), 403)
-        # Takes the code's row lock (PostgreSQL) or the write lock (SQLite): one vote of a code at a time.
-        locked = db.session.execute(
-            update(VotingCode).where(VotingCode.id == code.id, VotingCode.revoked.is_(False))
-            .values(revoked=False).execution_options(synchronize_session=False)
-        ).rowcount
-        if not locked:
-            raise ProposalError("code_revoked", _l("Ce code de vote a été annulé. Demandez un nouveau ticket au conseil citoyen."), 403)
-        already = db.session.scalar(
-            select(func.count()).select_from(Vote)
-            .where(Vote.participant_id == participant.id, Vote.proposal_id == proposal.id)
-        )
-        if not already:
-            used = db.session.scalar(
-                select(func.count()).select_from(Vote).where(Vote.participant_id == participant.id)
-            )
-            if used >= code.max_votes:
-                raise ProposalError("code_cap_reached", _l("Ce code a atteint le nombre maximal de votes. Vous pouvez encore modifier vos votes."), 403)
-    now = utcnow()
-    table = Vote.__table__
-    statement = dialect_insert(db.session, table).values(
-        proposal_id=proposal.id, participant_id=participant.id, choice=choice.value,
-        created_at=now, updated_at=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.proposal_id, table.c.participant_id],
-        set_={"choice": statement.excluded.choice, "updated_at": statement.excluded.updated_at},
-    )
-    db.session.execute(statement)
-    return choice
+def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice | str,
+              code: VotingCode | None | object = voting.REMEMBERED) -> VoteChoice:
+    """voting.cast_vote, dated by `utcnow` (a test of a past campaign sets this clock)."""
+    return voting.cast_vote(proposal, participant, choice, code, at=utcnow())
 
 
 # --- dot votes (gommettes) ------------------------------------------------------------------

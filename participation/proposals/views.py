@@ -24,7 +24,7 @@ from participation.proposals.forms import (
     DotMeetingForm, ImportForm, PeriodForm, ProposalForm, ReasonForm, RevokeForm, StateForm, state_choices,
 )
 from participation.proposals.models import (
-    Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice,
+    Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice, VotingCode,
 )
 from participation.quartiers.models import Quartier, Theme
 from participation.urls import safe_next
@@ -32,6 +32,7 @@ from participation.urls import safe_next
 bp = Blueprint("proposals", __name__)
 
 PARTICIPANT_KEY = "vote_participant"
+CODE_KEY = "vote_code"
 PAGE_SIZE = 30
 # Beyond this page the offset means nothing (and would overflow the database's integers).
 MAX_PAGE = 100_000
@@ -59,28 +60,34 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def current_participant(create: bool = False) -> Participant | None:
-    """The voting-code participant of this browser session, else the signed-in account's."""
-    participant_id = session.get(PARTICIPANT_KEY)
-    if participant_id:
+def session_code() -> tuple[Participant | None, VotingCode | None]:
+    """The voting code this browser presented, and its participant. The pair lives only in the
+    signed session cookie: nothing stored joins them (README, "Anonymat")."""
+    participant_id, code_id = session.get(PARTICIPANT_KEY), session.get(CODE_KEY)
+    if isinstance(participant_id, int) and isinstance(code_id, int):
         participant = db.session.get(Participant, participant_id)
-        if participant is not None and participant.kind == "code":
-            return participant
-        session.pop(PARTICIPANT_KEY, None)
-    if current_user.is_authenticated:
-        if create:
-            return services.participant_for_user(current_user)
-        return db.session.scalar(select(Participant).where(Participant.user_id == current_user.id))
-    return None
+        code = db.session.get(VotingCode, code_id)
+        if participant is not None and code is not None and participant.kind == "code":
+            return participant, code
+    session.pop(PARTICIPANT_KEY, None)
+    session.pop(CODE_KEY, None)
+    return None, None
+
+
+def current_participant() -> Participant | None:
+    """The voting-code participant of this browser session, else the signed-in account's."""
+    participant, _code = session_code()
+    if participant is None and current_user.is_authenticated:
+        participant = db.session.scalar(select(Participant).where(Participant.user_id == current_user.id))
+    return participant
 
 
 def _voting_context(quartier: Quartier, proposal_ids):
-    participant = current_participant()
-    code = services.code_of(participant) if participant is not None and participant.kind == "code" else None
+    participant, code = session_code()
+    if participant is None and current_user.is_authenticated:
+        participant = current_participant()
     period = services.current_period(quartier)
-    used = None
-    if code is not None:
-        used = services.votes_used(participant)
+    used = services.votes_used(participant) if code is not None else None
     can_vote = period is not None and (
         (code is not None and code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked)
         or (code is None and current_user.is_authenticated and current_user.covers_quartier(quartier))
@@ -179,20 +186,25 @@ def vote(code: str, proposal_id: int):
     choice = request.form.get("choice", "")
     if choice not in {c.value for c in VoteChoice}:
         abort(400, _("Choisissez « pour », « contre » ou « sans avis »."))
-    participant = current_participant()
-    if (participant is None or participant.kind == "account") and current_user.is_authenticated:
+    participant, code = session_code()
+    if participant is not None and current_user.is_authenticated:
+        if code.quartier_id != quartier.id and current_user.covers_quartier(quartier):
+            participant, code = None, None  # a code of elsewhere: here the account votes as itself
+        else:  # one person, one vote: the code presented by an account is the account's
+            participant = services.bind_code_to_account(participant, current_user)
+    if participant is None and current_user.is_authenticated:
         if not current_user.covers_quartier(quartier):
             raise services.ProposalError("account_other_quartier", _l(
                 "Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier."), 403)
-        participant = current_participant(create=True)
+        participant = services.participant_for_user(current_user)
     if participant is None:
         abort(400, _("Pour voter, saisissez d'abord le code de vote imprimé sur votre ticket, ou connectez-vous."))
-    services.cast_vote(proposal, participant, VoteChoice(choice))
+    services.cast_vote(proposal, participant, VoteChoice(choice), code=code)
     if _wants_json():
         counts = services.counts_for(proposal)
         body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
                 "sans_avis": counts.sans_avis, "participants": counts.participants}
-        if participant.kind == "code":
+        if code is not None:
             body["votes_used"] = services.votes_used(participant)
         return body
     flash(_("Votre vote « %(choice)s » est enregistré. Vous pouvez le modifier tant que le vote est ouvert.",
@@ -212,10 +224,14 @@ def enter_code(code: str):
     if form.validate_on_submit():
         try:
             participant = services.redeem_code(quartier, form.code.data)
+            code_row = participant.presented_code
+            if current_user.is_authenticated:
+                participant = services.bind_code_to_account(participant, current_user)
         except services.ProposalError as error:
             form.code.errors.append(error.message)
             return render_template("proposals/enter_code.html", quartier=quartier, form=form), error.status
         session[PARTICIPANT_KEY] = participant.id
+        session[CODE_KEY] = code_row.id
         flash(_("Votre code est accepté : vous pouvez voter sur les propositions du quartier."), "success")
         return redirect(url_for("proposals.index", code=quartier.qpv_code, sort="supported"))
     return render_template("proposals/enter_code.html", quartier=quartier, form=form), _status(form)
@@ -226,6 +242,7 @@ def enter_code(code: str):
 def leave_code(code: str):
     quartier = _quartier(code)
     session.pop(PARTICIPANT_KEY, None)
+    session.pop(CODE_KEY, None)
     flash(_("Votre code de vote est oublié sur cet appareil."), "info")
     return redirect(url_for("proposals.index", code=quartier.qpv_code))
 
@@ -233,9 +250,9 @@ def leave_code(code: str):
 def _comment_refusal(quartier: Quartier, participant: Participant | None) -> services.ProposalError | None:
     """Why this visitor may not comment here (None when they may): a code speaks for its own
     quartier only, an account where it takes part (its quartier, or its contrat for staff)."""
-    if participant is not None and participant.kind == "code":
-        code_row = services.code_of(participant)
-        if code_row is None or code_row.quartier_id != quartier.id:
+    _participant, code_row = session_code()
+    if participant is not None and code_row is not None:
+        if code_row.quartier_id != quartier.id:
             return services.ProposalError(
                 "code_other_quartier", _l("Ce code de vote est valable pour un autre quartier."), 403)
         return None
@@ -390,6 +407,7 @@ def _manage_page(quartier: Quartier, status: int = 200, **forms):
     return render_template(
         "proposals/manage.html", quartier=quartier, period=period, periods=services.periods_of(quartier),
         batches=services.code_batches(period) if period else [],
+        codes_used=services.codes_used(period) if period else 0,
         reports=services.open_reports(quartier), meetings=services.dot_meetings(quartier),
         period_form=forms.get("period_form") or PeriodForm(), codes_form=forms.get("codes_form") or CodesForm(),
         revoke_form=forms.get("revoke_form") or RevokeForm(), **_labels(),

@@ -208,7 +208,7 @@ def test_dot_votes_are_entered_per_meeting_and_shown_apart(client, login, facili
     counts = services.counts_for(first)
     assert counts.dots == 12 and counts.participants == 0 and counts.pour == 0
     page = client.get(f"/quartiers/{quartier.qpv_code}/propositions/{first.id}").get_data(as_text=True)
-    assert "12 gommettes" in page and "Café QPV de mars" in page
+    assert "12 votes en réunion publique (gommettes)" in page and "Café QPV de mars" in page
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "DotCount")) == 1
     # Bad input: a negative count is refused and nothing is stored.
     response = client.post_form(url, {"label": "Autre", "held_on": "2026-03-13", f"dots-{first.id}": "-3"}, page=url)
