@@ -24,6 +24,8 @@ class ContratDeVille(TimestampMixin, db.Model):
     epci: Mapped[str] = mapped_column(String(200))
     start_year: Mapped[int] = mapped_column(Integer)
     end_year: Mapped[int] = mapped_column(Integer)
+    # IANA name of the contrat's local time (overseas contrats differ): workshop times mean it.
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris", server_default="Europe/Paris")
 
     communes: Mapped[list["Commune"]] = relationship(
         back_populates="contrat", order_by="Commune.name", cascade="all, delete-orphan"

@@ -1,17 +1,16 @@
 """The workshops blueprint and what its pages share: access to a workshop, choices, labels, times."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask import Blueprint, abort
-from flask_babel import format_datetime, get_timezone
 from flask_babel import gettext as _
 
 from participation import auth
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.services import quartier_by_code
-from participation.workshops import documents, services
+from participation.workshops import documents, services, times
 from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS
 from participation.workshops.models import ReportStatus, Workshop, WorkshopFormat
 
@@ -37,16 +36,8 @@ def workshop_or_404(workshop_id: int, allowed=auth.STAFF) -> Workshop:
     return workshop
 
 
-def to_utc(local: datetime | None) -> datetime | None:
-    if local is None:
-        return None
-    return local.replace(tzinfo=get_timezone()).astimezone(timezone.utc)
-
-
-def to_local(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment.astimezone(get_timezone()).replace(tzinfo=None)
+def zone_of(quartier) -> str:
+    return quartier.commune.contrat.timezone
 
 
 def theme_choices(workshop: Workshop, first=None):
@@ -60,8 +51,9 @@ def question_choices(workshop: Workshop):
 
 
 @bp.app_template_filter("local_datetime")
-def local_datetime(moment: datetime | None, style: str = "medium") -> str:
-    return format_datetime(moment, style) if moment else ""
+def local_datetime(moment: datetime | None, style: str = "medium", zone: str | None = None) -> str:
+    """Date and time in the reader's language, without seconds, at `zone` (a workshop's: its contrat's)."""
+    return times.format_moment(moment, style, zone)
 
 
 def status_label(status: ReportStatus) -> str:

@@ -104,6 +104,11 @@ class Workshop(TimestampMixin, db.Model):
         return self.closed_at is not None
 
     @property
+    def timezone(self) -> str:
+        """The IANA zone its times are typed and shown in: its contrat de ville's."""
+        return self.quartier.commune.contrat.timezone
+
+    @property
     def is_walk(self) -> bool:
         return self.format is WorkshopFormat.DIAGNOSTIC_EN_MARCHANT
 

@@ -56,17 +56,19 @@ def report_version(workshop_id: int, version: int):
     return render_template("workshops/report_version.html", workshop=workshop, report=report, public=False)
 
 
-def _document_labels() -> dict:
-    return documents.labels(FORMAT_LABELS, ATTENDANCE_LABELS, local_datetime)
+def _document_labels(report) -> dict:
+    zone = report.workshop.timezone
+    return documents.labels(FORMAT_LABELS, ATTENDANCE_LABELS,
+                            lambda moment, style="medium": local_datetime(moment, style, zone))
 
 
 def _send_document(report, kind: str):
     name = f"compte-rendu-atelier-{report.workshop_id}-v{report.version}"
     if kind == "pdf":
-        data = documents.pdf(report, _document_labels())
+        data = documents.pdf(report, _document_labels(report))
         mimetype, name = "application/pdf", name + ".pdf"
     else:
-        data = documents.docx(report, _document_labels())
+        data = documents.docx(report, _document_labels(report))
         mimetype, name = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", name + ".docx"
     return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -12,10 +12,10 @@ from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
-from participation.workshops import harvest_views, report_views, services  # noqa: F401 (their routes)
+from participation.workshops import harvest_views, report_views, services, times  # noqa: F401 (routes)
 from participation.workshops.blueprint import (
-    CAPTURE, bp, form_status, local_datetime, question_choices, quartier_or_404, theme_choices, to_local,
-    to_utc, workshop_or_404,
+    CAPTURE, bp, form_status, local_datetime, question_choices, quartier_or_404, theme_choices, workshop_or_404,
+    zone_of,
 )
 from participation.workshops.forms import (
     ATTENDANCE_LABELS, CaptureChoiceForm, CopyForm, NoteForm, QuestionsForm, StopForm, TableForm, WorkshopForm,
@@ -45,18 +45,19 @@ def _workshop_form(quartier, workshop: Workshop | None = None) -> WorkshopForm:
     if request.method == "GET":
         if workshop is not None:
             form.format.data = workshop.format.value
-            form.starts_at.data = to_local(workshop.starts_at)
-            form.ends_at.data = to_local(workshop.ends_at)
+            form.starts_at.data = times.to_local(workshop.starts_at, workshop.timezone)
+            form.ends_at.data = times.to_local(workshop.ends_at, workshop.timezone)
             form.facilitators.data = [u.id for u in workshop.facilitators]
         elif current_user.role is Role.FACILITATOR:
             form.facilitators.data = [current_user.id]
     return form
 
 
-def _workshop_values(form: WorkshopForm) -> dict:
+def _workshop_values(form: WorkshopForm, zone: str) -> dict:
+    """The form's values; its times are typed in the contrat's local time (`zone`)."""
     values = {
         "title": form.title.data, "format": WorkshopFormat(form.format.data),
-        "starts_at": to_utc(form.starts_at.data), "ends_at": to_utc(form.ends_at.data),
+        "starts_at": times.to_utc(form.starts_at.data, zone), "ends_at": times.to_utc(form.ends_at.data, zone),
         "place": form.place.data or "", "neutral_facilitator": form.neutral_facilitator.data or "",
         "rounds": form.rounds.data, "plenary_summary": form.plenary_summary.data or "",
         "is_template": form.is_template.data, "attendance_total": form.attendance_total.data,
@@ -81,7 +82,8 @@ def new(code: str):
     if form.validate_on_submit():
         try:
             workshop = services.create_workshop(
-                quartier, created_by=current_user, facilitators=_chosen_facilitators(form), **_workshop_values(form)
+                quartier, created_by=current_user, facilitators=_chosen_facilitators(form),
+                **_workshop_values(form, zone_of(quartier))
             )
         except services.WorkshopError as error:
             form.title.errors.append(error.message)
@@ -95,7 +97,7 @@ def _copy_form(quartier) -> CopyForm:
     form = CopyForm(prefix="copy")
     sources = services.copy_sources(quartier)
     form.source.choices = choices(
-        (w.id, (_("Modèle : %(title)s", title=w.title) if w.is_template else f"{w.title} ({local_datetime(w.starts_at, 'short')})"))
+        (w.id, (_("Modèle : %(title)s", title=w.title) if w.is_template else f"{w.title} ({local_datetime(w.starts_at, 'short', w.timezone)})"))
         for w in sources
     )
     return form
@@ -110,7 +112,7 @@ def copy(code: str):
     if copy_form.validate_on_submit():
         source = db.session.get(Workshop, copy_form.source.data)
         workshop = services.copy_workshop(
-            source, quartier, starts_at=to_utc(copy_form.starts_at.data), title=copy_form.title.data or None,
+            source, quartier, starts_at=times.to_utc(copy_form.starts_at.data, zone_of(quartier)), title=copy_form.title.data or None,
             created_by=current_user, is_template=copy_form.is_template.data,
         )
         flash(_("L'atelier a été copié : vérifiez le lieu, les animateurs et les tables."), "success")
@@ -141,7 +143,8 @@ def edit(workshop_id: int):
     form = _workshop_form(workshop.quartier, workshop)
     if form.validate_on_submit():
         try:
-            services.update_workshop(workshop, facilitators=_chosen_facilitators(form), **_workshop_values(form))
+            services.update_workshop(workshop, facilitators=_chosen_facilitators(form),
+                                    **_workshop_values(form, workshop.timezone))
         except services.WorkshopError as error:
             form.rounds.errors.append(error.message)
         else:

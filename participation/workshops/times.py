@@ -1,0 +1,53 @@
+"""Workshop times: typed and read in the contrat's local time, stored in UTC, shown without seconds.
+
+`datetime.replace(tzinfo=pytz_zone)` gives the zone's first historical offset (Paris: LMT, +0:09),
+which turned 18:00 into 18:51 on screen; zoneinfo zones apply the offset in force on that date.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import get_date_format, get_datetime_format, get_time_format
+from flask_babel import format_datetime, get_locale
+
+DEFAULT_ZONE = "Europe/Paris"
+
+
+def zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_ZONE)
+
+
+def to_utc(local: datetime | None, zone_name: str | None) -> datetime | None:
+    """The UTC moment of a wall-clock time typed in the contrat's zone."""
+    if local is None:
+        return None
+    return local.replace(tzinfo=zone(zone_name)).astimezone(timezone.utc)
+
+
+def to_local(moment: datetime | None, zone_name: str | None) -> datetime | None:
+    """The wall-clock time (naive, for a datetime-local field) of a stored moment in the contrat's zone."""
+    if moment is None:
+        return None
+    return moment.astimezone(zone(zone_name)).replace(tzinfo=None)
+
+
+def _pattern(style: str) -> str:
+    """The reader's locale's date-and-time pattern, with hours and minutes only."""
+    locale = get_locale()
+    date_style = "short" if style == "short" else "long"
+    combined = str(get_datetime_format(date_style, locale=locale))
+    return (combined.replace("{1}", get_date_format(date_style, locale=locale).pattern)
+            .replace("{0}", get_time_format("short", locale=locale).pattern))
+
+
+def format_moment(moment: datetime | None, style: str = "medium", zone_name: str | None = None) -> str:
+    """A stored moment in the reader's language, at the contrat's local time, without seconds."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_datetime(moment.astimezone(zone(zone_name)), _pattern(style), rebase=False)
