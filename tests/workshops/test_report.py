@@ -177,3 +177,17 @@ def test_admin_grants_and_removes_the_validation_right(client, login, make_user,
     assert validator.user_id == facilitator.id and services.is_validator(facilitator, contrat_id)
     assert client.post_form(f"/admin/contrats/{contrat_id}/validateurs-ateliers/{validator.id}/retirer").status_code == 302
     assert db.session.scalar(select(WorkshopValidator)) is None
+
+
+def test_administrators_validate_by_default_so_no_report_waits_for_nobody(client, login, make_user, facilitator, harvested):
+    report = services.generate_report(harvested, facilitator)
+    services.submit_report(report, facilitator)
+    db.session.commit()
+    assert db.session.scalar(select(WorkshopValidator)) is None  # nobody was granted the right
+    admin = make_user(Role.ADMIN)
+    login(admin)
+    page = client.get(f"/ateliers/{harvested.id}/compte-rendu").get_data(as_text=True)
+    assert f"/ateliers/{harvested.id}/compte-rendu/v1/valider" in page
+    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider").status_code == 302
+    db.session.expire_all()
+    assert _latest().status is ReportStatus.VALIDATED and _latest().validated_by_id == admin.id
