@@ -5,8 +5,11 @@ from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import SelectChoice, StringField, TextAreaField
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import ValidationError
 
+from participation.params import MAX_INT
 from participation.text import plain_text
 
 
@@ -30,7 +33,10 @@ class Form(FlaskForm):
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
                 options = dict(options, filters=(_plain, *unbound_field.kwargs.get("filters", ())))
-            return unbound_field.bind(form=form, **options)
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, IntegerField):
+                field.validators = [*field.validators, _within_integer_column]
+            return field
 
         def wrap_formdata(self, form, formdata):
             # A JSON body is read as a browser would send the form: text only. Flask-WTF passes the
@@ -39,6 +45,12 @@ class Form(FlaskForm):
                 return ImmutableMultiDict(_form_pairs(request.get_json(silent=True))) \
                     if request.method in ("POST", "PUT", "PATCH", "DELETE") else None
             return super().wrap_formdata(form, formdata)
+
+
+def _within_integer_column(form, field) -> None:
+    # IntegerField takes any size; 10**20 would reach the database and break the write (500).
+    if field.data is not None and not -MAX_INT <= field.data <= MAX_INT:
+        raise ValidationError(_l("Ce nombre est trop grand."))
 
 
 def _form_pairs(payload) -> list[tuple[str, str]]:

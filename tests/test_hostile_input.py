@@ -257,3 +257,14 @@ def test_a_json_body_fills_a_form_with_text_only(client, make_user, make_quartie
         assert client.post("/connexion", json=body).status_code < 500
     signed_in = client.post("/connexion", json={"email": user.email, "password": TEST_PASSWORD})
     assert signed_in.status_code == 302
+
+
+def test_an_integer_no_column_holds_is_a_form_error(client, make_user, make_quartier):
+    quartier = make_quartier()
+    admin = make_user(Role.ADMIN)
+    assert client.post("/connexion", data={"email": admin.email, "password": TEST_PASSWORD}).status_code == 302
+    huge = str(10**20)
+    response = client.post(f"/quartiers/{quartier.qpv_code}/population",
+                           data={"age_0_17": huge, "age_18_24": "1", "gender_f": huge})
+    assert response.status_code == 400
+    assert "Ce nombre est trop grand." in response.get_data(as_text=True)
