@@ -3,8 +3,9 @@
 Browsers send textarea line breaks as CRLF and strip line breaks from one-line inputs. Each form
 of every page is found by reading the page's HTML (no list to keep up to date), its text fields
 are filled with French, Arabic, an emoji and the characters a sanitizer likes to eat (`<`, `>`,
-`&`, quotes), and the form is sent as the page offers it. The form must be accepted, and the
-database must then hold exactly what was typed, line breaks normalised to LF.
+`&`, quotes), and the form is sent as the page offers it. When the form is accepted, the database
+must hold exactly what was typed, line breaks normalised to LF; when another field makes it refuse
+(a code, a date), the page must show the typed text back, never wipe it.
 """
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ FORMATTED = re.compile(
     re.IGNORECASE,
 )
 TEXT_INPUT_TYPES = {"text", "search", ""}
+# What a person puts in the fields that are not free text, when the page leaves them empty.
+DEFAULTS_BY_TYPE = {"number": "0", "date": "2026-06-01", "datetime-local": "2027-06-01T18:00", "time": "18:00"}
+# Actions that hide or remove what other forms need: sent after every other form.
+DESTRUCTIVE = re.compile(r"(masquer|supprimer|signaler|fusion|archiver|revoquer|annuler|delete|merge|hide)")
 
 
 class _Forms(HTMLParser):
@@ -58,10 +63,11 @@ class _Forms(HTMLParser):
             if kind in TEXT_INPUT_TYPES and not FORMATTED.search(name):
                 self._form["texts"].append((name, ONE_LINE))
             elif kind in ("checkbox", "radio"):
-                if "checked" in a or (kind == "radio" and name not in {f[0] for f in self._form["fields"]}):
+                # Whatever the page ticks, or else the first of each group, as a person would.
+                if "checked" in a or name not in {f[0] for f in self._form["fields"]}:
                     self._form["fields"].append((name, a.get("value", "on")))
             elif kind not in ("submit", "button", "file", "image", "reset"):
-                self._form["fields"].append((name, a.get("value", "")))
+                self._form["fields"].append((name, a.get("value") or DEFAULTS_BY_TYPE.get(kind, "")))
         elif tag == "textarea" and name:
             self._textarea = name
             if not FORMATTED.search(name):
@@ -70,6 +76,8 @@ class _Forms(HTMLParser):
             self._select = name
         elif tag == "option" and self._select:
             value = a.get("value")
+            if value == "0":  # "Choisissez…" placeholders
+                value = None
             if value and not any(f[0] == self._select for f in self._form["fields"]):
                 self._form["fields"].append((self._select, value))
             elif value and "selected" in a:
@@ -142,8 +150,7 @@ def test_every_form_keeps_what_is_typed(app, client, make_user, login, world, ro
                 pages.append(_url(app, rule, params))
             except KeyError:
                 continue
-    seen_actions: set[str] = set()
-    checked, problems = 0, []
+    forms: dict[str, tuple[str, dict]] = {}
     for page in sorted(set(pages)):
         response = client.get(page)
         if response.status_code != 200 or "text/html" not in response.content_type:
@@ -153,15 +160,29 @@ def test_every_form_keeps_what_is_typed(app, client, make_user, login, world, ro
         for form in parser.forms:
             action = urljoin(page, form["action"] or page)
             key = urlsplit(action).path
-            if form["method"] != "post" or not form["texts"] or key in seen_actions or NOT_TEXT_ENTRY.search(key):
-                continue
-            seen_actions.add(key)
-            data = dict(form["fields"])
-            data.update(form["texts"])
-            answer = client.post(action, data=data)
+            if form["method"] == "post" and form["texts"] and not NOT_TEXT_ENTRY.search(key):
+                forms.setdefault(key, (page, form))
+    checked, problems = 0, []
+    for number, key in enumerate(sorted(forms, key=lambda k: (bool(DESTRUCTIVE.search(k)), k))):
+        page, form = forms[key]
+        if True:
+            # Each form types its own text: names that must be unique stay unique.
+            form["texts"] = [(name, f"{typed} {number}") for name, typed in form["texts"]]
+            data = {}
+            for name, value in form["fields"]:
+                data.setdefault(name, []).append(value)
+            data.update({name: [typed] for name, typed in form["texts"]})
+            answer = client.post(urljoin(page, key), data=data)
             if answer.status_code >= 400:
-                body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True)))
-                problems.append(f"{key} (from {page}) refused {answer.status_code}: {body[:300]}")
+                # Refused for another field (a code, a date, a file): the typed text is shown back
+                # in the form, never wiped.
+                shown = html.unescape(answer.get_data(as_text=True)).replace("\r\n", "\n")
+                lost = [name for name, typed in form["texts"] if _expected(typed) not in shown]
+                if lost:
+                    body = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.get_data(as_text=True)))
+                    start = max(body.find("contient des erreurs"), body.find("Code d'erreur") - 200, 0)
+                    problems.append(f"{key} (from {page}) refused {answer.status_code} and lost {lost}: "
+                                    f"{body[start:start + 300]}")
                 continue
             checked += 1
             stored = _stored_strings()
