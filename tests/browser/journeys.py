@@ -111,10 +111,11 @@ def shown_lines(locator) -> list[str]:
 
 
 def on_two_lines(locator, text: str = TYPED) -> bool:
-    """Whether the typed text is shown with its line break kept."""
+    """Whether the typed text is shown with its line break kept: its first line ends one shown
+    line (after a label such as "Q1"), its second line starts the next."""
     lines = shown_lines(locator)
     first, second = text.split("\n")
-    return first in lines and second in lines and lines.index(second) == lines.index(first) + 1
+    return any(a.endswith(first) and b.startswith(second) for a, b in zip(lines, lines[1:]))
 
 
 def fits(page, width: int) -> bool:

@@ -160,6 +160,9 @@ def test_facilitator_builds_enters_paper_runs_a_world_cafe_and_drafts_the_projet
     steps.check(on_two_lines(page.locator("#notes-list li").first),
                 f"capture: the note is not shown on two lines: {page.locator('#notes-list li').first.inner_text()!r}")
     screenshot(page, "journey-facilitator-06-capture")
+    page.reload()
+    steps.check(on_two_lines(page.locator("#notes-list li").first),
+                f"capture (after reload): the note is not shown on two lines: {page.locator('#notes-list li').first.inner_text()!r}")
     assert axe(page) == [], "capture"
     fresh()
     assert db.session.scalars(select(WorkshopNote.text).where(WorkshopNote.workshop_id == workshop.id)).all() == [TYPED]

@@ -85,6 +85,9 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     page.keyboard.press("ArrowDown")
     page.focus(f"#q{long_text.id}")
     type_lines(page, TYPED)
+    # French typed in the Arabic layout (or the reverse) keeps its order while typed.
+    steps.check(page.get_attribute(f"#q{long_text.id}", "dir") == "auto",
+                "questionnaire: the long-text field has no dir=\"auto\": mixed French/Arabic text is reordered as typed")
     assert page.input_value(f"#q{long_text.id}") == TYPED
     assert axe(page) == [], "questionnaire page 2"
     steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
@@ -152,6 +155,8 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("[data-votes-used]").count() == 1, page.locator("main").inner_text()[:500]
+    steps.check(page.locator("details.filter-more[open]").count() == 0,
+                "proposals: after the code is accepted, the phone list opens with the filters expanded")
     proposal = db.session.scalars(select(Proposal).where(Proposal.quartier.has(qpv_code=PRES))
                                   .order_by(Proposal.id)).first()
     card = page.locator(f"#proposition-{proposal.id}")
