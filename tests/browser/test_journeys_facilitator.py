@@ -78,6 +78,21 @@ def test_facilitator_builds_enters_paper_runs_a_world_cafe_and_drafts_the_projet
     shown = page.locator("main").inner_text()
     for label in CHOICES:
         steps.check(label in shown, f"builder: choice {label!r} not shown on the questionnaire page")
+    # A page added by mistake, then deleted: an irreversible action asks to confirm.
+    page.click("main form[action$='/sections'] input[name=title]")
+    page.keyboard.type("Page en trop")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    fresh()
+    extra = [s for s in db.session.get(Questionnaire, questionnaire.id).sections if s.title == "Page en trop"]
+    assert len(extra) == 1, page.locator("main").inner_text()[:400]
+    _submit_focused(page, f"main form[action$='/sections/{extra[0].id}/supprimer'] button[type=submit]")
+    fresh()
+    steps.check(len(db.session.get(Questionnaire, questionnaire.id).sections) == 2,
+                "builder: deleting a section asks no confirmation")
+    steps.check(confirm_if_asked(page), "builder: deleting a section has no confirmation step")
+    fresh()
+    assert len(db.session.get(Questionnaire, questionnaire.id).sections) == 1
     _submit_focused(page, "main form:has(input[name=state][value=open]) button[type=submit]")
     screenshot(page, "journey-facilitator-02-builder")
     assert axe(page) == [], "builder"
@@ -148,6 +163,17 @@ def test_facilitator_builds_enters_paper_runs_a_world_cafe_and_drafts_the_projet
     _submit_focused(page, "main form:has(#table-theme_id) button[type=submit]")
     screenshot(page, "journey-facilitator-05-workshop")
     assert axe(page) == [], "workshop page"
+    # A second table added by mistake, then deleted: it asks to confirm.
+    page.focus("#table-theme_id")
+    page.keyboard.press("ArrowDown")
+    _submit_focused(page, "main form:has(#table-theme_id) button[type=submit]")
+    fresh()
+    workshop = db.session.get(Workshop, workshop.id)
+    assert len(workshop.tables) == 2
+    _submit_focused(page, f"main form[action$='/tables/{workshop.tables[1].id}/supprimer'] button[type=submit]")
+    fresh()
+    steps.check(len(db.session.get(Workshop, workshop.id).tables) == 2, "workshop: deleting a table asks no confirmation")
+    steps.check(confirm_if_asked(page), "workshop: deleting a table has no confirmation step")
     fresh()
     workshop = db.session.get(Workshop, workshop.id)
     assert len(workshop.tables) == 1
