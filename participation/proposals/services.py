@@ -683,6 +683,7 @@ class ProposalEvidence:
 # --- the quartier page ----------------------------------------------------------------------
 
 ANSWERED_STATES = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
+PENDING_STATES = (ProposalState.SUBMITTED, ProposalState.UNDER_STUDY)
 
 
 def quartier_section(quartier: Quartier):

@@ -34,6 +34,8 @@ bp = Blueprint("proposals", __name__)
 PARTICIPANT_KEY = "vote_participant"
 CODE_KEY = "vote_code"
 PAGE_SIZE = 30
+# The state filter "awaiting an answer": submitted or under study (the dashboard links to it).
+PENDING = "pending"
 # Beyond this page the offset means nothing (and would overflow the database's integers).
 MAX_PAGE = 100_000
 
@@ -126,13 +128,15 @@ def index(code: str):
     source = args.get("source") or None
     sort = args.get("sort") if args.get("sort") in services.SORTS else "recent"
     page = parse_int(args.get("page"), 1, minimum=1, maximum=MAX_PAGE)
-    if state and state not in {s.value for s in ProposalState}:
+    if state and state != PENDING and state not in {s.value for s in ProposalState}:
         abort(400, _("État inconnu."))
     if source and source not in {s.value for s in ProposalSource}:
         abort(400, _("Origine inconnue."))
     q = (args.get("q") or "").strip()[:100]
     rows, total = services.list_proposals(
-        quartier, q=q or None, theme_id=theme_id, state=ProposalState(state) if state else None,
+        quartier, q=q or None, theme_id=theme_id,
+        state=ProposalState(state) if state and state != PENDING else None,
+        states=services.PENDING_STATES if state == PENDING else None,
         source=ProposalSource(source) if source else None, sort=sort,
         include_hidden=_is_staff(quartier), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
     )
@@ -229,12 +233,14 @@ def enter_code(code: str):
                 participant = services.bind_code_to_account(participant, current_user)
         except services.ProposalError as error:
             form.code.errors.append(error.message)
-            return render_template("proposals/enter_code.html", quartier=quartier, form=form), error.status
+            return render_template("proposals/enter_code.html", quartier=quartier, form=form,
+                                   period=services.current_period(quartier)), error.status
         session[PARTICIPANT_KEY] = participant.id
         session[CODE_KEY] = code_row.id
         flash(_("Votre code est accepté : vous pouvez voter sur les propositions du quartier."), "success")
         return redirect(url_for("proposals.index", code=quartier.qpv_code, sort="supported"))
-    return render_template("proposals/enter_code.html", quartier=quartier, form=form), _status(form)
+    return render_template("proposals/enter_code.html", quartier=quartier, form=form,
+                           period=services.current_period(quartier)), _status(form)
 
 
 @bp.route("/quartiers/<code>/code-de-vote/quitter", methods=["POST"])

@@ -169,3 +169,40 @@ def test_vote_reply_is_read_before_the_commit(client, quartier, make_proposal, m
     response = vote(client, quartier, proposal, "contre", headers={"Accept": "application/json"})
     assert response.status_code == 200 and response.json["contre"] == 1
     assert seen and '"contre": 1' in seen[-1].replace('"contre":1', '"contre": 1')
+
+
+def test_vote_page_explains_how_to_get_a_code(client, app, quartier, make_proposal, period):
+    from participation.quartiers.models import ConseilCitoyen
+
+    conseil = quartier.conseil or ConseilCitoyen(quartier_id=quartier.id, name="Conseil citoyen de L'Écusson")
+    conseil.contact = "Maison des associations, mardi 18 h"
+    db.session.add(conseil)
+    db.session.commit()
+    make_proposal()
+    for url in (f"/quartiers/{quartier.qpv_code}/code-de-vote", f"/quartiers/{quartier.qpv_code}/propositions"):
+        html = client.get(url).get_data(as_text=True)
+        assert "Vous n'avez pas de code de vote ?" in html, url
+        assert "Maison des associations, mardi 18 h" in html and "centre social" in html, url
+        assert "Printemps 2026" in html, url
+    html = client.get(f"/quartiers/{quartier.qpv_code}/code-de-vote").get_data(as_text=True)
+    assert '<details class="get-a-code" open>' in html
+
+
+def test_proposals_list_on_a_phone_keeps_filters_folded(client, quartier, make_proposal):
+    make_proposal("Un banc")
+    html = client.get(f"/quartiers/{quartier.qpv_code}/propositions").get_data(as_text=True)
+    assert '<details class="filter-more">' in html and html.index('<details class="filter-more">') < html.index("Un banc")
+
+
+def test_proposals_awaiting_an_answer_have_their_own_list(client, facilitator, quartier, make_proposal):
+    from participation.proposals import services
+    from participation.proposals.models import ProposalState
+
+    make_proposal("Banc déposé")
+    studied = make_proposal("Arbres à l'étude")
+    answered = make_proposal("Fontaine acceptée")
+    services.set_state(studied, ProposalState.UNDER_STUDY, "Nous regardons.", facilitator)
+    services.set_state(answered, ProposalState.RETAINED, "Oui.", facilitator)
+    db.session.commit()
+    html = client.get(f"/quartiers/{quartier.qpv_code}/propositions?state=pending").get_data(as_text=True)
+    assert "Banc déposé" in html and "Arbres à l&#39;étude" in html and "Fontaine acceptée" not in html
