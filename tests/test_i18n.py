@@ -208,3 +208,12 @@ def test_user_content_keeps_its_own_direction_in_the_arabic_layout(client, make_
     page = client.get("/quartiers/QN03014M").get_data(as_text=True)
     assert 'dir="rtl"' in page
     assert '<h1 dir="auto">L&#39;Écusson</h1>' in page
+
+
+@pytest.mark.parametrize("language, forms", [("en", 2), ("ar", 6)])
+def test_every_count_has_all_the_plural_forms_of_the_language(language, forms):
+    catalog = _catalog(language)
+    assert catalog.num_plurals == forms
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple):
+            assert isinstance(message.string, tuple) and len(message.string) == forms and all(message.string), message.id
