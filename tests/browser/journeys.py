@@ -123,6 +123,16 @@ def fits(page, width: int) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
+def overflowing(page, width: int) -> list[str]:
+    """The innermost elements that stick out of the screen, to say what to fix."""
+    return page.evaluate("""(width) => [...document.querySelectorAll('body *')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return (r.right > width + 0.5 || r.left < -0.5) && r.width > 0 &&
+               ![...e.children].some(c => { const b = c.getBoundingClientRect(); return b.right > width + 0.5 || b.left < -0.5; });
+    }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
+                           + ' «' + (e.textContent || '').trim().slice(0, 40) + '»')""", width)
+
+
 class Steps:
     """Checks that do not stop the journey: each failed one is recorded with its step, and the
     test fails at the end with all of them, so one run tells every step that is not there yet."""

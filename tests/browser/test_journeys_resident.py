@@ -19,7 +19,7 @@ from participation.questionnaires.models import Answer, Kind, Questionnaire, Res
 
 from tests.browser.conftest import screenshot
 from tests.browser.journeys import (
-    DESKTOP, ECUSSON, PHONE, PRES, TYPED, Steps, fits, fresh, on_two_lines, open_page, seed, sign_in,
+    DESKTOP, ECUSSON, PHONE, PRES, TYPED, Steps, fits, fresh, on_two_lines, open_page, overflowing, seed, sign_in,
     switch_language, type_into, type_lines,
 )
 
@@ -58,8 +58,10 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
         switch_language(page, "ar")
     assert page.locator("html").get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
     assert axe(page) == [], "quartier page"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-01-quartier")
+    iso = re.findall(r"\d{4}-\d{2}-\d{2}", page.locator("main").inner_text())
+    steps.check(not iso, f"quartier page: dates shown as {iso}, not in the reader's language")
     with page.expect_navigation():
         page.click(f"a[href*='/q/{questionnaire.id}']")
     if language == "ar":
@@ -90,7 +92,7 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
                 "questionnaire: the long-text field has no dir=\"auto\": mixed French/Arabic text is reordered as typed")
     assert page.input_value(f"#q{long_text.id}") == TYPED
     assert axe(page) == [], "questionnaire page 2"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-03-long-text")
     _submit(page)
     assert page.locator("[data-error-summary]").count() == 0, page.locator("main").inner_text()[:500]
@@ -102,7 +104,7 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     code = page.locator(".receipt-code").inner_text().strip()
     assert RECEIPT.fullmatch(code), code
     assert axe(page) == [], "thanks"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-05-receipt")
     size = page.locator(".receipt-code").evaluate(
         "e => Math.max(...[e, ...e.querySelectorAll('*')].map(x => parseFloat(getComputedStyle(x).fontSize)))")
@@ -130,7 +132,7 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     restitution = page.locator("section.restitution")
     assert restitution.is_visible()
     assert axe(page) == [], "restitution on the quartier page"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-06-restitution")
     # The receipt code typed on the restitution page, Enter to send it.
     page.goto(f"{base}/restitution")
@@ -148,7 +150,7 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     steps.check(re.search("centre social|المركز الاجتماعي", explanation, re.I),
                 f"voting: the code page does not say where to get a code (centre social): {explanation[:300]!r}")
     assert axe(page) == [], "voting code page"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-08-code-explained")
     page.click("#code")
     page.keyboard.type(world.voting_codes[0].lower())
@@ -164,7 +166,7 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.querySelector('[data-votes-used]').textContent.trim() === '1'")
     assert axe(page) == [], "proposals with a code"
-    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen")
+    steps.check(fits(page, PHONE["width"]), f"{page.url}: wider than the screen: {overflowing(page, PHONE['width'])}")
     screenshot(page, f"{shot}-09-voted")
     fresh()
     voter = db.session.scalar(select(Participant).where(Participant.kind == "code").order_by(Participant.id.desc()))
