@@ -124,10 +124,16 @@ st AS (
     SELECT source, theme_id, SUM(CASE WHEN w > 0 THEN w ELSE 0 END) AS x, SUM(people) AS people
     FROM ev GROUP BY source, theme_id
 ),
-tot AS (SELECT source, SUM(x) AS total FROM st GROUP BY source)
+tot AS (SELECT source, SUM(x) AS total FROM st GROUP BY source),
+-- ranking.py's prior: every source spreads k pseudo-units evenly (k / K per theme), so
+-- each theme first gets w * even / (X + prior) from every source, spoken of or not.
+base AS (
+    SELECT SUM(COALESCE(sw.weight, 1) * :even / (tot.total + :prior)) AS b
+    FROM tot LEFT JOIN priority_source_weights sw ON sw.source = tot.source AND sw.contrat_id = :c
+)
 SELECT st.theme_id,
-       SUM(CASE WHEN tot.total > 0 THEN COALESCE(sw.weight, 1) * st.x / tot.total ELSE 0 END) AS score,
-       SUM(st.people) AS people
+       (SELECT b FROM base) + SUM(COALESCE(sw.weight, 1) * st.x / (tot.total + :prior)) AS score,
+       SUM(st.people) AS people, SUM(st.x) AS units
 FROM st JOIN tot ON tot.source = st.source
 LEFT JOIN priority_source_weights sw ON sw.source = st.source AND sw.contrat_id = :c
 GROUP BY st.theme_id
@@ -343,6 +349,11 @@ def run(url: str, scale: float, repeat: int) -> dict:
         def read():
             return db.session.execute(read_sql, parameters).all()
 
+        # The number of themes ranked (the contrat's top-level ones and any with evidence) sets
+        # how the prior is spread: the SQL baselines get it from the first aggregation.
+        ranked = aggregate().ranking
+        parameters["prior"] = float(ranked.prior)
+        parameters["even"] = float(ranked.prior / len(ranked)) if len(ranked) else 0.0
         for function in (aggregate, raw, read):  # warm the caches the same way for each
             function()
         results = {}
@@ -352,10 +363,10 @@ def run(url: str, scale: float, repeat: int) -> dict:
                 results.setdefault(name, ([], value))[0].append(seconds)
         medians = {name: statistics.median(times) for name, (times, _value) in results.items()}
         aggregation = results["aggregate"][1]
-        ours = [(s.theme_id, round(s.score, 9), s.participants) for s in aggregation.ranking if s.exact_score > 0]
+        ours = [(s.theme_id, round(s.score, 9), s.participants) for s in aggregation.ranking if s.heard]
 
-        def theirs(rows):
-            return [(t, round(float(score), 9), int(p)) for t, score, p in rows if score and score > 0]
+        def theirs(rows):  # the themes someone spoke of (the others only have the even prior)
+            return [(t, round(float(score), 9), int(p)) for t, score, p, units in rows if units and units > 0]
 
         same_raw = ours == theirs(results["raw"][1])
         same_read = ours == theirs(results["read"][1])

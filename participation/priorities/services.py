@@ -50,6 +50,10 @@ KNOWN_SOURCES = (
 )
 
 
+# Sources whose participants are the people present at a meeting, not residents only.
+ATTENDANCE_SOURCES = frozenset({"workshop_notes", "workshop_dots", "proposal_dots"})
+
+
 def known_sources(contrat_id: int | None = None) -> list[str]:
     """Every source a weight can be set for: the named ones, those providers declare
     (an optional `sources` attribute), and any already weighted for the contrat."""
@@ -617,6 +621,7 @@ def snapshot(projet: ProjetDeQuartier) -> dict[str, Any]:
     priorities = []
     for priority in projet.priorities:
         score = scores.get(priority.theme_id) if priority.theme_id else None
+        by_source = score.participants_by_source if score else {}
         priorities.append({
             "id": priority.id,
             "theme_id": priority.theme_id,
@@ -626,6 +631,10 @@ def snapshot(projet: ProjetDeQuartier) -> dict[str, Any]:
             "score": round(score.score, 6) if score else None,
             "participants": score.participants if score else 0,
             "participants_by_channel": dict(score.participants_by_channel) if score else {},
+            # Workshops and public meetings count everyone present (élus and institutions too): kept apart, so the
+            # restitution can say "N habitants" of the sources that only count residents.
+            "residents": sum(n for source, n in by_source.items() if source not in ATTENDANCE_SOURCES),
+            "workshop_attendance": sum(n for source, n in by_source.items() if source in ATTENDANCE_SOURCES),
             "strategic": [
                 {"id": s.id, "title": s.title, "links": links(s.links),
                  "operational": [

@@ -333,7 +333,7 @@ def projet_new(code: str):
     ranked = result.rows if result else []
     form.themes.choices = choices([(score.theme_id, theme.label if theme else str(score.theme_id)) for score, theme in ranked])
     if request.method == "GET":
-        form.themes.data = [score.theme_id for score, _theme in ranked if score.exact_score > 0][:5]
+        form.themes.data = [score.theme_id for score, _theme in ranked if score.heard][:5]
         form.title.data = _("Projet de quartier — %(name)s", name=quartier.name)
     if period is not None and form.validate_on_submit():
         try:

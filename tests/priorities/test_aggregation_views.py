@@ -20,7 +20,8 @@ def test_ranking_page_shows_scores_participants_channels_and_weights(client, log
     html = response.get_data(as_text=True)
     order = [html.index(label) for label in ("Habitat", "Prévention de la délinquance", "Accès aux soins", "Emploi")]
     assert order == sorted(order)
-    assert "0.85" in html and "0.75" in html
+    assert "0,75" in html and "0,43" in html  # French decimals; 10 pseudo-units spread over 7 themes per source
+    assert "peu de données" in html  # the workshop notes: 8 units, fewer than the prior
     assert "Questionnaires : classements des thèmes" in html and "poids par défaut" in html
     assert "un seul canal" in html  # prevention: in person only
     # The provider was asked for the period, both days included.

@@ -133,7 +133,9 @@ def test_full_workflow_with_versions_diff_and_validation(client, login, ecusson,
     public = client.get("/quartiers/QN03014M").get_data(as_text=True)
     assert "Vous avez dit, nous avons retenu" in public
     assert "22/03/2024" in public and "Lutter contre les dépôts sauvages" in public
-    assert "58 habitants en ont parlé." in public
+    # Residents only (questionnaires 40 + 8); the workshop's 10 present are said apart.
+    assert "48 habitants en ont parlé (questionnaires et votes)." in public
+    assert "devant 10 personnes présentes (habitants, associations, élus)" in public
 
 
 def test_facilitator_edits_and_deletes_objectives(client, login, ecusson, provider):
@@ -530,9 +532,10 @@ def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, pro
     # Providers without theme_weights_many cost their own queries once per quartier and period;
     # everything else (the dashboard, the batched providers) must not grow with the quartiers.
     unbatched = [p for p in evidence_providers() if not hasattr(p, "theme_weights_many")]
+    quartier_id, bounds = ecusson.quartier.id, services.bounds(ecusson.period)  # loaded outside the count
     with count_queries() as one:
         for unbatched_provider in unbatched:
-            unbatched_provider.theme_weights(ecusson.quartier.id, *services.bounds(ecusson.period))
+            unbatched_provider.theme_weights(quartier_id, *bounds)
     per_quartier_and_period = len(one)
     assert len(ours(more)) - len(ours(statements)) == per_quartier_and_period * 2 * 2, "\n\n".join(ours(more))
     # About ten for the page itself, then a few per period for each batched provider (2 periods).
