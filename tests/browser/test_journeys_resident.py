@@ -143,6 +143,8 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     assert code not in page.url
     assert axe(page) == [], "receipt result"
     screenshot(page, f"{shot}-07-receipt-result")
+    steps.check(page.locator(f"main a[href$='/quartiers/{PRES}']").count() >= 1,
+                "restitution of the receipt: no link back to the quartier the resident answered for")
 
     # --- voting: the page without a code explains how to get one ------------------------------
     page.goto(f"{base}/quartiers/{PRES}/code-de-vote")
