@@ -5,10 +5,11 @@ import io
 from datetime import date
 from typing import Iterator
 
-from sqlalchemy import String, cast, func, literal_column, select, type_coerce
+from sqlalchemy import String, and_, cast, func, literal_column, or_, select, type_coerce
 
 from participation.extensions import db
 from participation.spreadsheets import FORMULA_TRIGGERS, safe_cell
+from participation.questionnaires import privacy
 from participation.questionnaires.models import CHOICE_KINDS, Answer, Kind, Questionnaire, Response
 from participation.questionnaires.services import (
     DEFAULT_RANKING_SIZE, Filters, _response_conditions, ranking_themes, results,
@@ -175,7 +176,7 @@ def _pivot(questionnaire: Questionnaire, filters: Filters, language: str,
         select(Response.id, type_coerce(Response.source, String), Response.form_number, Response.submitted_on,
                _picked(dialect), *extras)
         .select_from(Response)
-        .outerjoin(Answer, Answer.response_id == Response.id)
+        .outerjoin(Answer, _kept_answers(questionnaire, filters))
         .where(*_response_conditions(questionnaire.id, filters))
         .group_by(Response.id)  # the primary key: the other response columns depend on it
         .order_by(Response.id)
@@ -205,6 +206,20 @@ def _pivot(questionnaire: Questionnaire, filters: Filters, language: str,
             for (index, convert), value in zip(extra_pairs, values):
                 row[index] = convert(value)
             yield response_id, source, form_number, submitted_on, row
+
+
+def _kept_answers(questionnaire: Questionnaire, filters: Filters):
+    """The join of answers to their response, without the demographic answers of small groups
+    (privacy.py): their cells stay blank."""
+    rare, rare_rows = privacy.export_suppressions(questionnaire, filters)
+    condition = Answer.response_id == Response.id
+    if rare:
+        condition = and_(condition, or_(Answer.choice_id.is_(None), Answer.choice_id.not_in(rare)))
+    if rare_rows:
+        pair = {c.id for q in questionnaire.questions if q.kind in (Kind.AGE_BAND, Kind.GENDER) for c in q.choices}
+        condition = and_(condition, or_(Answer.choice_id.is_(None), Answer.response_id.not_in(rare_rows),
+                                        Answer.choice_id.not_in(pair)))
+    return condition
 
 
 def rows(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> Iterator[list]:
@@ -242,7 +257,7 @@ def xlsx_bytes(questionnaire: Questionnaire, filters: Filters = Filters(), langu
     legend.append(["colonne", "question"])
     for name, question, _rank in columns(questionnaire):
         legend.append([name, safe_cell(question.tr("text", language))])
-    for result in results(questionnaire, filters, language):
+    for result in privacy.mask_results(results(questionnaire, filters, language), filters):
         summary = workbook.create_sheet(f"q{result.question.id}"[:31])
         summary.append([safe_cell(result.question.tr("text", language))])
         summary.append(["repondants", result.respondents])

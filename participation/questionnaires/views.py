@@ -20,7 +20,7 @@ from participation.i18n import current_language
 from participation.quartiers import services as territory
 from participation.quartiers.models import Quartier
 from participation.params import parse_int
-from participation.questionnaires import answering, exports, receipts, services
+from participation.questionnaires import answering, exports, privacy, receipts, services
 from participation.questionnaires.forms import (
     KIND_LABELS, LEVEL_LABELS, ChoiceForm, DuplicateForm, ImportForm, NewQuestionnaireForm,
     QuestionEditForm, QuestionForm, QuestionnaireForm, SectionForm,
@@ -659,8 +659,10 @@ def results(questionnaire_id: int):
     if only and only_ids is None:
         abort(400, _("Cette question n'appartient pas à ce questionnaire."))
     demographic_ids = {q.id for q in questionnaire.questions if q.kind in (Kind.AGE_BAND, Kind.GENDER)}
-    question_results = services.results(questionnaire, filters, language,
-                                        question_ids=(only_ids | demographic_ids) if only_ids else None)
+    total = services.response_count(questionnaire, filters)
+    hidden = privacy.hides_group(filters, total)
+    question_results = [] if hidden else privacy.mask_results(services.results(
+        questionnaire, filters, language, question_ids=(only_ids | demographic_ids) if only_ids else None), filters)
     demographics = [r for r in question_results if r.question.id in demographic_ids]
     if only_ids:
         question_results = [r for r in question_results if r.question.id in only_ids]
@@ -669,8 +671,9 @@ def results(questionnaire_id: int):
         population = questionnaire.quartier.population
     return render_template(
         "questionnaires/results.html", questionnaire=questionnaire, results=question_results,
-        filters=filters, total=services.response_count(questionnaire, filters),
-        days=services.per_day(questionnaire, filters), demographics=demographics, population=population,
+        filters=filters, total=total, hidden=hidden, min_group=privacy.MIN_GROUP,
+        days=[] if hidden else privacy.mask_days(services.per_day(questionnaire, filters), filters),
+        demographics=demographics, population=population,
         demographic_questions=[q for q in questionnaire.questions if q.kind in DEMOGRAPHIC_KINDS],
         language=language, Kind=Kind, Source=Source, args=request.args,
         query=request.query_string.decode("utf-8", "replace") if not only else "", only=only_ids,
@@ -684,14 +687,15 @@ def texts(questionnaire_id: int):
     filters = _filters(questionnaire)
     search = (request.args.get("recherche") or "").strip()[:200]
     question_id = parse_int(request.args.get("question"))
-    answers = services.text_answers(questionnaire, filters, search=search, question_id=question_id)
+    hidden = privacy.hides_group(filters, services.response_count(questionnaire, filters))
+    answers = [] if hidden else services.text_answers(questionnaire, filters, search=search, question_id=question_id)
     return render_template(
         "questionnaires/texts.html", questionnaire=questionnaire, answers=answers, search=search,
         question_id=question_id, questions={q.id: q for q in questionnaire.questions},
         text_questions=[q for q in questionnaire.questions if q.is_text],
         themes=services.mappable_themes(questionnaire), can_tag=auth.can_act_on_quartier(questionnaire.quartier)
         if questionnaire.quartier else (current_user.role in auth.STAFF and current_user.covers_contrat(questionnaire.contrat)),
-        scoped=filters.quartier_ids is not None,
+        scoped=filters.quartier_ids is not None, hidden=hidden, min_group=privacy.MIN_GROUP,
         args=request.args,
     )
 
@@ -721,11 +725,19 @@ def untag(questionnaire_id: int, answer_id: int):
     return redirect(url_for("questionnaires.texts", questionnaire_id=questionnaire.id) + f"#reponse-{answer.id}")
 
 
+def _export_filters(questionnaire: Questionnaire) -> Filters:
+    filters = _filters(questionnaire)
+    if privacy.hides_group(filters, services.response_count(questionnaire, filters)):
+        abort(400, _("Moins de %(n)s réponses correspondent à ce filtre : elles ne sont pas exportées, pour que "
+                     "personne ne puisse être reconnu.", n=privacy.MIN_GROUP))
+    return filters
+
+
 @bp.route("/questionnaires/<int:questionnaire_id>/reponses.csv")
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def export_csv(questionnaire_id: int):
     questionnaire = _readers(questionnaire_id)
-    filters = _filters(questionnaire)
+    filters = _export_filters(questionnaire)
     return HttpResponse(
         stream_with_context(exports.csv_chunks(questionnaire, filters)), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}-reponses.csv"'},
@@ -736,7 +748,7 @@ def export_csv(questionnaire_id: int):
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def export_xlsx(questionnaire_id: int):
     questionnaire = _readers(questionnaire_id)
-    body = exports.xlsx_bytes(questionnaire, _filters(questionnaire))
+    body = exports.xlsx_bytes(questionnaire, _export_filters(questionnaire))
     return HttpResponse(
         body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}-reponses.xlsx"'},
