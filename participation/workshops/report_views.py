@@ -11,7 +11,7 @@ from participation.accounts.models import User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
-from participation.workshops import documents, ics, services
+from participation.workshops import documents, ics, services, times
 from participation.workshops.blueprint import (
     bp, form_status, local_datetime, quartier_or_404, workshop_or_404,
 )
@@ -59,7 +59,8 @@ def report_version(workshop_id: int, version: int):
 def _document_labels(report) -> dict:
     zone = report.workshop.timezone
     return documents.labels(FORMAT_LABELS, ATTENDANCE_LABELS,
-                            lambda moment, style="medium": local_datetime(moment, style, zone))
+                            lambda moment, style="medium": local_datetime(moment, style, zone),
+                            lambda moment: times.format_day(moment, zone))
 
 
 def _send_document(report, kind: str):

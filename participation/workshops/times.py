@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import get_date_format, get_datetime_format, get_time_format
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale
 
 DEFAULT_ZONE = "Europe/Paris"
 
@@ -51,3 +51,12 @@ def format_moment(moment: datetime | None, style: str = "medium", zone_name: str
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return format_datetime(moment.astimezone(zone(zone_name)), _pattern(style), rebase=False)
+
+
+def format_day(moment: datetime | None, zone_name: str | None = None) -> str:
+    """The day of a stored moment (at the contrat's local time) in the reader's language: 14 mars 2030."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return format_date(moment.astimezone(zone(zone_name)).date(), "long")
