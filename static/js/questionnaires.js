@@ -104,4 +104,29 @@
       }
     });
   }
+  // Thanks page: copy the receipt code, or print it. Without this file the code is still on the
+  // page, and the browser's own print menu prints it alone (questionnaires.css).
+  var actions = document.querySelector("[data-receipt-actions]");
+  if (actions) {
+    var copy = actions.querySelector("[data-copy]");
+    var status = actions.querySelector("[data-copy-status]");
+    var code = document.getElementById(copy.getAttribute("data-copy"));
+    copy.addEventListener("click", function () {
+      var said = function (ok) {
+        status.textContent = copy.getAttribute(ok ? "data-copied" : "data-copy-failed");
+      };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(code.textContent.trim()).then(function () { said(true); }, function () { said(false); });
+      } else {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        said(document.execCommand && document.execCommand("copy"));
+      }
+    });
+    actions.querySelector("[data-print]").addEventListener("click", function () { window.print(); });
+    actions.hidden = false;
+  }
 })();

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.questionnaires.models import Answer, Response
@@ -67,15 +69,28 @@ def test_resident_answers_leaves_comes_back_and_finishes(live_server, browser, a
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.click("button:has-text('Envoyer mes réponses')")
     assert "Merci" in page.locator("h1").inner_text()
-    # The receipt code is shown once, readable on a phone, and says what it is for.
+    # The receipt code is shown large, readable on a phone, and says what it is for.
     code = page.locator(".receipt-code").inner_text().strip()
     assert re.fullmatch(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{2}", code)
-    assert "ni à votre nom, ni à votre appareil" in page.content()
+    assert "ni avec votre nom, ni avec votre appareil" in page.content()
+    assert "À quoi sert ce code ?" in page.content()
+    assert page.locator(".receipt-code").evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 30
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe(page) == []
     screenshot(page, "questionnaire-thanks-receipt-360")
+    # Copy and print: buttons the script adds (without it, the page still shows the code).
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("button:has-text('Copier le code')")
+    expect(page.locator("[data-copy-status]")).to_have_text("Code copié.")
+    assert page.evaluate("navigator.clipboard.readText()") == code
+    assert page.locator("button:has-text('Imprimer')").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator("button:has-text('Imprimer')").is_visible()
+    assert page.locator(".receipt-code").is_visible()
+    page.emulate_media(media="screen")
+    # Found again from the thanks page while the device keeps its cookie.
     page.reload()
-    assert page.locator(".receipt-code").count() == 0
+    assert page.locator(".receipt-code").inner_text().strip() == code
     context.close()
 
     responses = db.session.query(Response).all()

@@ -110,7 +110,11 @@ def test_kiosk_mode_lets_a_shared_tablet_answer_again(client, quartier, make_que
     answer_online(client, qn)
     answer_online(client, qn)
     assert _count(Response) == 2
-    assert "Nouvelle personne" in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+    thanks = client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
+    # The receipt is shown once to the person at the tablet, and the tablet does not keep it.
+    assert "Nouvelle personne" in thanks and "Votre code de reçu" in thanks and "il ne sera plus affiché" in thanks
+    assert client.get_cookie(f"pq_r{qn.id}", path=f"/q/{qn.id}") is None
+    assert "Votre code de reçu" not in client.get(f"/q/{qn.id}/merci").get_data(as_text=True)
 
 
 def test_kiosk_cookie_expires_after_twelve_hours(client, quartier, make_questionnaire, make_user, login, monkeypatch):

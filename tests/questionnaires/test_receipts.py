@@ -25,7 +25,10 @@ def _answer_and_read_code(client, qn, **kwargs) -> str:
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/q/{qn.id}/merci")
     thanks = client.get(response.headers["Location"])
     html = thanks.get_data(as_text=True)
-    assert "Votre code de reçu" in html and "ni à votre nom, ni à votre appareil" in html
+    assert "Votre code de reçu" in html and "ni avec votre nom, ni avec votre appareil" in html
+    assert "À quoi sert ce code ?" in html and "Restitution" in html
+    # Copy and print controls (shown by static/js/questionnaires.js; CSP allows no inline script).
+    assert 'data-copy="receipt-code"' in html and "data-print" in html and "<script>" not in html
     assert thanks.headers["Cache-Control"] == "no-store"
     found = CODE.findall(html)
     assert len(found) == 1
