@@ -583,13 +583,19 @@ def request_changes(projet_id: int):
     return _back(projet)
 
 
-@bp.route("/projets/<int:projet_id>/valider", methods=["POST"])
+@bp.route("/projets/<int:projet_id>/valider", methods=["GET", "POST"])
 @auth.roles(auth.OFFICIALS)
 def validate(projet_id: int):
+    """GET: what validating will do, and the meeting date; POST: validates and publishes. A
+    confirmation that needs no JavaScript."""
     projet = _projet_or_404(projet_id, auth.OFFICIALS)
     form = ValidateForm(prefix="validation")
-    if not form.validate_on_submit():
-        return _render_projet(projet, _form_errors(form)), 400
+    if request.method == "GET" or not form.validate_on_submit():
+        pending = projet.latest_version
+        if projet.state is not ProjetState.SUBMITTED_PILOTAGE or pending is None:
+            return _render_projet(projet, [str(services.NOT_SUBMITTED)]), 409
+        return render_template("priorities/validate_confirm.html", projet=projet, quartier=projet.quartier,
+                               version=pending, form=form), (400 if form.is_submitted() else 200)
     try:
         version = services.validate(projet, current_user, meeting_on=form.meeting_on.data,
                                     version_number=parse_int(request.form.get("version")))

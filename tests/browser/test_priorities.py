@@ -72,8 +72,10 @@ def test_projet_de_quartier_from_draft_to_public_page(live_server, browser, page
     # --- the official validates version 2 --------------------------------------------------
     official.goto(projet_url)
     assert axe(official) == [], "review"
+    official.click("text=Valider et publier la version 2")  # a confirmation page, no script needed
+    assert axe(official) == [], "confirmation"
     official.fill("#validation-meeting_on", "2024-03-22")
-    official.click("button:has-text('Valider la version 2')")
+    official.click("button:has-text('Confirmer : valider et publier')")
     assert "La version 2 est validée" in official.content()
     official.click("text=ce qui a changé")
     assert "Lutter contre les dépôts sauvages" in official.content()

@@ -121,9 +121,19 @@ def test_full_workflow_with_versions_diff_and_validation(client, login, ecusson,
 
     client.post_form("/deconnexion")
     login(ecusson.official)
-    assert client.post_form(f"/projets/{projet.id}/valider", {"validation-meeting_on": "2024-03-22", "version": "2"}).status_code == 302
+    # The review page shows the content before the decision, and "Valider" leads to a
+    # confirmation page (no JavaScript needed) that changes nothing by itself.
+    review = client.get(f"/projets/{projet.id}").get_data(as_text=True)
+    assert review.index("Lutter contre les dépôts sauvages") < review.index("Valider et publier la version 2")
+    confirm = client.get(f"/projets/{projet.id}/valider")
+    assert confirm.status_code == 200 and "Confirmer : valider et publier" in confirm.get_data(as_text=True)
+    assert _projet().state is ProjetState.SUBMITTED_PILOTAGE
+    page = f"/projets/{projet.id}/valider"
+    assert client.post_form(page, {"validation-meeting_on": "", "version": "2"}, page=page).status_code == 400
+    assert client.post_form(page, {"validation-meeting_on": "2024-03-22", "version": "2"}, page=page).status_code == 302
     projet = _projet()
     assert projet.state is ProjetState.VALIDATED
+    assert client.get(page).status_code == 409  # nothing left to validate
     v2 = projet.validated_version
     assert v2.number == 2 and v2.decided_by_id == ecusson.official.id and v2.meeting_on.isoformat() == "2024-03-22"
     assert [v.number for v in projet.versions] == [1, 2]
@@ -613,3 +623,16 @@ def test_numbers_out_of_range_in_urls_and_forms_never_give_a_500(client, login, 
         response = client.post_form(f"/projets/{projet.id}/commentaires",
                                     {"comment-target": target, "comment-body": "Un avis"}, page=page)
         assert response.status_code == 400, target
+
+
+def test_without_a_concertation_the_page_says_who_can_define_it_and_links_admins(client, login, make_user, make_contrat, make_quartier):
+    from participation.accounts.models import Role as R
+
+    quartier = make_quartier("QN03099M")
+    login(make_user(R.FACILITATOR, quartier=quartier))
+    page = client.get(f"/quartiers/{quartier.qpv_code}/projet-de-quartier/nouveau").get_data(as_text=True)
+    assert "Seul un administrateur du contrat de ville" in page and "/concertations" not in page
+    client.post_form("/deconnexion")
+    login(make_user(R.ADMIN))
+    page = client.get(f"/quartiers/{quartier.qpv_code}/projet-de-quartier").get_data(as_text=True)
+    assert f"/contrats/{quartier.commune.contrat_id}/concertations" in page and "Définir la concertation maintenant" in page
