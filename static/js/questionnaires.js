@@ -66,10 +66,14 @@
     }
   }
 
-  // Paper entry: Alt+arrows between questions, digits tick a choice, Ctrl+Enter saves.
+  // Paper entry at the speed of the hand: a digit ticks a choice (a single answer then moves on),
+  // digits rank the themes, Enter moves to the next question (or saves, on the button), Alt+arrows
+  // go back and forth, Ctrl+Enter saves. The form number is selected: typing replaces it.
   var entry = document.querySelector("[data-paper-entry]");
   if (entry) {
     var blocks = Array.prototype.slice.call(entry.querySelectorAll("[data-question]"));
+    var save = entry.querySelector("[data-save]");
+    var number = entry.querySelector("#form_number");
     var current = function () {
       var active = document.activeElement;
       var index = blocks.findIndex(function (block) { return block.contains(active); });
@@ -81,25 +85,52 @@
       return next === -1 ? blocks.length - 1 : next - 1;
     };
     var focusBlock = function (index) {
+      if (index >= blocks.length && save) { save.focus(); save.scrollIntoView({ block: "center" }); return; }
       var block = blocks[Math.max(0, Math.min(blocks.length - 1, index))];
-      var target = block && block.querySelector("input:not([type=hidden]), select, textarea");
+      var target = block && (block.querySelector("input:checked") ||
+                             block.querySelector("input:not([type=hidden]), select, textarea"));
       if (target) { target.focus(); block.scrollIntoView({ block: "center" }); }
     };
+    if (number) {
+      number.addEventListener("focus", function () { number.select(); });
+      if (document.activeElement === number) { number.select(); }
+    }
+    var rank = function (block, select, digit) {
+      var option = select.options[digit];  // options[0] is "none"; the themes follow, numbered
+      if (!option) { return; }
+      select.value = option.value;
+      var selects = Array.prototype.slice.call(block.querySelectorAll("select"));
+      var following = selects.slice(selects.indexOf(select) + 1).find(function (s) { return !s.value; });
+      if (following) { following.focus(); } else { focusBlock(blocks.indexOf(block) + 1); }
+    };
     entry.addEventListener("keydown", function (event) {
+      var active = document.activeElement;
+      var plain = !event.ctrlKey && !event.altKey && !event.metaKey;
       if (event.altKey && (event.key === "ArrowDown" || event.key === "ArrowUp")) {
         event.preventDefault();
         focusBlock(current() + (event.key === "ArrowDown" ? 1 : -1));
       } else if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
         event.preventDefault();
         entry.requestSubmit ? entry.requestSubmit() : entry.submit();
-      } else if (/^[1-9]$/.test(event.key) && !event.ctrlKey && !event.altKey && document.activeElement &&
-                 (document.activeElement.type === "radio" || document.activeElement.type === "checkbox")) {
+      } else if (plain && event.key === "Enter" && active && active.tagName !== "TEXTAREA" &&
+                 active.tagName !== "BUTTON" && entry.contains(active)) {
+        event.preventDefault();
+        focusBlock(current() + 1);
+      } else if (plain && /^[1-9]$/.test(event.key) && active && active.tagName === "SELECT" &&
+                 active.closest("[data-kind='ranking']")) {
+        event.preventDefault();
+        rank(active.closest("[data-kind='ranking']"), active, parseInt(event.key, 10));
+      } else if (plain && /^[1-9]$/.test(event.key) && active &&
+                 (active.type === "radio" || active.type === "checkbox")) {
         var block = blocks[current()];
         var choice = block && block.querySelector("input[data-key='" + event.key + "']");
         if (choice) {
           event.preventDefault();
           choice.checked = choice.type === "radio" ? true : !choice.checked;
           choice.focus();
+          var max = parseInt(block.getAttribute("data-max") || "0", 10);
+          var ticked = block.querySelectorAll("input:checked").length;
+          if (choice.type === "radio" || (max && ticked >= max)) { focusBlock(blocks.indexOf(block) + 1); }
         }
       }
     });

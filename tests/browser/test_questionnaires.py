@@ -157,3 +157,69 @@ def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_q
         page.keyboard.press("Control+Enter")
     db.session.expire_all()
     assert db.session.query(Response).filter_by(form_number=5).one().answers[0].choice_id == qn.kids.choices[0].id
+
+
+def test_paper_entry_takes_at_most_one_and_a_half_keys_per_closed_question(live_server, page, make_quartier,
+                                                                           make_contrat, make_user):
+    """Issue 10 §4: 5 forms of 10 closed questions typed with the keyboard alone, every key counted."""
+    from participation.questionnaires import services
+    from participation.questionnaires.models import Kind, State
+
+    quartier = _ecusson(make_quartier, make_contrat)
+    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Saisie rapide")
+    section = services.add_section(q, "Questions")
+    closed = [
+        services.add_question(section, kind=Kind.YES_NO, text="Avez-vous des enfants ?"),
+        services.add_question(section, kind=Kind.SINGLE, text="Transport", choices=["Bus", "Vélo", "Voiture"]),
+        services.add_question(section, kind=Kind.SINGLE, text="Logement", choices=["Locataire", "Propriétaire"]),
+        services.add_question(section, kind=Kind.SCALE, text="Propreté"),
+        services.add_question(section, kind=Kind.SCALE, text="Sécurité"),
+        services.add_question(section, kind=Kind.AGE_BAND),
+        services.add_question(section, kind=Kind.GENDER),
+        services.add_question(section, kind=Kind.YEARS_LIVED),
+        services.add_question(section, kind=Kind.MULTIPLE, text="Ce qui manque", max_choices=2,
+                              choices=["Crèche", "Parc", "Médecin"]),
+        services.add_question(section, kind=Kind.RANKING, text="Vos priorités", max_choices=3),
+    ]
+    services.set_state(q, State.OPEN)
+    facilitator = make_user(Role.FACILITATOR, quartier=quartier)
+    db.session.commit()
+    themes = services.ranking_themes(q)
+    browser_login(page, live_server, facilitator.email, TEST_PASSWORD)
+    page.goto(f"{live_server}/questionnaires/{q.id}/saisie")
+
+    presses = 0
+
+    def press(key):
+        nonlocal presses
+        presses += 1
+        page.keyboard.press(key)
+
+    forms = [[1, 2, 1, 4, 5, 3, 1, 2, (1, 3), (3, 1, 5)], [2, 3, 2, 1, 2, 6, 2, 4, (2, 3), (1, 2, 4)],
+             [1, 1, 1, 5, 5, 1, 1, 1, (1, 2), (7, 6, 5)], [2, 2, 2, 3, 3, 4, 3, 5, (3, 1), (2, 3, 1)],
+             [1, 3, 1, 2, 4, 5, 2, 3, (2, 1), (4, 5, 6)]]
+    for number, digits in enumerate(forms, start=1):
+        assert page.locator("#form_number").input_value() == str(number)  # prefilled, and focused
+        press("Enter")  # from the form number to question 1
+        for value in digits:
+            for digit in value if isinstance(value, tuple) else (value,):
+                press(str(digit))
+        with page.expect_navigation(url="**/saisie**"):
+            press("Enter")  # the last answer leads to the save button
+        assert f"Formulaire n° {number} enregistré" in page.content()
+    per_question = presses / (len(forms) * len(closed))
+    assert per_question <= 1.5, per_question
+
+    db.session.expire_all()
+    for number, digits in enumerate(forms, start=1):
+        stored = db.session.query(Response).filter_by(questionnaire_id=q.id, form_number=number).one()
+        picked = {a.choice_id for a in stored.answers if a.choice_id}
+        for question, value in zip(closed[:9], digits[:9]):
+            wanted = {question.choices[d - 1].id for d in (value if isinstance(value, tuple) else (value,))}
+            assert wanted <= picked, (number, question.text)
+        ranked = [a.theme_id for a in sorted(stored.answers, key=lambda a: a.rank or 0) if a.rank]
+        assert ranked == [themes[d - 1].id for d in digits[9]]
+
+    # Typing a number replaces the prefilled one ("12" typed over "6" gives 12, not 612).
+    page.keyboard.type("12")
+    assert page.locator("#form_number").input_value() == "12"
