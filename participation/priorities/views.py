@@ -86,10 +86,10 @@ def _projet_or_404(projet_id: int, allowed=auth.STAFF_AND_OFFICIALS) -> ProjetDe
     return projet
 
 
-def _refused(error: services.PrioritiesError, projet: ProjetDeQuartier):
+def _refused(error: services.PrioritiesError, projet: ProjetDeQuartier, **forms):
     """A refused operation on a projet: its page again, with the reason and the error's status
-    (the request then rolls back: nothing is stored)."""
-    return _render_projet(projet, errors=[error.message]), error.status
+    (the request then rolls back: nothing is stored); `forms` keep what was typed in them."""
+    return _render_projet(projet, errors=[error.message], **forms), error.status
 
 
 def _form_errors(form) -> list[str]:
@@ -347,7 +347,7 @@ def projet_new(code: str):
                            ranked=ranked, periods=periods), (400 if form.is_submitted() else 200)
 
 
-def _render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None):
+def _render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None, proposal_form=None):
     editable = projet.editable and auth.can_act_on_quartier(projet.quartier, auth.STAFF)
     is_official = auth.can_act_on_quartier(projet.quartier, auth.OFFICIALS)
     comment_form = CommentForm(prefix="comment")
@@ -361,7 +361,7 @@ def _render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None):
         "priorities/projet.html", projet=projet, quartier=projet.quartier, editable=editable,
         is_official=is_official, is_staff=auth.can_act_on_quartier(projet.quartier, auth.STAFF),
         comments=services.comments_for(projet.id), comment_form=comment_form,
-        projet_form=ProjetForm(obj=projet), proposal_form=ProposalLinkForm(formdata=None, prefix="proposal"),
+        projet_form=ProjetForm(obj=projet), proposal_form=proposal_form or ProposalLinkForm(formdata=None, prefix="proposal"),
         changes_form=ChangesForm(formdata=None, prefix="changes"), validate_form=ValidateForm(formdata=None, prefix="validation"),
         contributions=contributions, errors=errors or [],
         themes=territory.active_themes(projet.quartier.commune.contrat_id),
@@ -461,7 +461,7 @@ def item_update(projet_id: int, kind: str, item_id: int):
             return _back(projet)
         form = ItemForm()
         if not form.validate_on_submit():
-            return _render_projet(projet, _form_errors(form)), 400
+            return _render_projet(projet, _form_errors(form), proposal_form=form), 400
         values = {"title": form.title.data}
         if isinstance(item, OperationalObjective):
             values["description"] = form.description.data or ""
@@ -491,7 +491,7 @@ def link_add(projet_id: int):
     if kind == "proposal":
         form = ProposalLinkForm(prefix="proposal")
         if not form.validate_on_submit():
-            return _render_projet(projet, _form_errors(form)), 400
+            return _render_projet(projet, _form_errors(form), proposal_form=form), 400
     elif not CsrfOnlyForm().validate_on_submit():
         abort(400, _("Le formulaire a expiré. Rechargez la page et réessayez."))
     objective = _objective_from(projet, request.form.get("objective", ""))
@@ -509,7 +509,7 @@ def link_add(projet_id: int):
         else:
             abort(400, _("Élément inconnu."))
     except services.PrioritiesError as error:
-        return _refused(error, projet)
+        return _refused(error, projet, proposal_form=form if kind == "proposal" else None)
     flash(_("Le lien a été ajouté."), "success")
     return _back(projet)
 
