@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 
 from participation import auth
@@ -11,7 +11,7 @@ from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.services import quartier_by_code
 from participation.workshops import documents, services, times
-from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS
+from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS, TableForm
 from participation.workshops.models import ReportStatus, Workshop, WorkshopFormat
 
 bp = Blueprint("workshops", __name__)
@@ -46,8 +46,48 @@ def theme_choices(workshop: Workshop, first=None):
     return choices(([first] if first else []) + pairs)
 
 
+DEFAULT_TEXTS = frozenset(text for _kind, text in services.DEFAULT_QUESTIONS)
+
+
+@bp.app_template_global("workshop_question")
+def question_text(text: str) -> str:
+    """A question as the reader reads it: the untouched default questions in the reader's
+    language (they are stored in French), any other question as it was typed."""
+    return _(text) if text in DEFAULT_TEXTS else text
+
+
+def stored_question(text: str) -> str:
+    """What to store for a question line: a default question sent back in the reader's language
+    is stored as the French default, so it stays translated for every reader."""
+    for default in DEFAULT_TEXTS:
+        if text.strip() == _(default):
+            return default
+    return text
+
+
 def question_choices(workshop: Workshop):
-    return choices([(0, _("— sans question —"))] + [(q.id, f"{q.position + 1}. {q.text}") for q in workshop.questions])
+    return choices([(0, _("— sans question —"))] + [(q.id, f"{q.position + 1}. {question_text(q.text)}") for q in workshop.questions])
+
+
+def table_form(workshop: Workshop, obj=None, prefix: str = "table"):
+    form = TableForm(obj=obj, prefix=prefix)
+    form.theme_id.choices = theme_choices(workshop)
+    form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in services.host_candidates(workshop.quartier)])
+    return form
+
+
+def confirmed() -> bool:
+    return request.form.get("confirm") == "1"
+
+
+def confirmation(*, title: str, message: str, confirm_label: str, back_url: str, items=(), fields=(),
+                 danger: bool = True):
+    """The confirmation step of an irreversible action, without JavaScript: the same form again,
+    with its fields and `confirm=1`; nothing has changed yet."""
+    return render_template(
+        "workshops/confirm.html", title=title, message=message, confirm_label=confirm_label,
+        back_url=back_url, items=list(items), fields=list(fields), action=request.path, danger=danger,
+    )
 
 
 @bp.app_template_filter("local_datetime")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from participation import auth
@@ -14,7 +15,7 @@ from participation.forms import choices
 from participation.params import parse_int
 from participation.workshops import services, walks
 from participation.workshops.blueprint import (
-    CAPTURE, bp, form_status, question_choices, theme_choices, workshop_or_404,
+    CAPTURE, bp, confirmation, confirmed, form_status, question_choices, theme_choices, workshop_or_404,
 )
 from participation.workshops.forms import NoteEditForm, ObservationForm
 from participation.workshops.models import Workshop, WorkshopNote
@@ -168,7 +169,20 @@ def note_source(note_id: int, staff: bool):
 @auth.roles(auth.STAFF)
 def merge(workshop_id: int):
     workshop = workshop_or_404(workshop_id)
-    ids = [parse_int(value) for value in request.form.getlist("note")]
-    merged = services.merge_notes(workshop, parse_int(request.form.get("target")), [i for i in ids if i is not None])
+    ids = [i for i in (parse_int(value) for value in request.form.getlist("note")) if i is not None]
+    target_id = parse_int(request.form.get("target"))
+    if not confirmed():
+        target, notes = services.notes_to_merge(workshop, target_id, ids)
+        return confirmation(
+            title=ngettext("Fusionner %(num)d note ?", "Fusionner %(num)d notes ?", len(notes)),
+            message=_("Ces notes deviendront la note n°%(id)d, avec %(dots)s. Une fusion ne se défait pas.",
+                      id=target.id, dots=ngettext("%(num)d gommette", "%(num)d gommettes",
+                                                   sum(n.dot_votes for n in notes))),
+            items=[note.text for note in notes],
+            fields=[("note", note.id) for note in notes] + [("target", target.id)],
+            confirm_label=_("Confirmer la fusion"),
+            back_url=url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{target.id}"),
+        )
+    merged = services.merge_notes(workshop, target_id, ids)
     flash(_("Les notes ont été fusionnées : les gommettes sont additionnées."), "success")
     return redirect(url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{merged.id}"))

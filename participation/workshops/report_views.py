@@ -11,9 +11,9 @@ from participation.accounts.models import User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
-from participation.workshops import documents, ics, services, times
+from participation.workshops import documents, ics, services, times, validation
 from participation.workshops.blueprint import (
-    bp, form_status, local_datetime, quartier_or_404, workshop_or_404,
+    bp, confirmation, confirmed, form_status, local_datetime, quartier_or_404, workshop_or_404,
 )
 from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS, ReportForm, ValidatorForm
 from participation.workshops.models import Workshop
@@ -45,7 +45,14 @@ def report(workshop_id: int):
     return render_template(
         "workshops/report.html", workshop=workshop, reports=reports, report=latest, form=form,
         can_validate=services.is_validator(current_user, workshop.quartier.commune.contrat_id),
+        validators=validation.validators_for(workshop.quartier.commune.contrat_id) if latest else None,
     ), form_status(form)
+
+
+@bp.app_template_global("workshop_reports_waiting")
+def reports_waiting() -> list:
+    """For a person's space: the submitted comptes-rendus they may validate."""
+    return validation.waiting_reports(current_user)
 
 
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>")
@@ -86,9 +93,14 @@ def report_docx(workshop_id: int, version: int):
     return _send_document(_report(workshop_or_404(workshop_id), version), "docx")
 
 
-def _transition(workshop_id: int, version: int, action, message: str):
+def _transition(workshop_id: int, version: int, action, message: str, confirm: dict | None = None, check=None):
+    """Move a version on; `confirm` (title, message, confirm_label) first asks, without JavaScript,
+    once `check` has found the move allowed."""
     workshop = workshop_or_404(workshop_id)
     report = _report(workshop, version)
+    if confirm is not None and not confirmed():
+        check(report, current_user)
+        return confirmation(back_url=url_for("workshops.report", workshop_id=workshop.id), danger=False, **confirm)
     action(report, current_user)
     flash(message, "success")
     return redirect(url_for("workshops.report", workshop_id=workshop.id))
@@ -103,13 +115,22 @@ def report_submit(workshop_id: int, version: int):
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/valider", methods=["POST"])
 @auth.roles(auth.STAFF)
 def report_validate(workshop_id: int, version: int):
-    return _transition(workshop_id, version, services.validate_report, _("Le compte-rendu est validé : cette version est figée."))
+    return _transition(workshop_id, version, services.validate_report, _("Le compte-rendu est validé : cette version est figée."), {
+        "title": _("Valider la version %(v)d ?", v=version),
+        "message": _("Une fois validée, cette version est figée : elle ne peut plus être modifiée. "
+                     "Toute modification ultérieure formera une nouvelle version."),
+        "confirm_label": _("Confirmer la validation"),
+    }, services.check_validation)
 
 
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/publier", methods=["POST"])
 @auth.roles(auth.STAFF)
 def report_publish(workshop_id: int, version: int):
-    return _transition(workshop_id, version, services.publish_report, _("Le compte-rendu est publié sur la page du quartier."))
+    return _transition(workshop_id, version, services.publish_report, _("Le compte-rendu est publié sur la page du quartier."), {
+        "title": _("Publier la version %(v)d ?", v=version),
+        "message": _("Le compte-rendu sera visible par tout le monde sur la page du quartier."),
+        "confirm_label": _("Confirmer la publication"),
+    }, services.check_publication)
 
 
 # --- validation right (admins of the contrat) ----------------------------------------------

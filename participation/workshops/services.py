@@ -34,11 +34,16 @@ from participation.workshops.models import (
     WorkshopValidator,
 )
 
+def N_(message: str) -> str:
+    """Marks a wording for the catalogs: stored in French, translated when shown (`question_text`)."""
+    return message
+
+
 # The three questions of the 2023 world café (../shared/DOMAIN.md), in order.
 DEFAULT_QUESTIONS: list[tuple[QuestionKind, str]] = [
-    (QuestionKind.CHANGES, "Quels sont les changements attendus à l'horizon 2030 dans mon quartier sur cette thématique ?"),
-    (QuestionKind.ACTIONS, "Quels projets/actions à mettre en œuvre prioritairement pour atteindre ces objectifs ?"),
-    (QuestionKind.RESOURCES, "Quels sont les dispositifs, les ressources et les acteurs à mobiliser prioritairement pour atteindre ces objectifs ?"),
+    (QuestionKind.CHANGES, N_("Quels sont les changements attendus à l'horizon 2030 dans mon quartier sur cette thématique ?")),
+    (QuestionKind.ACTIONS, N_("Quels projets/actions à mettre en œuvre prioritairement pour atteindre ces objectifs ?")),
+    (QuestionKind.RESOURCES, N_("Quels sont les dispositifs, les ressources et les acteurs à mobiliser prioritairement pour atteindre ces objectifs ?")),
 ]
 KIND_BY_POSITION = [QuestionKind.CHANGES, QuestionKind.ACTIONS, QuestionKind.RESOURCES]
 
@@ -276,9 +281,14 @@ def update_table(table: WorkshopTable, *, theme_id: int, host: User | None, host
     db.session.flush()
 
 
-def delete_table(table: WorkshopTable) -> None:
+def check_table_deletion(table: WorkshopTable) -> None:
+    """Raises when the table cannot go (asked before the confirmation step too)."""
     if db.session.scalar(select(func.count()).select_from(WorkshopNote).where(WorkshopNote.table_id == table.id)):
         raise WorkshopError("table_in_use", _l("Cette table a des notes : elle ne peut pas être supprimée."), 409)
+
+
+def delete_table(table: WorkshopTable) -> None:
+    check_table_deletion(table)
     db.session.delete(table)
     db.session.flush()
 
@@ -544,8 +554,8 @@ def promote_note(note: WorkshopNote, actor: User) -> tuple[Proposal, bool]:
     return proposal, already is None
 
 
-def merge_notes(workshop: Workshop, target_id: int | None, note_ids: Iterable[int]) -> WorkshopNote:
-    """Merge duplicates into the target: dot votes are summed, absorbed notes link to it."""
+def notes_to_merge(workshop: Workshop, target_id: int | None, note_ids: Iterable[int]) -> tuple[WorkshopNote, list[WorkshopNote]]:
+    """The note kept and all the notes a merge would join (checked, nothing changed)."""
     ids = {note_id for note_id in note_ids if isinstance(note_id, int)}
     if target_id is not None:
         ids.add(target_id)
@@ -557,7 +567,12 @@ def merge_notes(workshop: Workshop, target_id: int | None, note_ids: Iterable[in
     if any(n.merged_into_id is not None for n in notes):
         raise merged_error()
     target_id = target_id if target_id in ids else min(ids)
-    target = next(n for n in notes if n.id == target_id)
+    return next(n for n in notes if n.id == target_id), sorted(notes, key=lambda n: n.id)
+
+
+def merge_notes(workshop: Workshop, target_id: int | None, note_ids: Iterable[int]) -> WorkshopNote:
+    """Merge duplicates into the target: dot votes are summed, absorbed notes link to it."""
+    target, notes = notes_to_merge(workshop, target_id, note_ids)
     for note in notes:
         if note is target:
             continue
@@ -783,19 +798,28 @@ def submit_report(report: WorkshopReport, user: User) -> None:
     db.session.flush()
 
 
-def validate_report(report: WorkshopReport, user: User) -> None:
+def check_validation(report: WorkshopReport, user: User) -> None:
+    """Raises unless `user` may validate `report` now (asked before the confirmation step too)."""
     if report.status is not ReportStatus.SUBMITTED:
         raise WorkshopError("report_not_submitted", _l("Le compte-rendu doit d'abord être soumis à validation."), 409)
     if not is_validator(user, report.workshop.quartier.commune.contrat_id):
         raise WorkshopError("no_validation_right", _l("Vous n'avez pas le droit de valider les comptes-rendus "
                                                        "de ce contrat de ville."), 403)
+
+
+def validate_report(report: WorkshopReport, user: User) -> None:
+    check_validation(report, user)
     report.status, report.validated_by_id, report.validated_at = ReportStatus.VALIDATED, user.id, utcnow()
     db.session.flush()
 
 
-def publish_report(report: WorkshopReport, user: User) -> None:
+def check_publication(report: WorkshopReport, user: User) -> None:
     if report.status is not ReportStatus.VALIDATED:
         raise WorkshopError("report_not_validated", _l("Le compte-rendu doit d'abord être validé."), 409)
+
+
+def publish_report(report: WorkshopReport, user: User) -> None:
+    check_publication(report, user)
     report.status, report.published_by_id, report.published_at = ReportStatus.PUBLISHED, user.id, utcnow()
     db.session.flush()
 

@@ -14,9 +14,10 @@ from participation.forms import choices
 from participation.params import parse_int
 from participation.workshops import harvest_views, report_views, services, times  # noqa: F401 (routes)
 from participation.workshops.blueprint import (
-    CAPTURE, bp, form_status, local_datetime, question_choices, quartier_or_404, theme_choices, workshop_or_404,
-    zone_of,
+    CAPTURE, bp, confirmation, confirmed, form_status, local_datetime, question_choices, question_text,
+    quartier_or_404, stored_question, theme_choices, workshop_or_404, zone_of,
 )
+from participation.workshops.blueprint import table_form as blueprint_table_form
 from participation.workshops.forms import (
     ATTENDANCE_LABELS, CaptureChoiceForm, CopyForm, NoteForm, QuestionsForm, StopForm, TableForm, WorkshopForm,
 )
@@ -121,19 +122,20 @@ def copy(code: str):
     return render_template("workshops/form.html", form=form, copy_form=copy_form, quartier=quartier, workshop=None), 400
 
 
+def _show_page(workshop: Workshop, table_form: TableForm | None = None, questions_form: QuestionsForm | None = None):
+    return render_template(
+        "workshops/show.html", workshop=workshop, quartier=workshop.quartier,
+        table_form=table_form or blueprint_table_form(workshop), stop_form=StopForm(prefix="stop"),
+        questions_form=questions_form or QuestionsForm(
+            questions="\n".join(question_text(q.text) for q in workshop.questions)),
+        note_count=services.note_count(workshop),
+    )
+
+
 @bp.route("/ateliers/<int:workshop_id>")
 @auth.roles(auth.STAFF)
 def show(workshop_id: int):
-    workshop = workshop_or_404(workshop_id)
-    table_form = TableForm(prefix="table")
-    table_form.theme_id.choices = theme_choices(workshop)
-    table_form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in services.host_candidates(workshop.quartier)])
-    return render_template(
-        "workshops/show.html", workshop=workshop, quartier=workshop.quartier,
-        table_form=table_form, stop_form=StopForm(prefix="stop"),
-        questions_form=QuestionsForm(questions="\n".join(q.text for q in workshop.questions)),
-        note_count=services.note_count(workshop),
-    )
+    return _show_page(workshop_or_404(workshop_id))
 
 
 @bp.route("/ateliers/<int:workshop_id>/modifier", methods=["GET", "POST"])
@@ -160,7 +162,7 @@ def questions(workshop_id: int):
     form = QuestionsForm()
     if not form.validate_on_submit():
         abort(400, " ".join(map(str, form.questions.errors)) or _("Indiquez au moins une question."))
-    services.set_questions(workshop, form.questions.data.splitlines())
+    services.set_questions(workshop, [stored_question(line) for line in form.questions.data.splitlines()])
     flash(_("Les questions ont été enregistrées."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="questions"))
 
@@ -169,19 +171,23 @@ def questions(workshop_id: int):
 @auth.roles(auth.STAFF)
 def table_add(workshop_id: int):
     workshop = workshop_or_404(workshop_id)
-    form = TableForm(prefix="table")
-    form.theme_id.choices = theme_choices(workshop)
-    hosts = services.host_candidates(workshop.quartier)
-    form.host_id.choices = choices([(0, "—")] + [(u.id, u.display_name) for u in hosts])
-    if not form.validate_on_submit():
-        abort(400, _("Choisissez un thème du référentiel pour la table."))
-    services.add_table(
-        workshop, theme_id=form.theme_id.data,
-        host=db.session.get(User, form.host_id.data) if form.host_id.data else None,
-        host_name=form.host_name.data or "",
-    )
-    flash(_("La table a été ajoutée."), "success")
-    return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))
+    form = blueprint_table_form(workshop)
+    if form.validate_on_submit():
+        try:
+            services.add_table(
+                workshop, theme_id=form.theme_id.data,
+                host=db.session.get(User, form.host_id.data) if form.host_id.data else None,
+                host_name=form.host_name.data or "",
+            )
+        except services.WorkshopError as error:
+            form.theme_id.errors = list(form.theme_id.errors) + [error.message]
+        else:
+            flash(_("La table a été ajoutée."), "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))
+    elif form.theme_id.errors:
+        form.theme_id.errors = [_("Choisissez un thème du référentiel pour la table.")]
+    # Refused: the workshop page again, the error next to its field, what was typed kept.
+    return _show_page(workshop, table_form=form), 400
 
 
 def _table_of(workshop: Workshop, table_id: int) -> WorkshopTable:
@@ -196,9 +202,7 @@ def _table_of(workshop: Workshop, table_id: int) -> WorkshopTable:
 def table_edit(workshop_id: int, table_id: int):
     workshop = workshop_or_404(workshop_id)
     table = _table_of(workshop, table_id)
-    form = TableForm(obj=table)
-    form.theme_id.choices = theme_choices(workshop)
-    form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in services.host_candidates(workshop.quartier)])
+    form = blueprint_table_form(workshop, obj=table, prefix="")
     if request.method == "GET":
         form.host_id.data = table.host_id or 0
     if form.validate_on_submit():
@@ -216,6 +220,15 @@ def table_edit(workshop_id: int, table_id: int):
 def table_delete(workshop_id: int, table_id: int):
     workshop = workshop_or_404(workshop_id)
     table = _table_of(workshop, table_id)
+    if not confirmed():
+        services.check_table_deletion(table)
+        return confirmation(
+            title=_("Supprimer la table %(n)d ?", n=table.number),
+            message=_("La table %(n)d (%(theme)s) sera supprimée de l'atelier. Cette action est définitive.",
+                      n=table.number, theme=table.theme.label),
+            confirm_label=_("Confirmer la suppression de la table %(n)d", n=table.number),
+            back_url=url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"),
+        )
     services.delete_table(table)
     flash(_("La table a été supprimée."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))

@@ -77,13 +77,21 @@ def test_edit_with_bad_values_changes_nothing(client, login, facilitator, cafe):
 def test_merge_sums_dot_votes_and_links_the_absorbed_notes(client, login, facilitator, cafe):
     a, b, c, d, e = _notes(cafe)
     login(facilitator)
-    response = client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(d.id), str(e.id)]})
+    # A merge cannot be undone: the first post only says what will happen.
+    asked = client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(d.id), str(e.id)]})
+    assert asked.status_code == 200
+    page = html.unescape(asked.get_data(as_text=True))
+    assert d.text in page and e.text in page and "Confirmer la fusion" in page and 'name="confirm" value="1"' in page
+    assert f'name="note" value="{d.id}"' in page and f'name="note" value="{e.id}"' in page
+    db.session.expire_all()
+    assert e.merged_into_id is None and not d.absorbed
+    response = client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(d.id), str(e.id)], "confirm": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert (d.dot_votes, e.merged_into_id) == (2, d.id)
     assert [n.id for n in d.absorbed] == [e.id]
     # Merging again absorbs earlier merges: one level, dots summed once.
-    response = client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(c.id), str(d.id)]})
+    response = client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(c.id), str(d.id)], "confirm": "1"})
     assert response.status_code == 302
     db.session.expire_all()
     assert c.dot_votes == 1 + 2 and {n.id for n in c.absorbed} == {d.id, e.id}
@@ -103,8 +111,9 @@ def test_bad_merges_are_refused_and_change_nothing(client, login, facilitator, c
     db.session.commit()
     foreign = add_note(other, table, "Ailleurs")
     login(facilitator)
-    assert client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(a.id)]}).status_code == 400
-    assert client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(a.id), str(foreign.id)]}).status_code == 400
+    for confirm in ("", "1"):  # refused before the confirmation step and at it
+        assert client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(a.id)], "confirm": confirm}).status_code == 400
+        assert client.post_form(f"/ateliers/{cafe.id}/fusion", {"note": [str(a.id), str(foreign.id)], "confirm": confirm}).status_code == 400
     db.session.expire_all()
     assert db.session.scalar(select(WorkshopNote).where(WorkshopNote.merged_into_id.is_not(None))) is None
     assert (a.dot_votes, foreign.dot_votes) == (3, 0)

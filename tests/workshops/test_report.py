@@ -92,13 +92,21 @@ def test_workflow_draft_submitted_validated_published(client, login, facilitator
     assert _latest().status is ReportStatus.SUBMITTED and _latest().validated_by_id is None
     client.post_form("/deconnexion")
     login(validator)
-    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider").status_code == 302
+    # Validating freezes the version: it asks first, then needs confirm=1.
+    asked = client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider")
+    assert asked.status_code == 200 and "Confirmer la validation" in _text(asked)
+    db.session.expire_all()
+    assert _latest().status is ReportStatus.SUBMITTED
+    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider", {"confirm": "1"}).status_code == 302
     db.session.expire_all()
     report = _latest()
     assert report.status is ReportStatus.VALIDATED and report.validated_by_id == validator.id and report.validated_at
     # Not public yet.
     assert client.get(f"/comptes-rendus/{report.id}").status_code == 404
-    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/publier").status_code == 302
+    asked = client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/publier")
+    assert asked.status_code == 200 and "Confirmer la publication" in _text(asked)
+    assert client.get(f"/comptes-rendus/{report.id}").status_code == 404
+    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/publier", {"confirm": "1"}).status_code == 302
     db.session.expire_all()
     assert _latest().status is ReportStatus.PUBLISHED
     client.post_form("/deconnexion")
@@ -188,6 +196,6 @@ def test_administrators_validate_by_default_so_no_report_waits_for_nobody(client
     login(admin)
     page = client.get(f"/ateliers/{harvested.id}/compte-rendu").get_data(as_text=True)
     assert f"/ateliers/{harvested.id}/compte-rendu/v1/valider" in page
-    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider").status_code == 302
+    assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider", {"confirm": "1"}).status_code == 302
     db.session.expire_all()
     assert _latest().status is ReportStatus.VALIDATED and _latest().validated_by_id == admin.id

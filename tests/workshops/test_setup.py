@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from sqlalchemy import func, select
 
@@ -171,6 +172,15 @@ def test_a_table_changes_theme_and_host_and_a_table_with_notes_is_kept(client, l
     assert "Cette table a des notes" in html.unescape(response.get_data(as_text=True))
     db.session.expire_all()
     assert len(cafe.tables) == 2
-    assert client.post_form(f"/ateliers/{cafe.id}/tables/{cafe.tables[0].id}/supprimer").status_code == 302
+    # Deleting asks first, without JavaScript: a page saying what will go, with a button posting confirm=1.
+    url = f"/ateliers/{cafe.id}/tables/{cafe.tables[0].id}/supprimer"
+    asked = client.post_form(url)
+    assert asked.status_code == 200
+    page = html.unescape(asked.get_data(as_text=True))
+    assert "Supprimer la table 1 ?" in page and "Confirmer la suppression de la table 1" in page
+    assert re.search(rf'<form method="post" action="{url}"[^>]*>', page) and 'name="confirm" value="1"' in page
+    db.session.expire_all()
+    assert len(cafe.tables) == 2
+    assert client.post_form(url, {"confirm": "1"}).status_code == 302
     db.session.expire_all()
     assert [t.id for t in cafe.tables] == [table.id]
