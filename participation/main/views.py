@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from participation import auth
-from participation.main import health
+from participation.main import health, overview
 from participation.i18n import LANGUAGE_COOKIE
 from participation.quartiers import services as territory
 from participation.urls import safe_next
@@ -34,7 +34,12 @@ def refuse_other_hosts() -> None:
 @bp.route("/")
 @auth.public
 def index():
-    return render_template("main/index.html", contrats=territory.territories_overview())
+    term = overview.search_term(request.args.get("recherche"))
+    contrats = overview.filter_contrats(territory.territories_overview(), term)
+    return render_template(
+        "main/index.html", contrats=contrats, term=term, open_now=overview.open_now(),
+        matches=overview.matching_count(contrats),
+    )
 
 
 @bp.route("/langue/<code>")

@@ -193,7 +193,8 @@ def test_home_page_lists_quartiers_in_few_queries(client, make_quartier, make_co
         make_quartier(f"QN0300{n}M", contrat=make_contrat())
     with count_queries() as statements:
         assert client.get("/").status_code == 200
-    assert len(statements) <= 5, statements
+    # 4 for the territories, 3 for what is open now (tests/test_home.py pins that they stay fixed).
+    assert len(statements) <= 7, statements
 
 
 def test_quartier_urls_with_nul_or_odd_codes_never_give_a_500(client, make_quartier):
