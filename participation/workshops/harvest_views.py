@@ -13,7 +13,7 @@ from participation import auth
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
-from participation.workshops import services, walks
+from participation.workshops import public, services, walks
 from participation.workshops.blueprint import (
     CAPTURE, bp, confirmation, confirmed, form_status, question_choices, theme_choices, workshop_or_404,
 )
@@ -161,7 +161,7 @@ def note_source(note_id: int, staff: bool):
     if staff:
         anchor = f"note-{note.merged_into_id or note.id}"
         return NoteSource(workshop.title, url_for("workshops.harvest", workshop_id=workshop.id, _anchor=anchor))
-    report = services.latest_published_report(workshop.id)
+    report = public.latest_published_report(workshop.id)
     return NoteSource(workshop.title, url_for("workshops.public_report", report_id=report.id) if report else None)
 
 

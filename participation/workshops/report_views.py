@@ -11,7 +11,7 @@ from participation.accounts.models import User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
-from participation.workshops import documents, ics, services, times, validation
+from participation.workshops import documents, ics, public, services, times, validation
 from participation.workshops.blueprint import (
     bp, confirmation, confirmed, form_status, local_datetime, quartier_or_404, workshop_or_404,
 )
@@ -162,7 +162,7 @@ def validator_remove(contrat_id: int, validator_id: int):
 # --- public: published comptes-rendus and the calendar -------------------------------------
 
 def _public_report(report_id: int):
-    report = services.published_report(report_id)
+    report = public.published_report(report_id)
     if report is None:
         abort(404)
     return report
@@ -187,7 +187,7 @@ def calendar(code: str):
     quartier = quartier_or_404(code)
     body = ics.calendar(
         # Never request.host: the Host header is the client's to choose, and UIDs must stay stable.
-        services.upcoming_workshops(quartier), host=current_app.config["WORKSHOP_ICS_DOMAIN"], format_labels=FORMAT_LABELS,
+        public.upcoming_workshops(quartier), host=current_app.config["WORKSHOP_ICS_DOMAIN"], format_labels=FORMAT_LABELS,
         url_for_workshop=lambda w: url_for("quartiers.show", code=quartier.qpv_code, _external=True, _anchor=f"atelier-{w.id}"),
     )
     return Response(body, mimetype="text/calendar", headers={

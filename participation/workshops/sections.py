@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from participation.quartiers.services import QuartierSection
-from participation.workshops import services
+from participation.workshops import public, services
 
 
 def upcoming_section(quartier) -> QuartierSection | None:
     from participation import auth
 
-    workshops = services.upcoming_workshops(quartier)
+    workshops = public.upcoming_workshops(quartier)
     can_capture = auth.can_act_on_quartier(quartier, services.CAPTURE_ROLES)
     if not workshops and not can_capture:
         return None
@@ -20,7 +20,7 @@ def upcoming_section(quartier) -> QuartierSection | None:
 
 
 def reports_section(quartier) -> QuartierSection | None:
-    published = services.published_reports(quartier)
+    published = public.published_reports(quartier)
     if not published:
         return None
     return QuartierSection("workshops/_section_reports.html", {"published_reports": published}, order=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Iterable
 
 from flask_babel import lazy_gettext as _l
@@ -824,54 +824,7 @@ def publish_report(report: WorkshopReport, user: User) -> None:
     db.session.flush()
 
 
-def published_report(report_id: int) -> WorkshopReport | None:
-    report = db.session.get(WorkshopReport, report_id)
-    return report if report is not None and report.status is ReportStatus.PUBLISHED else None
-
-
-def latest_published_report(workshop_id: int) -> WorkshopReport | None:
-    return db.session.scalar(
-        select(WorkshopReport)
-        .where(WorkshopReport.workshop_id == workshop_id, WorkshopReport.status == ReportStatus.PUBLISHED)
-        .order_by(WorkshopReport.version.desc()).limit(1)
-    )
-
-
-def published_reports(quartier: Quartier, limit: int = 10) -> list[WorkshopReport]:
-    """The latest published version of each workshop of the quartier, newest workshop first."""
-    latest = (
-        select(WorkshopReport.workshop_id, func.max(WorkshopReport.version).label("version"))
-        .join(Workshop, Workshop.id == WorkshopReport.workshop_id)
-        .where(Workshop.quartier_id == quartier.id, WorkshopReport.status == ReportStatus.PUBLISHED)
-        .group_by(WorkshopReport.workshop_id)
-        .subquery()
-    )
-    return list(db.session.scalars(
-        select(WorkshopReport)
-        .join(latest, and_(WorkshopReport.workshop_id == latest.c.workshop_id, WorkshopReport.version == latest.c.version))
-        .join(Workshop, Workshop.id == WorkshopReport.workshop_id)
-        .options(selectinload(WorkshopReport.workshop))
-        .order_by(Workshop.starts_at.desc())
-        .limit(limit)
-    ))
-
-
-# --- calendar ------------------------------------------------------------------------------
-
-def upcoming_workshops(quartier: Quartier, now: datetime | None = None, limit: int = 20) -> list[Workshop]:
-    """Workshops not over yet: ending later, or without an end and started less than 6 hours ago."""
-    now = now or utcnow()
-    not_over = or_(
-        Workshop.ends_at >= now,
-        and_(Workshop.ends_at.is_(None), Workshop.starts_at >= now - timedelta(hours=6)),
-    )
-    return list(db.session.scalars(
-        select(Workshop).where(
-            Workshop.quartier_id == quartier.id, Workshop.is_template.is_(False),
-            not_over, Workshop.closed_at.is_(None),
-        ).order_by(Workshop.starts_at).limit(limit)
-    ))
-
+# --- workshops list ------------------------------------------------------------------------
 
 def status_counts(workshops: list[Workshop]) -> dict[int, int]:
     """Notes per workshop (not merged), in one query."""

@@ -45,6 +45,8 @@
     while (pendingList.firstChild) { pendingList.removeChild(pendingList.firstChild); }
     queue.forEach(function (item) {
       var li = document.createElement("li");
+      li.className = "ws-pre";
+      li.dir = "auto";
       li.textContent = item.text;
       pendingList.appendChild(li);
     });
@@ -68,7 +70,8 @@
       item.appendChild(document.createTextNode(" "));
     }
     var text = document.createElement("span");
-    text.className = "ws-note-text";
+    text.className = "ws-note-text ws-pre";  // the note's own line breaks stay visible
+    text.dir = "auto";
     text.textContent = note.text;
     item.appendChild(text);
     if (note.dot_votes) {
