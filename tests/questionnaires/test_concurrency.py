@@ -116,3 +116,35 @@ def test_start_clicked_many_times_at_once_keeps_one_draft(gunicorn_server, quart
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(fire, range(8))) == [302] * 8
     assert _count(Draft) == 1
+
+
+def test_the_same_paper_form_saved_many_times_at_once_is_stored_once(
+    gunicorn_server, quartier, make_questionnaire, make_user,  # noqa: F811
+):
+    from participation.accounts.models import Role
+    from tests.conftest import TEST_PASSWORD
+
+    qn = make_questionnaire(quartier)
+    clerk = make_user(Role.FACILITATOR, quartier=quartier)
+    db.session.commit()
+    desk = Resident(gunicorn_server)
+    _status, _location, page = desk.request("/connexion")
+    desk.csrf = CSRF.search(page).group(1)
+    assert desk.post("/connexion", {"email": clerk.email, "password": TEST_PASSWORD})[0] == 302
+    url = f"/questionnaires/{qn.id}/saisie"
+    desk.csrf = CSRF.search(desk.request(url)[2]).group(1)
+    sheet = {"form_number": "12", f"q{qn.kids.id}": qn.yes.id, f"q{qn.idea.id}": "Un marché\r\nle samedi"}
+    barrier = threading.Barrier(6)
+
+    def fire(_):
+        barrier.wait()
+        return desk.post(url, sheet)[0]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        statuses = list(pool.map(fire, range(6)))
+    # Saved (302), or refused whole by the database while another copy was being saved (409): never 500.
+    assert set(statuses) <= {302, 409} and 302 in statuses, statuses
+    assert _count(Response) == 1
+    # Sent again once the first is stored: the same sheet is said saved, not a duplicate.
+    assert desk.post(url, sheet)[0] == 302
+    assert _count(Response) == 1
