@@ -176,6 +176,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "priorities.comment": (auth.OFFICIALS, True),
     "priorities.version": (auth.STAFF_AND_OFFICIALS, True),
     "priorities.diff": (auth.STAFF_AND_OFFICIALS, True),
+    "priorities.draft_export": (auth.STAFF_AND_OFFICIALS, True),
 }
 
 ROLES = [None, *Role]

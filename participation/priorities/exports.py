@@ -2,21 +2,38 @@
 
 Laid out like annexe 4 of the De Cèze Cévennes contrat: the quartier, then per priority theme
 its objectifs stratégiques and, under each, the objectifs opérationnels, with a short summary
-of the evidence (participants, rank) and the proposals answered.
+of the evidence (participants, rank) and what each objective answers (contributions quoted,
+proposals with their answer). Both documents are A4; every page carries the quartier, the date
+and "page N / M". A draft prints the same from a snapshot taken now, marked "brouillon".
 """
 from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from participation.priorities.models import ProjetVersion
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+A4_MM = (210, 297)
+MARGIN_MM = 18
+# Stand-ins for the page fields inside the translated footer (each document fills them in).
+PAGE, PAGES = "\x00PAGE\x00", "\x00NUMPAGES\x00"
+
+
+@dataclass(frozen=True)
+class Printable:
+    """What a document prints: a snapshot, the line saying which version it is, and its date."""
+    snap: dict[str, Any]
+    status: str
+    dated: date
+    draft: bool = False
 
 
 def _meta(version: ProjetVersion) -> dict[str, Any]:
@@ -34,19 +51,44 @@ def as_json(version: ProjetVersion) -> str:
     return json.dumps({**version.snapshot, "version": _meta(version)}, ensure_ascii=False, indent=2, sort_keys=True)
 
 
-def _heading(version: ProjetVersion) -> tuple[str, str, str]:
-    snap = version.snapshot
+def _title(snap: dict[str, Any]) -> str:
     quartier = snap["quartier"]
-    title = _("Synthèse du « Projet de quartier » — Quartier prioritaire « %(name)s », commune de %(commune)s",
-              name=quartier["name"], commune=quartier["commune"])
-    subtitle = _("%(contrat)s · %(period)s · %(count)s priorités à mettre en dynamique",
-                 contrat=quartier["contrat"], period=snap["period"]["name"], count=len(snap["priorities"]))
+    return _("Synthèse du « Projet de quartier » — Quartier prioritaire « %(name)s », commune de %(commune)s",
+             name=quartier["name"], commune=quartier["commune"])
+
+
+def of_version(version: ProjetVersion) -> Printable:
     if version.meeting_on:
         status = _("Version %(n)s, validée en comité de pilotage le %(date)s.", n=version.number,
-                   date=version.meeting_on.strftime("%d/%m/%Y"))
+                   date=format_date(version.meeting_on, "short"))
     else:
         status = _("Version %(n)s, non validée (document de travail).", n=version.number)
-    return title, subtitle, status
+    dated = version.meeting_on or (version.submitted_at.date() if version.submitted_at else date.today())
+    return Printable(version.snapshot, status, dated)
+
+
+def of_draft(snap: dict[str, Any], on: date | None = None) -> Printable:
+    """The projet as it stands, not submitted: nothing is stored, nothing is locked."""
+    return Printable(snap, _("Brouillon : document de travail, ni soumis ni validé."), on or date.today(), draft=True)
+
+
+def _header(doc: Printable) -> str:
+    name = doc.snap["quartier"]["name"]
+    if doc.draft:
+        return _("Brouillon — Projet de quartier « %(name)s »", name=name)
+    return _("Projet de quartier « %(name)s »", name=name)
+
+
+def _footer(doc: Printable, page: str = PAGE, pages: str = PAGES) -> str:
+    return _("%(quartier)s · %(date)s · page %(page)s / %(pages)s", quartier=doc.snap["quartier"]["name"],
+             date=format_date(doc.dated, "long"), page=page, pages=pages)
+
+
+def _subtitle(snap: dict[str, Any]) -> str:
+    quartier = snap["quartier"]
+    return ngettext("%(contrat)s · %(period)s · %(num)s priorité à mettre en dynamique",
+                    "%(contrat)s · %(period)s · %(num)s priorités à mettre en dynamique",
+                    len(snap["priorities"]), contrat=quartier["contrat"], period=snap["period"]["name"])
 
 
 def _evidence(priority: dict[str, Any]) -> str:
@@ -55,99 +97,186 @@ def _evidence(priority: dict[str, Any]) -> str:
     return _("Priorité ajoutée par l'équipe projet.")
 
 
-def _proposals(objective: dict[str, Any]) -> list[str]:
-    return [
-        _("Proposition n° %(id)s « %(title)s » retenue : %(answer)s", id=link["ref_id"], title=link["label"], answer=link["answer"])
-        for link in objective.get("links", []) if link.get("kind") == "proposal"
-    ]
+def _link_line(link: dict[str, Any]) -> str:
+    """One piece of evidence of an objective, in words: a contribution shows what was said (an
+    answer's own text, not only its question), a proposal its official answer."""
+    kind = link.get("kind")
+    if kind == "proposal":
+        return _("Proposition n° %(id)s « %(title)s » retenue : %(answer)s", id=link["ref_id"], title=link["label"], answer=link.get("answer", ""))
+    if kind == "theme":
+        return _("Ce que la concertation a dit du thème « %(label)s »", label=link.get("label", ""))
+    if link.get("quote"):
+        return _("« %(quote)s » (%(label)s)", quote=link["quote"], label=link.get("label", ""))
+    return link.get("label", "")
 
 
-class _PDF:
-    def __init__(self):
-        from fpdf import FPDF
-
-        self.pdf = FPDF(format="A4")
-        self.pdf.set_margins(18, 18, 18)
-        self.pdf.set_auto_page_break(True, margin=18)
-        self.unicode = (FONT_DIR / "DejaVuSans.ttf").exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists()
-        if self.unicode:
-            self.pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-            self.pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-            self.family = "DejaVu"
-        else:  # pragma: no cover - core fonts are Latin-1 only
-            self.family = "Helvetica"
-        self.pdf.add_page()
-
-    def text(self, value: str) -> str:
-        if self.unicode:
-            return value
-        return value.replace("’", "'").replace("—", "-").replace("–", "-").replace("œ", "oe").encode("latin-1", "replace").decode("latin-1")
-
-    def write(self, value: str, size: float = 10, bold: bool = False, indent: float = 0, space: float = 1.5):
-        from fpdf.enums import XPos, YPos
-
-        self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.set_x(self.pdf.l_margin + indent)
-        self.pdf.multi_cell(self.pdf.epw - indent, size * 0.5, self.text(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.pdf.ln(space)
+def _evidence_lines(objective: dict[str, Any]) -> list[str]:
+    return [_link_line(link) for link in objective.get("links", [])]
 
 
-def as_pdf(version: ProjetVersion) -> bytes:
-    snap = version.snapshot
-    doc = _PDF()
-    title, subtitle, status = _heading(version)
-    doc.write(title, 14, bold=True, space=2)
-    doc.write(subtitle, 10)
-    doc.write(status, 9, space=4)
+def _lines(doc: Printable) -> list[tuple[str, int, str]]:
+    """The document as (style, indent level, text): h1, h2, h3, p, meta, li, ev."""
+    snap = doc.snap
+    out: list[tuple[str, int, str]] = []
+    if doc.draft:
+        out.append(("h1", 0, _("BROUILLON")))
+    out += [("h1", 0, _title(snap)), ("p", 0, _subtitle(snap)), ("meta", 0, doc.status)]
     if snap["projet"].get("introduction"):
-        doc.write(snap["projet"]["introduction"], 10, space=3)
+        out.append(("p", 0, snap["projet"]["introduction"]))
     for position, priority in enumerate(snap["priorities"], start=1):
-        doc.write(f"{position}. {priority['title']}", 13, bold=True, space=1)
-        doc.write(_evidence(priority), 9, space=1)
+        out.append(("h2", 0, f"{format_decimal(position)}. {priority['title']}"))
+        out.append(("meta", 0, _evidence(priority)))
         if priority.get("evidence_summary"):
-            doc.write(priority["evidence_summary"], 9, indent=4, space=1)
+            out.append(("p", 1, priority["evidence_summary"]))
         for strategic in priority["strategic"]:
-            doc.write("• " + strategic["title"], 11, bold=True, indent=4, space=0.5)
-            for line in _proposals(strategic):
-                doc.write(line, 9, indent=10, space=0.5)
+            out.append(("h3", 1, strategic["title"]))
+            out += [("ev", 2, line) for line in _evidence_lines(strategic)]
             for operational in strategic["operational"]:
-                text = "– " + operational["title"] + (f" : {operational['description']}" if operational.get("description") else "")
-                doc.write(text, 10, indent=10, space=0.5)
-                for line in _proposals(operational):
-                    doc.write(line, 9, indent=16, space=0.5)
-        doc.pdf.ln(3)
-    return bytes(doc.pdf.output())
+                text = operational["title"] + (f" : {operational['description']}" if operational.get("description") else "")
+                out.append(("li", 2, text))
+                out += [("ev", 3, line) for line in _evidence_lines(operational)]
+    return out
 
 
-def as_docx(version: ProjetVersion) -> bytes:
+def _pdf_class():
+    from fpdf import FPDF
+
+    class Pdf(FPDF):
+        """FPDF with the running header and footer of the projet."""
+        text_family = "Helvetica"
+        header_text = footer_text = ""
+
+        def header(self):
+            self.set_font(self.text_family, "B", 8)
+            self.set_text_color(90)
+            self.cell(0, 5, self.header_text, new_x="LMARGIN", new_y="NEXT", align="C")
+            self.set_text_color(0)
+            self.ln(3)
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font(self.text_family, "", 8)
+            self.set_text_color(90)
+            text = self.footer_text.replace(PAGE, format_decimal(self.page_no())).replace(PAGES, "{nb}")
+            self.cell(0, 5, text, align="C")
+            self.set_text_color(0)
+
+    return Pdf
+
+
+def _pdf(doc: Printable) -> bytes:
+    pdf = _pdf_class()(format="A4", unit="mm")
+    pdf.alias_nb_pages("{nb}")
+    pdf.set_auto_page_break(auto=True, margin=MARGIN_MM)
+    pdf.set_margins(MARGIN_MM, MARGIN_MM - 6, MARGIN_MM)
+    unicode_font = (FONT_DIR / "DejaVuSans.ttf").exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists()
+    if unicode_font:
+        pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
+        pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        pdf.text_family = "DejaVu"
+
+    def printable(text: str) -> str:
+        if unicode_font:
+            return text
+        return text.replace("’", "'").replace("—", "-").replace("–", "-").replace("œ", "oe").encode("latin-1", "replace").decode("latin-1")  # pragma: no cover
+
+    pdf.header_text = printable(_header(doc))
+    pdf.footer_text = printable(_footer(doc))
+    pdf.set_title(_header(doc))
+    pdf.add_page()
+    sizes = {"h1": 14, "h2": 13, "h3": 11, "p": 10, "li": 10, "ev": 9, "meta": 9}
+    marks = {"li": "–", "ev": "›", "h3": "•"}
+    for style, level, text in _lines(doc):
+        pdf.set_font(pdf.text_family, "B" if style.startswith("h") else "", sizes[style])
+        if style == "h2":
+            pdf.ln(3)
+        height = sizes[style] * 0.5
+        pdf.set_x(pdf.l_margin + 5 * level)
+        if style in marks:
+            # The mark, then the whole text in one box: its line breaks stay inside one item.
+            pdf.cell(5, height, marks[style])
+        pdf.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    return bytes(pdf.output())
+
+
+def _field_run(paragraph, instruction: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that the reader's word processor fills in on each page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def char(kind: str):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+
+    char("begin")
+    run = paragraph.add_run()
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    run._r.append(code)
+    char("separate")
+    paragraph.add_run("1")
+    char("end")
+
+
+def _docx(doc: Printable) -> bytes:
     from docx import Document
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
 
-    snap = version.snapshot
     document = Document()
     document.styles["Normal"].font.name = "Marianne"
     document.styles["Normal"].font.size = Pt(10)
-    title, subtitle, status = _heading(version)
-    document.add_heading(title, level=1)
-    document.add_paragraph(subtitle)
-    document.add_paragraph().add_run(status).italic = True
-    if snap["projet"].get("introduction"):
-        document.add_paragraph(snap["projet"]["introduction"])
-    for position, priority in enumerate(snap["priorities"], start=1):
-        document.add_heading(f"{position}. {priority['title']}", level=2)
-        document.add_paragraph().add_run(_evidence(priority)).italic = True
-        if priority.get("evidence_summary"):
-            document.add_paragraph(priority["evidence_summary"])
-        for strategic in priority["strategic"]:
-            paragraph = document.add_paragraph(style="List Bullet")
-            paragraph.add_run(strategic["title"]).bold = True
-            for line in _proposals(strategic):
-                document.add_paragraph(line, style="List Bullet 2")
-            for operational in strategic["operational"]:
-                text = operational["title"] + (f" : {operational['description']}" if operational.get("description") else "")
-                document.add_paragraph(text, style="List Bullet 2")
-                for line in _proposals(operational):
-                    document.add_paragraph(line, style="List Bullet 3")
+    document.core_properties.title = _header(doc)
+    for section in document.sections:
+        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
+        section.left_margin = section.right_margin = Mm(MARGIN_MM)
+        section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
+        top = section.header.paragraphs[0]
+        top.text = _header(doc)
+        top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        bottom = section.footer.paragraphs[0]
+        bottom.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for index, piece in enumerate(_footer(doc).split("\x00")):
+            if index % 2:
+                _field_run(bottom, piece)
+            elif piece:
+                bottom.add_run(piece)
+        for paragraph in (top, bottom):
+            for run in paragraph.runs:
+                run.font.size = Pt(8)
+    bullets = {1: "List Bullet", 2: "List Bullet 2", 3: "List Bullet 3"}
+    for style, level, text in _lines(doc):
+        if style in ("h1", "h2"):
+            document.add_heading(text, level=1 if style == "h1" else 2)
+            continue
+        paragraph = document.add_paragraph(style=bullets.get(level) if style in ("h3", "li", "ev") else None)
+        run = paragraph.add_run()
+        for index, line in enumerate(text.split("\n")):
+            if index:
+                run.add_break()  # a line break inside a text does not split its item
+            run.add_text(line)
+        run.bold = style == "h3"
+        run.italic = style in ("meta", "ev")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def as_pdf(version: ProjetVersion) -> bytes:
+    return _pdf(of_version(version))
+
+
+def as_docx(version: ProjetVersion) -> bytes:
+    return _docx(of_version(version))
+
+
+def draft_pdf(snap: dict[str, Any]) -> bytes:
+    return _pdf(of_draft(snap))
+
+
+def draft_docx(snap: dict[str, Any]) -> bytes:
+    return _docx(of_draft(snap))

@@ -153,6 +153,24 @@ def export(projet_id: int, number: int, fmt: str):
     return response
 
 
+@bp.route("/projets/<int:projet_id>/brouillon.<fmt>")
+@auth.roles(auth.STAFF_AND_OFFICIALS)
+def draft_export(projet_id: int, fmt: str):
+    """The projet as it stands, as PDF or DOCX marked "brouillon": nothing submitted, nothing locked."""
+    projet = _projet_or_404(projet_id)
+    if fmt not in ("pdf", "docx"):
+        abort(404)
+    snap = services.snapshot(projet)
+    if fmt == "pdf":
+        body, mimetype = exports.draft_pdf(snap), "application/pdf"
+    else:
+        body, mimetype = exports.draft_docx(snap), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    response = Response(body, mimetype=mimetype)
+    filename = f"projet-de-quartier-{projet.quartier.qpv_code}-brouillon.{fmt}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # --- aggregation (staff and officials of the quartier) ---------------------------------------
 
 @bp.route("/quartiers/<code>/priorites")
@@ -461,7 +479,7 @@ def item_update(projet_id: int, kind: str, item_id: int):
             return _back(projet)
         form = ItemForm()
         if not form.validate_on_submit():
-            return _render_projet(projet, _form_errors(form), proposal_form=form), 400
+            return _render_projet(projet, _form_errors(form)), 400
         values = {"title": form.title.data}
         if isinstance(item, OperationalObjective):
             values["description"] = form.description.data or ""

@@ -636,3 +636,50 @@ def test_without_a_concertation_the_page_says_who_can_define_it_and_links_admins
     login(make_user(R.ADMIN))
     page = client.get(f"/quartiers/{quartier.qpv_code}/projet-de-quartier").get_data(as_text=True)
     assert f"/contrats/{quartier.commune.contrat_id}/concertations" in page and "Définir la concertation maintenant" in page
+
+
+def test_a_draft_exports_as_pdf_and_docx_with_its_evidence_without_being_submitted(client, login, ecusson, provider, proposals):
+    from docx import Document
+
+    projet = _draft(client, login, ecusson)
+    propre, soins = _build(client, projet)
+    assert client.post_form(f"/projets/{projet.id}/liens", {
+        "kind": "contribution", "objective": f"strategic:{propre.id}",
+        "contribution": f"questionnaire_ranking|response|11|{ecusson.t('habitat')}",
+    }).status_code == 302
+    assert _link(client, projet, f"strategic:{soins.id}", proposals["ours"], "Retenue :\r\nétude en 2025.").status_code == 302
+    page = client.get(f"/projets/{projet.id}").get_data(as_text=True)
+    assert f"/projets/{projet.id}/brouillon.pdf" in page and f"/projets/{projet.id}/brouillon.docx" in page
+
+    response = client.get(f"/projets/{projet.id}/brouillon.docx")
+    assert response.status_code == 200 and "brouillon.docx" in response.headers["Content-Disposition"]
+    document = Document(io.BytesIO(response.data))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "BROUILLON"
+    assert any("Brouillon : document de travail" in text for text in texts)
+    # The evidence of each objective: the answer itself with what it answers, the proposal with its answer.
+    assert "« Les façades tombent en ruine. » (Questionnaire papier n° 11)" in texts
+    assert any("Création d'une Maison de Santé Pluridisciplinaire" in t and "Retenue :\nétude en 2025." in t for t in texts)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # A4
+    assert "Brouillon" in section.header.paragraphs[0].text
+    footer_xml = section.footer.paragraphs[0]._p.xml
+    assert "L'Écusson" in section.footer.paragraphs[0].text and "page" in section.footer.paragraphs[0].text
+    assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
+
+    pdf = client.get(f"/projets/{projet.id}/brouillon.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    assert len(pdf.data) > 5_000
+    # The document's title (the page text is compressed): a PDF text string, UTF-16 in hexadecimal.
+    assert "Brouillon".encode("utf-16-be").hex().encode() in pdf.data.lower()
+
+    # Nothing was submitted nor locked: still a draft, no version, still editable.
+    projet = _projet()
+    assert projet.state is ProjetState.DRAFT and projet.versions == []
+    assert client.get(f"/projets/{projet.id}/brouillon.json").status_code == 404
+
+
+def test_a_draft_export_is_for_the_quartiers_staff_only(client, login, ecusson, provider):
+    projet = _draft(client, login, ecusson)
+    client.post_form("/deconnexion")
+    assert client.get(f"/projets/{projet.id}/brouillon.pdf").status_code == 302  # to the sign-in page
