@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from participation.accounts.models import Role
 from participation.evidence import ThemeWeight
 from participation.extensions import db
-from participation.priorities.models import ConcertationPeriod, ProjetDeQuartier, ProjetState
+from participation.priorities.models import ConcertationPeriod, ProjetDeQuartier, ProjetState, VersionDecision
 from participation.priorities.services import (
     ContratContext, aggregate, collect_evidence_many, pending_proposals_by_quartier, periods_for_contrat,
 )
@@ -96,3 +97,20 @@ def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
             participants=current.participants, trend=trend, projet=projet, pending=pending,
         ))
     return rows
+
+
+def changes_requested(user) -> list[ProjetDeQuartier]:
+    """For a facilitator's space: the projets of their quartiers sent back to draft by an official
+    (the latest version's decision is "changes requested"), with the comments that say why."""
+    if not user.is_authenticated or not (user.is_admin or user.role is Role.FACILITATOR):
+        return []
+    quartier_ids = [q.id for q in scope_quartiers(user)]
+    if not quartier_ids:
+        return []
+    projets = db.session.scalars(
+        select(ProjetDeQuartier)
+        .where(ProjetDeQuartier.quartier_id.in_(quartier_ids), ProjetDeQuartier.state == ProjetState.DRAFT)
+        .options(selectinload(ProjetDeQuartier.versions), selectinload(ProjetDeQuartier.quartier))
+        .order_by(ProjetDeQuartier.id)
+    )
+    return [p for p in projets if p.latest_version and p.latest_version.decision is VersionDecision.CHANGES_REQUESTED]

@@ -50,6 +50,12 @@ KIND_LABELS = {
     "proposal": _l("proposition"), "dot_vote": _l("gommettes"),
 }
 
+@bp.app_template_global("projets_changes_requested")
+def projets_changes_requested() -> list:
+    """For a facilitator's space: the projets an official sent back with requested changes."""
+    return dashboard_queries.changes_requested(current_user)
+
+
 @bp.context_processor
 def labels():
     return {

@@ -683,3 +683,31 @@ def test_a_draft_export_is_for_the_quartiers_staff_only(client, login, ecusson, 
     projet = _draft(client, login, ecusson)
     client.post_form("/deconnexion")
     assert client.get(f"/projets/{projet.id}/brouillon.pdf").status_code == 302  # to the sign-in page
+
+
+def test_a_facilitator_sees_on_their_space_the_projets_sent_back_with_changes(client, login, ecusson, provider, make_user):
+    projet = _draft(client, login, ecusson)
+    _build(client, projet)
+    assert "modifications sont demandées" not in client.get("/espace").get_data(as_text=True)
+    client.post_form(f"/projets/{projet.id}/soumettre")
+    client.post_form("/deconnexion")
+    login(ecusson.official)
+    assert client.post_form(f"/projets/{projet.id}/demander-des-modifications",
+                            {"changes-body": "Ajoutez un objectif\r\nsur les dépôts sauvages."}).status_code == 302
+    assert "modifications sont demandées" not in client.get("/espace").get_data(as_text=True)  # not the official's work
+    client.post_form("/deconnexion")
+    login(ecusson.facilitator)
+    space = client.get("/espace").get_data(as_text=True)
+    assert "1 projet de quartier : des modifications sont demandées" in space
+    assert f'href="/projets/{projet.id}#modifications-demandees"' in space
+    page = client.get(f"/projets/{projet.id}").get_data(as_text=True)
+    assert 'id="modifications-demandees"' in page and "sur les dépôts sauvages." in page
+    # A facilitator of another quartier does not see it.
+    client.post_form("/deconnexion")
+    login(make_user(Role.FACILITATOR, quartier=ecusson.other_quartier))
+    assert "modifications sont demandées" not in client.get("/espace").get_data(as_text=True)
+    # Submitted again, it no longer waits for the facilitator.
+    client.post_form("/deconnexion")
+    login(ecusson.facilitator)
+    client.post_form(f"/projets/{projet.id}/soumettre")
+    assert "modifications sont demandées" not in client.get("/espace").get_data(as_text=True)
