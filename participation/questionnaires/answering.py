@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
 from participation.extensions import db
-from participation.quartiers import services as territory
-from participation.questionnaires import receipts, services
+from participation.questionnaires import receipts, scope, services
 from participation.questionnaires.errors import QuestionnaireError
 from participation.questionnaires.models import Draft, Kind, Questionnaire, Section
 
@@ -35,12 +34,8 @@ def start(questionnaire: Questionnaire, hashed: str, *, consent: bool, quartier_
     """The device's draft, once the resident gave their consent (when the questionnaire asks it)."""
     if questionnaire.consent_text and not consent:
         raise QuestionnaireError("consent", _l("Cochez la case pour donner votre accord avant de commencer."))
-    quartier_id = None
-    if questionnaire.quartier_id is None and quartier_code:
-        # A shared questionnaire counts the response for the quartier it was reached from.
-        quartier = territory.quartier_by_code(quartier_code[:20])
-        if quartier is not None and quartier.contrat_id == questionnaire.contrat_id:
-            quartier_id = quartier.id
+    # A shared questionnaire counts the response for the quartier it was reached from.
+    quartier_id = None if questionnaire.quartier_id is not None else scope.response_quartier_id(questionnaire, quartier_code)
     return services.start_draft(questionnaire, hashed, quartier_id)
 
 

@@ -20,7 +20,7 @@ from participation.i18n import current_language
 from participation.quartiers import services as territory
 from participation.quartiers.models import Quartier
 from participation.params import parse_int
-from participation.questionnaires import answering, exports, privacy, receipts, services
+from participation.questionnaires import answering, exports, privacy, receipts, scope, services
 from participation.questionnaires.forms import (
     KIND_LABELS, LEVEL_LABELS, ChoiceForm, DuplicateForm, ImportForm, NewQuestionnaireForm,
     QuestionEditForm, QuestionForm, QuestionnaireForm, SectionForm,
@@ -74,17 +74,6 @@ def _readers(questionnaire_id: int) -> Questionnaire:
     questionnaire = _load(questionnaire_id)
     _require(questionnaire, auth.STAFF_AND_OFFICIALS)
     return questionnaire
-
-
-def _covered_quartier_ids(questionnaire: Questionnaire) -> tuple[int, ...] | None:
-    """None when the reader sees every response (a questionnaire of one quartier they cover, or
-    a shared one and whole-contrat rights); else the quartiers of the contrat they cover."""
-    if questionnaire.quartier is not None or current_user.covers_contrat(questionnaire.contrat):
-        return None
-    return tuple(sorted(
-        scope.quartier_id for scope in current_user.scopes
-        if scope.quartier is not None and scope.quartier.commune.contrat_id == questionnaire.contrat_id
-    ))
 
 
 def _quartier(code: str, allowed=auth.STAFF) -> Quartier:
@@ -496,22 +485,8 @@ def _paper_form(questionnaire, *, response=None, values=None, errors=None, form_
         filled_on=filled_on, error_field=error_field, today=services.today().isoformat(),
         themes=services.ranking_themes(questionnaire), recent=services.paper_responses(questionnaire, 20),
         language="fr", hints=services.condition_hints(questionnaire),
-        quartiers=_contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
+        quartiers=scope.contrat_quartiers(questionnaire), chosen_quartier=request.form.get("quartier", ""),
     ), status
-
-
-def _contrat_quartiers(questionnaire):
-    """A shared questionnaire's paper forms say which quartier they come from."""
-    if questionnaire.quartier_id is not None:
-        return []
-    return [q for q in territory.all_quartiers() if q.contrat_id == questionnaire.contrat_id]
-
-
-def _paper_quartier_id(questionnaire) -> int | None:
-    if questionnaire.quartier_id is not None:
-        return questionnaire.quartier_id
-    code = request.form.get("quartier", "")
-    return next((q.id for q in _contrat_quartiers(questionnaire) if q.qpv_code == code), None)
 
 
 def _parse_paper(questionnaire):
@@ -556,7 +531,7 @@ def _save_paper(questionnaire, response=None):
         if not answer_errors:
             if response is None:
                 services.enter_paper(questionnaire, form_number=number, values=values, entered_by_id=current_user.id,
-                                     quartier_id=_paper_quartier_id(questionnaire), submitted_on=filled_on)
+                                     quartier_id=scope.response_quartier_id(questionnaire, request.form.get("quartier")), submitted_on=filled_on)
             else:
                 services.correct_paper(questionnaire, response, form_number=number, values=values,
                                        submitted_on=filled_on)
@@ -644,7 +619,7 @@ def _filters(questionnaire: Questionnaire) -> Filters:
             abort(400, _("Date invalide : utilisez la forme AAAA-MM-JJ."))
 
     return Filters(source=source, choice_ids=tuple(picked), start=day("du"), end=day("au"),
-                   quartier_ids=_covered_quartier_ids(questionnaire))
+                   quartier_ids=scope.reader_quartier_ids(questionnaire, current_user))
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/resultats")
