@@ -238,9 +238,24 @@ def update_section(section: Section, title: str) -> None:
     db.session.flush()
 
 
-def delete_section(section: Section) -> None:
-    if section.questions and has_answers(section.questionnaire):
+def check_deletable(item: Section | Question | Choice) -> None:
+    """Raises what deleting `item` would raise, so a refusal comes before the confirmation step."""
+    if isinstance(item, Choice):
+        if item.question.kind not in FREE_CHOICE_KINDS:
+            raise errors.fixed_choices()
+        questionnaire = item.question.section.questionnaire
+    elif isinstance(item, Question):
+        questionnaire = item.section.questionnaire
+    else:
+        if not item.questions:
+            return
+        questionnaire = item.questionnaire
+    if has_answers(questionnaire):
         raise errors.locked()
+
+
+def delete_section(section: Section) -> None:
+    check_deletable(section)
     _clear_conditions(section.questionnaire, {c.id for q in section.questions for c in q.choices})
     db.session.delete(section)
     db.session.flush()
@@ -349,8 +364,7 @@ def update_question(
 
 
 def delete_question(question: Question) -> None:
-    if has_answers(question.section.questionnaire):
-        raise errors.locked()
+    check_deletable(question)
     _clear_conditions(question.section.questionnaire, {c.id for c in question.choices})
     db.session.delete(question)
     db.session.flush()
@@ -398,10 +412,7 @@ def update_choice(choice: Choice, label: str, theme_id: int | None) -> None:
 
 def delete_choice(choice: Choice) -> None:
     question = choice.question
-    if question.kind not in FREE_CHOICE_KINDS:
-        raise errors.fixed_choices()
-    if has_answers(question.section.questionnaire):
-        raise errors.locked()
+    check_deletable(choice)
     _clear_conditions(question.section.questionnaire, {choice.id})
     db.session.delete(choice)  # explicit, so the audit log records it
     db.session.flush()

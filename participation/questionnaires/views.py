@@ -8,12 +8,13 @@ from flask import (
     Blueprint, Response as HttpResponse, abort, current_app, flash, redirect, render_template,
     request, session, stream_with_context, url_for,
 )
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, ngettext
 from flask_login import current_user, logout_user
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from participation import auth
+from participation.confirmation import confirmation, confirmed
 from participation.extensions import db, limiter
 from participation.forms import choices
 from participation.i18n import current_language
@@ -241,8 +242,14 @@ def section_edit(questionnaire_id: int, section_id: int):
 def section_delete(questionnaire_id: int, section_id: int):
     questionnaire = _staff(questionnaire_id)
     section = _child(questionnaire, Section, section_id)
-    return _delete_from_builder(questionnaire, lambda: services.delete_section(section),
-                                _("La section a été supprimée."))
+    return _delete_from_builder(
+        questionnaire, section, lambda: services.delete_section(section), _("La section a été supprimée."),
+        title=_("Supprimer la section « %(title)s » ?", title=section.title),
+        message=ngettext("La section et sa question seront supprimées.",
+                         "La section et ses %(num)d questions seront supprimées.", len(section.questions))
+        if section.questions else _("La section vide sera supprimée."),
+        items=[question.text for question in section.questions],
+    )
 
 
 def _question_form_choices(form, questionnaire, section, question=None):
@@ -318,12 +325,23 @@ def _blank_choice_form(questionnaire):
 def question_delete(questionnaire_id: int, question_id: int):
     questionnaire = _staff(questionnaire_id)
     question = _child(questionnaire, Question, question_id)
-    return _delete_from_builder(questionnaire, lambda: services.delete_question(question),
-                                _("La question a été supprimée."))
+    return _delete_from_builder(
+        questionnaire, question, lambda: services.delete_question(question), _("La question a été supprimée."),
+        title=_("Supprimer cette question ?"),
+        message=_("La question et ses choix de réponse seront supprimés."),
+        items=[question.text],
+    )
 
 
-def _delete_from_builder(questionnaire, delete, done_message: str):
-    """Run a deletion service; a refused one (e.g. answers exist) is a 409 with its message."""
+def _delete_from_builder(questionnaire, item, delete, done_message: str, *, title: str, message: str, items):
+    """A deletion, after the confirmation step (without JavaScript); a refused one (e.g. answers
+    exist) is a 409 with its message, before any confirmation."""
+    services.check_deletable(item)
+    if not confirmed():
+        return confirmation(
+            title=title, message=message, items=items, confirm_label=_("Confirmer la suppression"),
+            back_url=url_for("questionnaires.edit", questionnaire_id=questionnaire.id),
+        )
     delete()
     flash(done_message, "success")
     return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
@@ -377,6 +395,14 @@ def choice_delete(questionnaire_id: int, choice_id: int):
     questionnaire = _staff(questionnaire_id)
     choice = _child(questionnaire, Choice, choice_id)
     question_id = choice.question_id
+    services.check_deletable(choice)
+    if not confirmed():
+        return confirmation(
+            title=_("Supprimer ce choix de réponse ?"), message=_("Le choix sera retiré de la question."),
+            items=[choice.label], confirm_label=_("Confirmer la suppression"),
+            back_url=url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id,
+                             question_id=question_id),
+        )
     services.delete_choice(choice)
     return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question_id))
 

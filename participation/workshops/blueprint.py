@@ -76,20 +76,6 @@ def table_form(workshop: Workshop, obj=None, prefix: str = "table"):
     return form
 
 
-def confirmed() -> bool:
-    return request.form.get("confirm") == "1"
-
-
-def confirmation(*, title: str, message: str, confirm_label: str, back_url: str, items=(), fields=(),
-                 danger: bool = True):
-    """The confirmation step of an irreversible action, without JavaScript: the same form again,
-    with its fields and `confirm=1`; nothing has changed yet."""
-    return render_template(
-        "workshops/confirm.html", title=title, message=message, confirm_label=confirm_label,
-        back_url=back_url, items=list(items), fields=list(fields), action=request.path, danger=danger,
-    )
-
-
 @bp.app_template_filter("local_datetime")
 def local_datetime(moment: datetime | None, style: str = "medium", zone: str | None = None) -> str:
     """Date and time in the reader's language, without seconds, at `zone` (a workshop's: its contrat's)."""

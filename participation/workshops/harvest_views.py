@@ -10,12 +10,13 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from participation import auth
+from participation.confirmation import confirmation, confirmed
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
 from participation.workshops import public, services, walks
 from participation.workshops.blueprint import (
-    CAPTURE, bp, confirmation, confirmed, form_status, question_choices, theme_choices, workshop_or_404,
+    CAPTURE, bp, form_status, question_choices, theme_choices, workshop_or_404,
 )
 from participation.workshops.forms import NoteEditForm, ObservationForm
 from participation.workshops.models import Workshop, WorkshopNote

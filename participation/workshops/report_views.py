@@ -7,13 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from participation import auth
+from participation.confirmation import confirmation, confirmed
 from participation.accounts.models import User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
 from participation.workshops import documents, ics, public, services, times, validation
 from participation.workshops.blueprint import (
-    bp, confirmation, confirmed, form_status, local_datetime, quartier_or_404, workshop_or_404,
+    bp, form_status, local_datetime, quartier_or_404, workshop_or_404,
 )
 from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS, ReportForm, ValidatorForm
 from participation.workshops.models import Workshop

@@ -8,13 +8,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from participation import auth
+from participation.confirmation import confirmation, confirmed
 from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
 from participation.workshops import harvest_views, report_views, services, times  # noqa: F401 (routes)
 from participation.workshops.blueprint import (
-    CAPTURE, bp, confirmation, confirmed, form_status, local_datetime, question_choices, question_text,
+    CAPTURE, bp, form_status, local_datetime, question_choices, question_text,
     quartier_or_404, stored_question, theme_choices, workshop_or_404, zone_of,
 )
 from participation.workshops.blueprint import table_form as blueprint_table_form

@@ -220,3 +220,23 @@ def test_import_never_crashes_on_odd_json(app, quartier):
             db.session.rollback()
 
     check()
+
+
+def test_deletions_in_the_builder_ask_for_confirmation_without_javascript(client, quartier, make_questionnaire, facilitator):
+    qn = make_questionnaire(quartier, state=State.DRAFT)
+    edit = f"/questionnaires/{qn.id}/modifier"
+    targets = [
+        (f"/questionnaires/{qn.id}/choix/{qn.wishes.choices[0].id}/supprimer", Choice, qn.wishes.choices[0].id),
+        (f"/questionnaires/{qn.id}/questions/{qn.wishes.id}/supprimer", Question, qn.wishes.id),
+        (f"/questionnaires/{qn.id}/sections/{qn.s2.id}/supprimer", Section, qn.s2.id),
+    ]
+    for url, model, ident in targets:
+        first = client.post_form(url, {}, page=edit)
+        page = first.get_data(as_text=True)
+        assert first.status_code == 200 and "Confirmer la suppression" in page and 'name="confirm" value="1"' in page
+        assert db.session.get(model, ident) is not None, "nothing is deleted before the confirmation"
+        db.session.expire_all()
+        confirmed = client.post_form(url, {"confirm": "1"}, page=edit)
+        assert confirmed.status_code == 302
+        db.session.expire_all()
+        assert db.session.get(model, ident) is None
