@@ -7,7 +7,7 @@ are inserted in bulk, then the questionnaires' running totals are built with the
 `flask questionnaires rebuild-tallies`.
 
 Timed, uncached (the aggregation has no evidence version to cache on), median of --repeat:
-- `aggregate`: what the priorities page runs: `priorities.services.aggregate` (every
+- `aggregate`: what the priorities page runs: `priorities.aggregation.aggregate` (every
   provider: questionnaires read their running totals, workshops and proposals group their
   rows; then weights and the exact ranking);
 - `one SQL query over the answers`: a single hand-written query computing the same scores and
@@ -150,7 +150,7 @@ def build(scale: float, seed: int = 2023) -> tuple:
     """The issue's data set (scaled), in the real tables; returns (quartier, period, counts)."""
     from participation.extensions import db
     from participation.modelbase import utcnow
-    from participation.priorities import services as priorities
+    from participation.priorities import aggregation as aggregations, services as priorities, settings
     from participation.proposals.models import DotCount, DotMeeting, Participant, Proposal, Vote
     from participation.quartiers import services as territory
     from participation.questionnaires import services as questionnaires
@@ -165,10 +165,10 @@ def build(scale: float, seed: int = 2023) -> tuple:
     territory.seed_default_themes(contrat)
     commune = territory.create_commune(contrat, name="Alès")
     quartier = territory.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=5000)
-    period = priorities.create_period(contrat, name="Concertation 2023", starts_on=PERIOD[0], ends_on=PERIOD[1])
-    priorities.set_weights(contrat, WEIGHTS)
+    period = settings.create_period(contrat, name="Concertation 2023", starts_on=PERIOD[0], ends_on=PERIOD[1])
+    settings.set_weights(contrat, WEIGHTS)
     db.session.commit()
-    themes = priorities.top_level_theme_ids(contrat.id)
+    themes = aggregations.top_level_theme_ids(contrat.id)
     popular = themes[:5]
 
     def theme():
@@ -321,7 +321,7 @@ def timed(function, repeat: int) -> tuple[float, object]:
 def run(url: str, scale: float, repeat: int) -> dict:
     from participation import create_app
     from participation.extensions import db
-    from participation.priorities import services
+    from participation.priorities import aggregation as aggregations, services, settings
     from participation.quartiers.models import Quartier
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
@@ -331,7 +331,7 @@ def run(url: str, scale: float, repeat: int) -> dict:
         begin = time.perf_counter()
         quartier, period, counts = build(scale)
         built = time.perf_counter() - begin
-        start, end = services.bounds(period)
+        start, end = aggregations.bounds(period)
         parameters = {"q": quartier.id, "c": quartier.commune.contrat_id, "s": start, "e": end,
                       "ds": period.starts_on, "de": period.ends_on, "de_next": period.ends_on + timedelta(days=1),
                       "false": False}
@@ -341,7 +341,7 @@ def run(url: str, scale: float, repeat: int) -> dict:
 
         def aggregate():
             db.session.expire_all()
-            return services.aggregate(db.session.get(Quartier, quartier_id), period)
+            return aggregations.aggregate(db.session.get(Quartier, quartier_id), period)
 
         def raw():
             return db.session.execute(raw_sql, parameters).all()

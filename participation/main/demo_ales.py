@@ -15,7 +15,7 @@ from sqlalchemy import select
 from participation.extensions import db
 from participation.main import demo_questionnaire
 from participation.main.demo_ecusson import Cast, paris
-from participation.priorities import services as priorities
+from participation.priorities import settings
 from participation.proposals import services as proposals
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as territory
@@ -78,7 +78,7 @@ def build(contrat: ContratDeVille, quartier: Quartier, cast: Cast, rng: random.R
         for name, college, organisation, referent, lot in CONSEIL_MEMBERS:
             territory.add_member(quartier.conseil, display_name=name, college=college, organisation=organisation,
                                  is_referent=referent, drawn_by_lot=lot)
-    priorities.create_period(contrat, name=PERIOD_NAME, starts_on=today - timedelta(days=21),
+    settings.create_period(contrat, name=PERIOD_NAME, starts_on=today - timedelta(days=21),
                              ends_on=today + timedelta(days=70), quartier=quartier)
     responses = _questionnaire(contrat, quartier, themes, cast, rng, today)
     spare_codes = _proposals_and_votes(quartier, themes, rng)

@@ -29,7 +29,8 @@ from participation.main.demo_ecusson_data import (
     PROMOTED, PROPOSALS, QUESTIONNAIRE_DATES, RANKING_WEIGHTS, SECOND_VERSION_ADDITION, TABLE_HOSTS, TEXTS,
     VOTE_TENDENCY, VOTING,
 )
-from participation.priorities import services as priorities
+from participation.priorities import aggregation as aggregations, projet as projets, services as priorities
+from participation.priorities import settings, workflow
 from participation.proposals import services as proposals
 from participation.proposals.models import Proposal, ProposalSource, ProposalState, Vote, VoteChoice
 from participation.quartiers import services as territory
@@ -67,7 +68,7 @@ def is_loaded(quartier: Quartier) -> bool:
 def build(contrat: ContratDeVille, quartier: Quartier, cast: Cast, rng: random.Random) -> dict[str, int]:
     """The whole 2023 story of L'Écusson; returns a few counts for the CLI to print."""
     themes = _themes(contrat)
-    period = priorities.create_period(contrat, name=CONCERTATION[0], starts_on=CONCERTATION[1],
+    period = settings.create_period(contrat, name=CONCERTATION[0], starts_on=CONCERTATION[1],
                                       ends_on=CONCERTATION[2], quartier=quartier)
     notes, promoted = _world_cafe(quartier, themes, cast)
     responses = _questionnaire(contrat, quartier, themes, cast, rng)
@@ -225,34 +226,34 @@ def _votes(quartier: Quartier, made: dict[str, Proposal], rng: random.Random) ->
 # --- the projet de quartier, validated by the comité de pilotage ------------------------------
 
 def _projet(quartier: Quartier, period, themes: dict[str, Theme], cast: Cast, made: dict[str, Proposal]) -> None:
-    projet = priorities.create_projet(quartier, period, title=PROJET_TITLE,
+    projet = projets.create_projet(quartier, period, title=PROJET_TITLE,
                                       theme_ids=[themes[slug].id for slug, _title, _objectives in PROJET])
-    priorities.update_item(projet, projet, introduction=PROJET_INTRODUCTION)
+    projets.update_item(projet, projet, introduction=PROJET_INTRODUCTION)
     by_theme = {priority.theme_id: priority for priority in projet.priorities}
     top_level = [t.id for t in themes.values() if t.parent_id is None]
     strategic_by_title = {}
     for slug, title, objectives in PROJET:
         priority = by_theme[themes[slug].id]
-        priorities.update_item(priority, projet, title=title, evidence_summary=EVIDENCE_SUMMARIES.get(slug, ""))
+        projets.update_item(priority, projet, title=title, evidence_summary=EVIDENCE_SUMMARIES.get(slug, ""))
         for s_index, (strategic_title, operational) in enumerate(objectives):
-            strategic = priorities.add_strategic(priority, title=strategic_title)
+            strategic = projets.add_strategic(priority, title=strategic_title)
             strategic_by_title[strategic_title] = strategic
             if s_index == 0:
-                priorities.link_theme(strategic, theme_id=themes[slug].id)
+                projets.link_theme(strategic, theme_id=themes[slug].id)
             for operational_title, answers in operational:
-                objective = priorities.add_operational(strategic, title=operational_title)
+                objective = projets.add_operational(strategic, title=operational_title)
                 _link(objective, answers, quartier, period, top_level, cast, made)
 
-    version = priorities.submit(projet, cast.facilitator)
+    version = workflow.submit(projet, cast.facilitator)
     version.submitted_at = paris(COMITE_TECHNIQUE - timedelta(days=3), 17)
-    comment = priorities.request_changes(projet, cast.official, body=CHANGE_REQUEST)
+    comment = workflow.request_changes(projet, cast.official, body=CHANGE_REQUEST)
     version.decided_at = comment.created_at = paris(COMITE_TECHNIQUE, 16)
     _slug, strategic_title, addition = SECOND_VERSION_ADDITION
-    priorities.add_operational(strategic_by_title[strategic_title], title=addition)
-    second = priorities.submit(projet, cast.facilitator)
+    projets.add_operational(strategic_by_title[strategic_title], title=addition)
+    second = workflow.submit(projet, cast.facilitator)
     second.submitted_at = paris(COMITE_TECHNIQUE + timedelta(days=14), 10)
-    priorities.forward_to_pilotage(projet, cast.facilitator)
-    priorities.validate(projet, cast.official, meeting_on=COMITE_DE_PILOTAGE)
+    workflow.forward_to_pilotage(projet, cast.facilitator)
+    workflow.validate(projet, cast.official, meeting_on=COMITE_DE_PILOTAGE)
     second.decided_at = paris(COMITE_DE_PILOTAGE, 12)
     for key, (answer, reason) in NOT_RETAINED.items():
         proposals.set_state(made[key], ProposalState.NOT_RETAINED, answer, cast.facilitator, reason,
@@ -272,9 +273,9 @@ def _link(objective, answers, quartier, period, top_level: list[int], cast: Cast
                                  answer=ANSWER.format(objective=objective.title), actor=cast.facilitator)
         return
     for theme_id in top_level:  # the quote's own theme, wherever the facilitators filed it
-        for contribution in priorities.drill_down(quartier, period, theme_id, limit=500):
+        for contribution in aggregations.drill_down(quartier, period, theme_id, limit=500):
             if contribution.quote == value and contribution.kind != "dot_vote":
-                priorities.link_contribution(objective, source=contribution.source, kind=contribution.kind,
+                projets.link_contribution(objective, source=contribution.source, kind=contribution.kind,
                                              ref_id=contribution.ref_id, theme_id=theme_id)
                 return
     raise LookupError(f"no contribution quotes {value!r}")

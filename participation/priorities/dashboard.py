@@ -13,9 +13,8 @@ from participation.accounts.models import Role
 from participation.evidence import ThemeWeight
 from participation.extensions import db
 from participation.priorities.models import ConcertationPeriod, ProjetDeQuartier, ProjetState, VersionDecision
-from participation.priorities.services import (
-    ContratContext, aggregate, collect_evidence_many, pending_proposals_by_quartier, periods_for_contrat,
-)
+from participation.priorities.aggregation import ContratContext, aggregate, collect_evidence_many, periods_for_contrat
+from participation.priorities.services import pending_proposals_by_quartier
 from participation.quartiers.models import Commune, Quartier, Theme
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.main import demo_ales
-from participation.priorities import services
+from participation.priorities import projet as projets, workflow
 from participation.priorities.models import (
     CommentKind, ConcertationPeriod, ProjetComment, ProjetDeQuartier, ProjetState, ProjetVersion, VersionDecision,
 )
@@ -31,12 +31,12 @@ def _submitted_projet(world) -> ProjetDeQuartier:
     quartier = db.session.scalar(select(Quartier).where(Quartier.qpv_code == PRES))
     period = db.session.scalar(select(ConcertationPeriod).where(ConcertationPeriod.name == demo_ales.PERIOD_NAME))
     themes = {t.slug: t.id for t in db.session.scalars(select(Theme).where(Theme.contrat_id == period.contrat_id))}
-    projet = services.create_projet(quartier, period, title="Projet de quartier Près Saint-Jean",
+    projet = projets.create_projet(quartier, period, title="Projet de quartier Près Saint-Jean",
                                     theme_ids=[themes["cadre-de-vie"], themes["emploi"]])
-    strategic = services.add_strategic(projet.priorities[0], title="Des pieds d'immeubles accueillants")
-    services.add_operational(strategic, title="Des jardins partagés", description="Avec le bailleur\nDès le printemps")
-    services.submit(projet, world.facilitator)
-    services.forward_to_pilotage(projet, world.facilitator)
+    strategic = projets.add_strategic(projet.priorities[0], title="Des pieds d'immeubles accueillants")
+    projets.add_operational(strategic, title="Des jardins partagés", description="Avec le bailleur\nDès le printemps")
+    workflow.submit(projet, world.facilitator)
+    workflow.forward_to_pilotage(projet, world.facilitator)
     db.session.commit()
     return projet
 
@@ -96,9 +96,9 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     facilitator.context.close()
     fresh()
     projet = db.session.get(ProjetDeQuartier, projet.id)
-    services.add_operational(projet.priorities[0].strategic[0], title="Un composteur partagé")
-    services.submit(projet, world.facilitator)
-    services.forward_to_pilotage(projet, world.facilitator)
+    projets.add_operational(projet.priorities[0].strategic[0], title="Un composteur partagé")
+    workflow.submit(projet, world.facilitator)
+    workflow.forward_to_pilotage(projet, world.facilitator)
     db.session.commit()
     page.context.close()
 

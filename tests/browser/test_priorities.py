@@ -117,16 +117,16 @@ def test_editor_works_without_javascript(live_server, browser, ecusson, provider
 
 def test_axe_on_every_priorities_page(live_server, page, axe, ecusson, provider):
     from participation.extensions import db
-    from participation.priorities import services
+    from participation.priorities import projet as projets, workflow
 
-    projet = services.create_projet(ecusson.quartier, ecusson.period, title="Projet de quartier L'Écusson",
+    projet = projets.create_projet(ecusson.quartier, ecusson.period, title="Projet de quartier L'Écusson",
                                     theme_ids=[ecusson.t("habitat"), ecusson.t("acces-aux-soins")])
-    strategic = services.add_strategic(projet.priorities[0], title="Un quartier plus propre")
-    services.add_operational(strategic, title="Ramassage des encombrants")
-    services.submit(projet, ecusson.facilitator)
-    services.request_changes(projet, ecusson.official, body="Précisez le calendrier.")
-    services.add_operational(strategic, title="Poubelles de tri")
-    services.submit(projet, ecusson.facilitator)
+    strategic = projets.add_strategic(projet.priorities[0], title="Un quartier plus propre")
+    projets.add_operational(strategic, title="Ramassage des encombrants")
+    workflow.submit(projet, ecusson.facilitator)
+    workflow.request_changes(projet, ecusson.official, body="Précisez le calendrier.")
+    projets.add_operational(strategic, title="Poubelles de tri")
+    workflow.submit(projet, ecusson.facilitator)
     db.session.commit()
     browser_login(page, live_server, ecusson.admin.email, TEST_PASSWORD)
     q = "/quartiers/QN03014M"

@@ -14,7 +14,7 @@ import pytest
 from participation.accounts.models import Role
 from participation.evidence import IN_PERSON, ONLINE, PAPER, Contribution, ThemeWeight, register_provider
 from participation.extensions import db
-from participation.priorities import services
+from participation.priorities import settings
 from participation.quartiers.models import Theme
 
 
@@ -48,7 +48,7 @@ class Ecusson:
     def __init__(self, make_contrat, make_quartier, make_user):
         self.contrat = make_contrat("De Cèze Cévennes")
         self.quartier = make_quartier("QN03014M", name="L'Écusson", contrat=self.contrat, population=1250)
-        self.period = services.create_period(self.contrat, name="Concertation 2023", starts_on=date(2023, 7, 1),
+        self.period = settings.create_period(self.contrat, name="Concertation 2023", starts_on=date(2023, 7, 1),
                                              ends_on=date(2023, 10, 31))
         db.session.commit()
         self.themes = {t.slug: t for t in db.session.query(Theme).filter_by(contrat_id=self.contrat.id)}

@@ -7,8 +7,10 @@ import pytest
 
 from participation.evidence import ONLINE, PAPER, ThemeWeight, register_provider
 from participation.extensions import db
-from participation.priorities import services
+from participation.priorities import aggregation as aggregations, services, settings
+from participation.priorities.errors import PrioritiesError
 from participation.priorities.models import SourceWeight
+from participation.quartiers.models import Theme
 
 from tests.priorities.conftest import FixedProvider
 
@@ -41,7 +43,7 @@ def test_drill_down_lists_contributions_with_links_and_quotes_and_no_author(clie
 
 
 def test_drill_down_of_a_theme_of_another_contrat_is_404(client, login, ecusson, provider):
-    other_theme = db.session.query(services.Theme).filter_by(contrat_id=ecusson.other_contrat.id).first()
+    other_theme = db.session.query(Theme).filter_by(contrat_id=ecusson.other_contrat.id).first()
     login(ecusson.official)
     assert client.get(f"/quartiers/QN03014M/priorites/themes/{other_theme.id}").status_code == 404
 
@@ -55,12 +57,12 @@ def test_a_missing_source_contributes_nothing(client, login, ecusson):
 
 def test_weights_change_the_ranking_and_are_shown(client, login, ecusson, provider):
     login(ecusson.admin)
-    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data = {f"weight-{s}": "1" for s in aggregations.known_sources(ecusson.contrat.id)}
     data["weight-workshop_notes"] = "3"
     response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
     assert response.status_code == 302
-    assert services.weights_for(ecusson.contrat.id)["workshop_notes"] == 3
-    result = services.aggregate(ecusson.quartier, ecusson.period)
+    assert aggregations.weights_for(ecusson.contrat.id)["workshop_notes"] == 3
+    result = aggregations.aggregate(ecusson.quartier, ecusson.period)
     assert result.ranking.order()[0] == ecusson.t("prevention-delinquance")  # 3 * 0.75 = 2.25 > 0.6 + 3 * 0.25 = 1.35
     html = client.get("/quartiers/QN03014M/priorites").get_data(as_text=True)
     assert "<strong>3</strong>" in html
@@ -68,14 +70,14 @@ def test_weights_change_the_ranking_and_are_shown(client, login, ecusson, provid
 
 def _weights_unchanged(ecusson, before):
     db.session.expire_all()
-    assert services.weights_for(ecusson.contrat.id) == before
+    assert aggregations.weights_for(ecusson.contrat.id) == before
 
 
 def test_negative_weight_is_refused_with_a_clear_message(client, login, ecusson):
     login(ecusson.admin)
-    services.set_weights(ecusson.contrat, {"workshop_notes": 2})
+    settings.set_weights(ecusson.contrat, {"workshop_notes": 2})
     db.session.commit()
-    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data = {f"weight-{s}": "1" for s in aggregations.known_sources(ecusson.contrat.id)}
     data["weight-questionnaire_ranking"] = "-1"
     response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
     assert response.status_code == 400
@@ -86,7 +88,7 @@ def test_negative_weight_is_refused_with_a_clear_message(client, login, ecusson)
 
 def test_all_zero_weights_are_refused(client, login, ecusson):
     login(ecusson.admin)
-    data = {f"weight-{s}": "0" for s in services.known_sources(ecusson.contrat.id)}
+    data = {f"weight-{s}": "0" for s in aggregations.known_sources(ecusson.contrat.id)}
     response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
     assert response.status_code == 400
     assert "Au moins une source doit avoir un poids supérieur à zéro." in response.get_data(as_text=True)
@@ -96,7 +98,7 @@ def test_all_zero_weights_are_refused(client, login, ecusson):
 
 def test_weights_that_are_not_numbers_are_refused(client, login, ecusson):
     login(ecusson.admin)
-    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data = {f"weight-{s}": "1" for s in aggregations.known_sources(ecusson.contrat.id)}
     data["weight-workshop_notes"] = "beaucoup"
     response = client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data)
     assert response.status_code == 400
@@ -107,10 +109,10 @@ def test_weights_that_are_not_numbers_are_refused(client, login, ecusson):
 
 def test_decimal_comma_weights_are_accepted(client, login, ecusson):
     login(ecusson.admin)
-    data = {f"weight-{s}": "1" for s in services.known_sources(ecusson.contrat.id)}
+    data = {f"weight-{s}": "1" for s in aggregations.known_sources(ecusson.contrat.id)}
     data["weight-workshop_notes"] = "0,5"
     assert client.post_form(f"/contrats/{ecusson.contrat.id}/ponderations", data).status_code == 302
-    assert services.weights_for(ecusson.contrat.id)["workshop_notes"] == 0.5
+    assert aggregations.weights_for(ecusson.contrat.id)["workshop_notes"] == 0.5
 
 
 def test_only_admins_edit_weights(client, login, ecusson):
@@ -129,7 +131,7 @@ def test_periods_are_created_by_admins_and_bad_dates_refused(client, login, ecus
     assert bad.status_code == 400 and "ne peut pas précéder" in bad.get_data(as_text=True)
     dup = client.post_form(url, {"name": "Concertation 2027", "starts_on": "2027-03-01", "ends_on": "2027-06-30", "quartier_id": "0"})
     assert dup.status_code == 400 and "déjà ce nom" in dup.get_data(as_text=True)
-    assert [p.name for p in services.periods_for_contrat(ecusson.contrat.id)] == ["Concertation 2027", "Concertation 2023"]
+    assert [p.name for p in aggregations.periods_for_contrat(ecusson.contrat.id)] == ["Concertation 2027", "Concertation 2023"]
 
 
 def test_representativeness_panel(client, login, ecusson, provider):
@@ -139,7 +141,7 @@ def test_representativeness_panel(client, login, ecusson, provider):
         "by_channel": {ONLINE: 30}, "by_age_band": {"18-24": 20, "60-74": 10}, "by_gender": {"f": 18, "m": 12},
     }
     register_provider(client.application, profiled)
-    services.set_population_bands(ecusson.quartier, "age", {"18-24": 300, "60-74": 300})
+    settings.set_population_bands(ecusson.quartier, "age", {"18-24": 300, "60-74": 300})
     db.session.commit()
     login(ecusson.official)
     html = client.get("/quartiers/QN03014M/priorites/representativite").get_data(as_text=True)
@@ -159,26 +161,26 @@ def test_population_form(client, login, ecusson):
     assert 'name="age_75_plus"' in form and 'name="gender_f"' in form
     ok = client.post_form(url, {"age_0_17": "250", "age_18_24": "300", "gender_f": "640", "gender_m": ""})
     assert ok.status_code == 302
-    assert services.population_bands(ecusson.quartier.id) == {"age": {"0-17": 250, "18-24": 300}, "gender": {"f": 640}}
+    assert aggregations.population_bands(ecusson.quartier.id) == {"age": {"0-17": 250, "18-24": 300}, "gender": {"f": 640}}
     assert 'value="640"' in client.get(url).get_data(as_text=True)  # shown again for editing
     for bad in ({"age_0_17": "beaucoup"}, {"gender_f": "-3"}):
         response = client.post_form(url, bad)
         assert response.status_code == 400
     assert "positif ou nul" in client.post_form(url, {"gender_f": "-3"}).get_data(as_text=True)
-    assert services.population_bands(ecusson.quartier.id)["age"] == {"0-17": 250, "18-24": 300}
+    assert aggregations.population_bands(ecusson.quartier.id)["age"] == {"0-17": 250, "18-24": 300}
 
 
 def test_population_keys_are_the_canonical_ones(app, ecusson):
-    with pytest.raises(services.PrioritiesError) as error:
-        services.set_population_bands(ecusson.quartier, "age", {"0-14": 250})
+    with pytest.raises(PrioritiesError) as error:
+        settings.set_population_bands(ecusson.quartier, "age", {"0-14": 250})
     assert error.value.code == "unknown_band"
-    with pytest.raises(services.PrioritiesError):
-        services.set_population_bands(ecusson.quartier, "gender", {"female": 640})
+    with pytest.raises(PrioritiesError):
+        settings.set_population_bands(ecusson.quartier, "gender", {"female": 640})
 
 
 def test_comparison_across_quartiers_and_periods(client, login, ecusson, provider, make_quartier):
     second = make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.contrat)
-    services.create_period(ecusson.contrat, name="Concertation 2027", starts_on=date(2027, 3, 1), ends_on=date(2027, 6, 30))
+    settings.create_period(ecusson.contrat, name="Concertation 2027", starts_on=date(2027, 3, 1), ends_on=date(2027, 6, 30))
     db.session.commit()
     login(ecusson.official)
     html = client.get(f"/contrats/{ecusson.contrat.id}/priorites?periode={ecusson.period.id}").get_data(as_text=True)
@@ -202,9 +204,9 @@ def test_public_method_page(client):
 
 def test_new_evidence_shows_at_once(app, ecusson, provider):
     """Nothing is cached: each aggregation asks the providers again."""
-    first = services.aggregate(ecusson.quartier, ecusson.period)
+    first = aggregations.aggregate(ecusson.quartier, ecusson.period)
     provider["questionnaire"].weights.append(ThemeWeight("questionnaire_ranking", PAPER, ecusson.t("emploi"), 1000, 80))
-    second = services.aggregate(ecusson.quartier, ecusson.period)
+    second = aggregations.aggregate(ecusson.quartier, ecusson.period)
     assert len(provider["questionnaire"].calls) == 2
     assert first.ranking.order()[0] != ecusson.t("emploi") and second.ranking.order()[0] == ecusson.t("emploi")
 

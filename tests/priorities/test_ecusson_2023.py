@@ -44,7 +44,7 @@ from participation.accounts import services as accounts
 from participation.accounts.models import Role
 from participation.evidence import IN_PERSON, ONLINE, PAPER
 from participation.extensions import db
-from participation.priorities import services as priorities
+from participation.priorities import aggregation as aggregations, settings
 from participation.proposals import services as proposals
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as quartiers
@@ -140,7 +140,7 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
     # « Accompagnement de la jeunesse » is not in the default référentiel: the admins add it.
     quartiers.create_theme(contrat, label_fr="Accompagnement de la jeunesse", label_en="Supporting young people",
                            label_ar="مرافقة الشباب", pictogram="people", slug=J)
-    period = priorities.create_period(contrat, name="Concertation 2023", starts_on=PERIOD[0], ends_on=PERIOD[1])
+    period = settings.create_period(contrat, name="Concertation 2023", starts_on=PERIOD[0], ends_on=PERIOD[1])
     db.session.commit()
     themes = {t.slug: t for t in db.session.query(Theme).filter_by(contrat_id=contrat.id)}
     facilitator = make_user(Role.FACILITATOR, quartier=quartier)
@@ -261,7 +261,7 @@ def test_ecusson_2023_five_priorities_come_out_on_top_and_explain_themselves(ecu
     ))
     assert numbers == list(range(1, 83))
 
-    result = priorities.aggregate(quartier, period)
+    result = aggregations.aggregate(quartier, period)
     print("\nL'Écusson, Concertation 2023 — ranking:")
     for score, theme in result.rows:
         print(f"  {score.rank:>2}. {theme.label_fr:<34} {score.score:.3f}  participants={score.participants:<4}"
@@ -292,7 +292,7 @@ def test_ecusson_2023_five_priorities_come_out_on_top_and_explain_themselves(ecu
     # tagged free text and its proposals, with their votes and gommettes.
     for slug in EXPECTED_TOP:
         theme_id = themes[slug].id
-        found = priorities.drill_down(quartier, period, theme_id, limit=100)
+        found = aggregations.drill_down(quartier, period, theme_id, limit=100)
         assert found and all(c.theme_id == theme_id for c in found)
         by_source = Counter(c.source for c in found)
         assert by_source["questionnaire_ranking"] == ranked_by[slug], (slug, by_source)
@@ -315,24 +315,24 @@ def test_ecusson_2023_five_priorities_come_out_on_top_and_explain_themselves(ecu
             title for _key, theme, title, *_ in PROPOSALS if theme == slug}
 
     # A few specific voices, as the issue names them.
-    health = priorities.drill_down(quartier, period, themes[S].id, limit=100)
+    health = aggregations.drill_down(quartier, period, themes[S].id, limit=100)
     msp = next(c for c in health if c.kind == "proposal")
     assert msp.label == "Création d'une Maison de Santé Pluridisciplinaire" and msp.weight == 6
-    prevention = priorities.drill_down(quartier, period, themes[P].id, limit=100)
+    prevention = aggregations.drill_down(quartier, period, themes[P].id, limit=100)
     portalet = next(c for c in prevention if c.kind == "proposal")
     assert portalet.label.startswith("Sécurisation de la circulation sur le boulevard du Portalet")
     assert portalet.weight == 3  # 4 pour, 1 contre
-    youth = priorities.drill_down(quartier, period, themes[J].id, limit=100)
+    youth = aggregations.drill_down(quartier, period, themes[J].id, limit=100)
     assert "Les jeunes n'ont nulle part où aller le soir : ouvrir un local jeunes." in {c.quote for c in youth}
 
     # Themes outside the five still have their voices (not zero), below the five.
     for slug in (E, R, C):
         score = result.ranking.get(themes[slug].id)
         assert 0 < score.exact_score < result.ranking.themes[4].exact_score
-        assert priorities.drill_down(quartier, period, themes[slug].id)
+        assert aggregations.drill_down(quartier, period, themes[slug].id)
 
     # Same data, same ranking.
-    assert priorities.aggregate(quartier, period).ranking.order() == result.ranking.order()
+    assert aggregations.aggregate(quartier, period).ranking.order() == result.ranking.order()
 
     # Over HTTP: the facilitator (signed in by the fixture) opens the drill-down of Accès aux soins.
     response = client.get(f"/quartiers/{quartier.qpv_code}/priorites/themes/{themes[S].id}?periode={period.id}")

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from participation.accounts.models import Role
 from participation.evidence import providers as evidence_providers
 from participation.extensions import db
-from participation.priorities import services
+from participation.priorities import aggregation as aggregations, settings
 from participation.proposals import services as proposal_services
 from participation.proposals.models import (
     ANSWER_MAX, Participant, Proposal, ProposalSource, ProposalState, StateChange, Vote, VoteChoice,
@@ -512,8 +512,8 @@ def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, pro
     # 3 quartiers x 2 periods, each quartier with proposals and votes.
     make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.contrat)
     make_quartier("QN03018M", name="Quartier 2", contrat=ecusson.contrat)
-    services.create_period(ecusson.contrat, name="Concertation 2024", starts_on=date(2024, 3, 1), ends_on=date(2024, 6, 30))
-    for quartier in services.contrat_quartiers(ecusson.contrat.id):
+    settings.create_period(ecusson.contrat, name="Concertation 2024", starts_on=date(2024, 3, 1), ends_on=date(2024, 6, 30))
+    for quartier in aggregations.contrat_quartiers(ecusson.contrat.id):
         _voted_proposal(quartier, ecusson.themes["emploi"])
     db.session.commit()
     projet = _draft(client, login, ecusson)
@@ -542,7 +542,7 @@ def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, pro
     # Providers without theme_weights_many cost their own queries once per quartier and period;
     # everything else (the dashboard, the batched providers) must not grow with the quartiers.
     unbatched = [p for p in evidence_providers() if not hasattr(p, "theme_weights_many")]
-    quartier_id, bounds = ecusson.quartier.id, services.bounds(ecusson.period)  # loaded outside the count
+    quartier_id, bounds = ecusson.quartier.id, aggregations.bounds(ecusson.period)  # loaded outside the count
     with count_queries() as one:
         for unbatched_provider in unbatched:
             unbatched_provider.theme_weights(quartier_id, *bounds)
@@ -560,7 +560,7 @@ def test_batched_proposal_evidence_equals_the_per_quartier_one(app, ecusson, mak
     _voted_proposal(ecusson.quartier, ecusson.themes["habitat"], voters=1)
     _voted_proposal(second, ecusson.themes["emploi"], voters=2)
     db.session.commit()
-    start, end = services.bounds(ecusson.period)
+    start, end = aggregations.bounds(ecusson.period)
     ids = [ecusson.quartier.id, second.id, ecusson.other_quartier.id]
     batched = BatchedProposalEvidence().theme_weights_many(ids, start, end)
     for quartier_id in ids:

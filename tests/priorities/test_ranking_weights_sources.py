@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from participation.evidence import providers
-from participation.priorities import services
+from participation.priorities import aggregation as aggregations
 
 
 def test_known_sources_match_what_the_providers_emit(app, make_quartier):
@@ -11,9 +11,9 @@ def test_known_sources_match_what_the_providers_emit(app, make_quartier):
     from participation.workshops.evidence import DOTS, NOTES
 
     emitted = {RANKING, CHOICES, TEXTS, NOTES, DOTS, VOTES_SOURCE, DOTS_SOURCE}
-    assert set(services.KNOWN_SOURCES) == emitted
-    assert set(services.known_sources()) >= emitted
-    from participation.priorities.views import SOURCE_LABELS
+    assert set(aggregations.KNOWN_SOURCES) == emitted
+    assert set(aggregations.known_sources()) >= emitted
+    from participation.priorities.blueprint import SOURCE_LABELS
 
     assert set(SOURCE_LABELS) == emitted
     assert {provider.name for provider in providers()} >= {"questionnaires", "workshops", "proposals"}
