@@ -5,7 +5,7 @@ table, round and question: 14 400 notes, with dot votes and some merged duplicat
 
 1. Harvest of one workshop (360 notes): services.harvest() (ORM objects, grouped in Python)
    against a hand-written query returning the same rows.
-2. Evidence for the priorities: WorkshopEvidenceProvider.theme_weights() over the quartier against
+2. Evidence for the priorities: WorkshopEvidence.theme_weights() over the quartier against
    a hand-written SQL query.
 3. Live capture: services.add_note() (checks, sanitizing, idempotency key) per note, against a
    bare INSERT, in notes per second; then the same keys sent again (all retries, no new row).
@@ -102,7 +102,7 @@ def _run(url: str, scale: float, repeat: int) -> None:
     from participation import create_app
     from participation.extensions import db
     from participation.workshops import services
-    from participation.workshops.evidence import WorkshopEvidenceProvider
+    from participation.workshops.evidence import WorkshopEvidence
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
     with app.app_context():
@@ -125,7 +125,7 @@ def _run(url: str, scale: float, repeat: int) -> None:
         print(f"  harvest of one workshop ({sum(g.count for g in real_harvest())} notes): "
               f"service {real * 1000:.1f} ms, SQL {hand * 1000:.1f} ms, ratio {real / hand:.1f}")
 
-        provider = WorkshopEvidenceProvider()
+        provider = WorkshopEvidence()
         real = _timed(lambda: provider.theme_weights(quartier_id, None, None), repeat)
         hand = _timed(lambda: db.session.execute(text(EVIDENCE_SQL), {"quartier": quartier_id, "false": False}).all(), repeat)
         print(f"  evidence theme_weights over {n_notes} notes: provider {real * 1000:.1f} ms, "

@@ -79,8 +79,28 @@ def register_web(app: Flask) -> None:
 
 
 def register_domains(app: Flask) -> None:
-    """Each domain hooks its page sections, evidence provider and commands in here."""
+    """Each domain's settings and commands, then how the domains meet, in explicit lists: what the
+    priorities aggregate (each source's evidence.py), and the quartier page's blocks (each
+    domain's sections.py). The dependencies point one way (pyproject.toml's import contracts):
+    main, then priorities, then the sources, then accounts and quartiers."""
     from participation import priorities, proposals, questionnaires, workshops
+    from participation.priorities import sections as priorities_sections
+    from participation.proposals import evidence as proposals_evidence, sections as proposals_sections
+    from participation.quartiers.services import init_sections
+    from participation.questionnaires import evidence as questionnaires_evidence
+    from participation.questionnaires import sections as questionnaires_sections
+    from participation.workshops import evidence as workshops_evidence, sections as workshops_sections
+    from participation.workshops.harvest_views import note_source
 
-    for domain in (questionnaires, workshops, proposals, priorities):
-        domain.init_app(app)
+    questionnaires.init_app(app)
+    workshops.init_app(app)
+    proposals.init_app(app, note_source=note_source)  # a promoted note links back to its workshop
+    priorities.init_app(
+        app,
+        sources=[questionnaires_evidence.SOURCE, workshops_evidence.SOURCE, proposals_evidence.SOURCE],
+        proposals=proposals_evidence.PROPOSALS,
+    )
+    init_sections(app, [
+        *questionnaires_sections.SECTIONS, *workshops_sections.SECTIONS,
+        *proposals_sections.SECTIONS, *priorities_sections.SECTIONS,
+    ])

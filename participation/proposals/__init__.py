@@ -1,18 +1,11 @@
 """Proposals and votes per quartier, with official answers."""
 
 
-def init_app(app) -> None:
-    """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
-    from participation.evidence import register_provider
+def init_app(app, *, note_source) -> None:
+    """This domain's commands, and where the proposal page links back to a promoted workshop note
+    (`note_source(note_id, staff)`, from the workshops: the proposals never import them)."""
     from participation.proposals.cli import proposals_cli
-    from participation.proposals.priorities_hooks import BatchedProposalEvidence
-    from participation.proposals.services import quartier_section
-    from participation.quartiers.services import register_quartier_section
+    from participation.proposals.services import register_note_source
 
-    register_quartier_section(app, quartier_section)
-    register_provider(app, BatchedProposalEvidence())  # ProposalEvidence, batched for the dashboard
+    register_note_source(app, note_source)
     app.cli.add_command(proposals_cli)
-
-    from participation.proposals import priorities_hooks
-
-    priorities_hooks.register(app)  # linking, restitution, dashboard and receipts of the priorities

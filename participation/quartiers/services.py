@@ -288,8 +288,9 @@ class QuartierSection:
 SectionProvider = Callable[[Quartier], "QuartierSection | None"]
 
 
-def register_quartier_section(app: Flask, provider: SectionProvider) -> None:
-    app.extensions.setdefault("quartier_sections", []).append(provider)
+def init_sections(app: Flask, providers: list[SectionProvider]) -> None:
+    """The sections the app factory lists, each domain's `sections.SECTIONS` (participation/__init__.py)."""
+    app.extensions["quartier_sections"] = list(providers)
 
 
 def quartier_sections(quartier: Quartier) -> list[QuartierSection]:

@@ -204,24 +204,17 @@ def receipt_contributions(receipt: str) -> list[Contribution]:
     return found
 
 
-class QuestionnaireReceipts:
-    """The receipt resolver of this domain (priorities.services.register_receipt_resolver): the
-    code shown once on the thanks page finds its response by hash, and nothing else does."""
-
-    name = "questionnaires"
-
-    def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
-        return receipt_contributions(receipt)
-
-    def receipt_quartier_id(self, receipt: str) -> int | None:
-        response = response_for_receipt(receipt)
-        return response.quartier_id if response is not None else None
+def receipt_quartier_id(receipt: str) -> int | None:
+    """The code shown once on the thanks page finds its response by hash, and nothing else does."""
+    response = response_for_receipt(receipt)
+    return response.quartier_id if response is not None else None
 
 
 class QuestionnaireEvidence:
-    """The EvidenceProvider of this domain (participation.evidence)."""
+    """The EvidenceSource of the questionnaires (the same anatomy in every source domain)."""
 
     name = "questionnaires"
+    sources = (RANKING, CHOICES, TEXTS)
 
     def theme_weights(self, quartier_id: int, start: datetime | None, end: datetime | None) -> list[ThemeWeight]:
         return theme_evidence(quartier_id, start, end)
@@ -235,5 +228,14 @@ class QuestionnaireEvidence:
                       limit: int = 50) -> list[Contribution]:
         return theme_contributions(quartier_id, theme_id, start, end, limit)
 
+    def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
+        return receipt_contributions(receipt)
+
+    def receipt_quartier_id(self, receipt: str) -> int | None:
+        return receipt_quartier_id(receipt)
+
     def participant_profile(self, quartier_id: int, start: datetime | None, end: datetime | None) -> dict:
         return participant_profile(quartier_id, start, end)
+
+
+SOURCE = QuestionnaireEvidence()

@@ -3,14 +3,8 @@ import os
 
 
 def init_app(app) -> None:
-    """Registers this domain's quartier-page sections, evidence provider and CLI with the app."""
-    from participation.evidence import register_provider
-    from participation.proposals.services import register_note_source
-    from participation.quartiers.services import register_quartier_section
-    from participation.workshops import sections
+    """This domain's settings and commands."""
     from participation.workshops.cli import workshops_cli
-    from participation.workshops.evidence import WorkshopEvidenceProvider
-    from participation.workshops.harvest_views import note_source
 
     # Photos of the diagnostic en marchant: at most this many bytes each (before re-encoding).
     app.config.setdefault("WORKSHOP_PHOTO_MAX_BYTES", 5 * 1024 * 1024)
@@ -21,8 +15,4 @@ def init_app(app) -> None:
     app.config.setdefault(
         "WORKSHOP_ICS_DOMAIN", (app.config.get("SERVER_NAME") or "parlons-quartier.localhost").split(":")[0]
     )
-    register_quartier_section(app, sections.upcoming_section)
-    register_quartier_section(app, sections.reports_section)
-    register_provider(app, WorkshopEvidenceProvider())
-    register_note_source(app, note_source)  # the proposal page links back to a promoted note
     app.cli.add_command(workshops_cli)

@@ -1,4 +1,5 @@
-"""The workshops' evidence for the priorities: notes and dot votes per theme, in person."""
+"""What the workshops hand to the priorities (participation/evidence.py): SOURCE, notes and dot
+votes per theme, in person."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -24,12 +25,13 @@ def _in_period(query, start: datetime | None, end: datetime | None):
     return query
 
 
-class WorkshopEvidenceProvider:
+class WorkshopEvidence:
     """Source "workshop_notes": one point per note (merged duplicates count once);
     source "workshop_dots": one point per dot vote. Participants of the notes are the attendance
     of the workshops behind the theme; dot votes come from the same people, so they add none."""
 
     name = "workshops"
+    sources = (NOTES, DOTS)
 
     def theme_weights(self, quartier_id: int, start: datetime | None, end: datetime | None) -> list[ThemeWeight]:
         return self.theme_weights_many([quartier_id], start, end).get(quartier_id, [])
@@ -105,9 +107,19 @@ class WorkshopEvidenceProvider:
                 result.append(Contribution(DOTS, IN_PERSON, theme_id, float(dots), "dot_vote", note_id, label, url, text, created_at))
         return result[:limit]
 
+    def contributions_for_receipt(self, receipt: str) -> list[Contribution]:
+        """Workshops hand out no receipt codes."""
+        return []
+
+    def receipt_quartier_id(self, receipt: str) -> int | None:
+        return None
+
 
 def _harvest_url(workshop_id: int) -> str | None:
     try:
         return url_for("workshops.harvest", workshop_id=workshop_id)
     except (BuildError, RuntimeError):
         return None
+
+
+SOURCE = WorkshopEvidence()

@@ -1,13 +1,13 @@
-"""Blocks of the public quartier page: upcoming workshops (with .ics) and published comptes-rendus."""
+"""The workshops' blocks of the public quartier page: upcoming workshops (with .ics) and published
+comptes-rendus."""
 from __future__ import annotations
 
+from participation import auth
 from participation.quartiers.services import QuartierSection
 from participation.workshops import public, services
 
 
 def upcoming_section(quartier) -> QuartierSection | None:
-    from participation import auth
-
     workshops = public.upcoming_workshops(quartier)
     can_capture = auth.can_act_on_quartier(quartier, services.CAPTURE_ROLES)
     if not workshops and not can_capture:
@@ -24,3 +24,6 @@ def reports_section(quartier) -> QuartierSection | None:
     if not published:
         return None
     return QuartierSection("workshops/_section_reports.html", {"published_reports": published}, order=60)
+
+
+SECTIONS = [upcoming_section, reports_section]

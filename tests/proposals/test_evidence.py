@@ -7,7 +7,7 @@ from sqlalchemy import insert
 
 from participation.evidence import IN_PERSON, ONLINE, ThemeWeight, providers
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import evidence, services
 from participation.proposals.models import Participant, Vote
 
 
@@ -38,7 +38,7 @@ def test_theme_evidence_by_hand(app, quartier, themes, make_proposal):
                                 counts={a.id: 5})
     db.session.commit()
 
-    weights = services.theme_evidence(quartier.id)
+    weights = evidence.theme_weights(quartier.id)
     assert sorted(weights, key=lambda w: (w.source, w.theme_id)) == sorted([
         # health: max(2,0) + max(-2,0) = 2; voters 0..4 took part → 5 participants
         ThemeWeight("proposal_votes", ONLINE, health.id, 2.0, 5),
@@ -50,7 +50,7 @@ def test_theme_evidence_by_hand(app, quartier, themes, make_proposal):
     ], key=lambda w: (w.source, w.theme_id))
 
     # A window that leaves out the June meeting.
-    spring = services.theme_evidence(quartier.id, None, datetime(2026, 5, 1, tzinfo=timezone.utc))
+    spring = evidence.theme_weights(quartier.id, None, datetime(2026, 5, 1, tzinfo=timezone.utc))
     dots = {w.theme_id: (w.weight, w.participants) for w in spring if w.source == "proposal_dots"}
     assert dots == {health.id: (7.0, 20), living.id: (4.0, 20)}
 

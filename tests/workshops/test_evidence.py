@@ -6,7 +6,7 @@ from datetime import timedelta
 from participation.evidence import IN_PERSON, ThemeWeight, providers
 from participation.extensions import db
 from participation.workshops import services
-from participation.workshops.evidence import WorkshopEvidenceProvider
+from participation.workshops.evidence import WorkshopEvidence
 from participation.workshops.models import WorkshopFormat
 
 from tests.workshops.conftest import add_note
@@ -45,8 +45,8 @@ def test_provider_is_registered_and_aggregates_the_quartier(app, cafe, ecusson):
     template = services.copy_workshop(cafe, ecusson, starts_at=cafe.starts_at, is_template=True)
     db.session.commit()
     add_note(template, template.tables[0], "modèle", dots=9)
-    assert any(isinstance(p, WorkshopEvidenceProvider) for p in providers())
-    provider = WorkshopEvidenceProvider()
+    assert any(isinstance(p, WorkshopEvidence) for p in providers())
+    provider = WorkshopEvidence()
     weights = provider.theme_weights(ecusson.id, None, None)
     assert ThemeWeight("workshop_notes", IN_PERSON, theme_a, 3.0, 78) in weights
     assert ThemeWeight("workshop_dots", IN_PERSON, theme_a, 8.0, 0) in weights
@@ -66,7 +66,7 @@ def test_provider_query_count_does_not_grow_with_notes(app, cafe, ecusson, count
     _example(cafe)
     quartier_id = ecusson.id
     with count_queries() as statements:
-        WorkshopEvidenceProvider().theme_weights(quartier_id, None, None)
+        WorkshopEvidence().theme_weights(quartier_id, None, None)
     assert len(statements) == 1
     assert WorkshopFormat.WORLD_CAFE is cafe.format
 
@@ -78,7 +78,7 @@ def test_weights_of_many_quartiers_equal_one_by_one_in_one_query(app, cafe, ecus
     db.session.commit()
     add_note(elsewhere, elsewhere.tables[0], "ailleurs", dots=2)
     db.session.commit()
-    provider = WorkshopEvidenceProvider()
+    provider = WorkshopEvidence()
     ids = [ecusson.id, other.id, make_quartier().id]
     with count_queries() as statements:
         many = provider.theme_weights_many(ids, None, None)
