@@ -153,8 +153,7 @@ def build(scale: float, seed: int = 2023) -> tuple:
     from participation.priorities import aggregation as aggregations, services as priorities, settings
     from participation.proposals.models import DotCount, DotMeeting, Participant, Proposal, Vote
     from participation.quartiers import services as territory
-    from participation.questionnaires import services as questionnaires
-    from participation.questionnaires import tallies
+    from participation.questionnaires import building, services as questionnaires, tallies
     from participation.questionnaires.models import Answer, Kind, Response, Source, State, TextTag
     from participation.workshops import services as workshops
     from participation.workshops.models import WorkshopFormat, WorkshopNote
@@ -179,20 +178,20 @@ def build(scale: float, seed: int = 2023) -> tuple:
 
     # Questionnaire: 14 single choices (4 mapped to themes), 2 multiple (2 picks, mapped), a
     # ranking of 3, 2 scales, a text (mapped; one in ten tagged) and a number = 25 answers.
-    q = questionnaires.create_questionnaire(contrat_id=contrat.id, quartier=quartier, title="Quartiers 2030")
-    section = questionnaires.add_section(q, "Page")
-    singles = [questionnaires.add_question(section, kind=Kind.SINGLE, text=f"Question {i}", choices=["A", "B", "C", "D"])
+    q = building.create_questionnaire(contrat_id=contrat.id, quartier=quartier, title="Quartiers 2030")
+    section = building.add_section(q, "Page")
+    singles = [building.add_question(section, kind=Kind.SINGLE, text=f"Question {i}", choices=["A", "B", "C", "D"])
                for i in range(14)]
-    multiples = [questionnaires.add_question(section, kind=Kind.MULTIPLE, text=f"Plusieurs {i}",
+    multiples = [building.add_question(section, kind=Kind.MULTIPLE, text=f"Plusieurs {i}",
                                              choices=["A", "B", "C", "D", "E"]) for i in range(2)]
-    ranking = questionnaires.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
-    scales = [questionnaires.add_question(section, kind=Kind.SCALE, text=f"Échelle {i}") for i in range(2)]
-    idea = questionnaires.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?", theme_id=themes[1])
-    years = questionnaires.add_question(section, kind=Kind.NUMBER, text="Années ?")
+    ranking = building.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+    scales = [building.add_question(section, kind=Kind.SCALE, text=f"Échelle {i}") for i in range(2)]
+    idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?", theme_id=themes[1])
+    years = building.add_question(section, kind=Kind.NUMBER, text="Années ?")
     for question in singles[:4] + multiples:
         for index, choice in enumerate(question.choices):
             choice.theme_id = themes[(index + question.id) % len(themes)]
-    questionnaires.set_state(q, State.OPEN)
+    building.set_state(q, State.OPEN)
     db.session.commit()
     ranking_themes = [t.id for t in questionnaires.ranking_themes(q)]
     choices = {question.id: [c.id for c in question.choices] for question in singles + multiples + scales}

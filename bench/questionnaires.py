@@ -59,7 +59,7 @@ def build(app, responses: int):
     2 scales, a text and a number = 25 answer rows per response."""
     from participation.extensions import db
     from participation.quartiers import services as territory
-    from participation.questionnaires import services
+    from participation.questionnaires import building, services
     from participation.questionnaires.models import Answer, Kind, Response, Source, State
 
     db.drop_all()
@@ -68,17 +68,17 @@ def build(app, responses: int):
     territory.seed_default_themes(contrat)
     commune = territory.create_commune(contrat, name="Bench")
     quartier = territory.create_quartier(commune, name="Bench", qpv_code="QN99999M", population=5000)
-    q = services.create_questionnaire(contrat_id=contrat.id, quartier=quartier, title="Bench")
-    section = services.add_section(q, "Page")
-    singles = [services.add_question(section, kind=Kind.SINGLE, text=f"Question {i}",
+    q = building.create_questionnaire(contrat_id=contrat.id, quartier=quartier, title="Bench")
+    section = building.add_section(q, "Page")
+    singles = [building.add_question(section, kind=Kind.SINGLE, text=f"Question {i}",
                                      choices=["A", "B", "C", "D"]) for i in range(14)]
-    multiples = [services.add_question(section, kind=Kind.MULTIPLE, text=f"Plusieurs {i}",
+    multiples = [building.add_question(section, kind=Kind.MULTIPLE, text=f"Plusieurs {i}",
                                        choices=["A", "B", "C", "D", "E"]) for i in range(2)]
-    ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
-    scales = [services.add_question(section, kind=Kind.SCALE, text=f"Échelle {i}") for i in range(2)]
-    idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
-    years = services.add_question(section, kind=Kind.NUMBER, text="Années ?")
-    services.set_state(q, State.OPEN)
+    ranking = building.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+    scales = [building.add_question(section, kind=Kind.SCALE, text=f"Échelle {i}") for i in range(2)]
+    idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    years = building.add_question(section, kind=Kind.NUMBER, text="Années ?")
+    building.set_state(q, State.OPEN)
     db.session.commit()
     themes = [t.id for t in services.ranking_themes(q)]
     rng = random.Random(42)
@@ -130,7 +130,7 @@ def build(app, responses: int):
 def measure_queries(app, questionnaire_id: int, question_id: int, only: tuple[str, ...] = (),
                     runs: int = 5) -> list[tuple[str, float, float]]:
     from participation.extensions import db
-    from participation.questionnaires import exports, services
+    from participation.questionnaires import exports, results, services
 
     rows = []
     with app.app_context():
@@ -138,7 +138,7 @@ def measure_queries(app, questionnaire_id: int, question_id: int, only: tuple[st
 
         def one_question():
             db.session.expire_all()
-            services.results(services.get_full(questionnaire_id), question_ids={question_id})
+            results.results(services.get_full(questionnaire_id), question_ids={question_id})
 
         def one_question_sql():
             db.session.execute(text(
@@ -149,7 +149,7 @@ def measure_queries(app, questionnaire_id: int, question_id: int, only: tuple[st
 
         def all_questions():
             db.session.expire_all()
-            services.results(services.get_full(questionnaire_id))
+            results.results(services.get_full(questionnaire_id))
 
         def all_questions_sql():
             db.session.execute(text(

@@ -189,7 +189,7 @@ def test_generated_wordings_come_from_the_catalogs(app):
     from participation.extensions import db
     from participation.i18n import in_every_language
     from participation.quartiers.referentiel import default_themes
-    from participation.questionnaires.services import AGE_BAND_LABELS, DEMOGRAPHIC_TEXTS
+    from participation.questionnaires.building import AGE_BAND_LABELS, DEMOGRAPHIC_TEXTS
     from participation.questionnaires.models import Kind
 
     with app.test_request_context("/"):

@@ -48,7 +48,7 @@ def test_the_tallies_migration_fills_them_from_existing_answers(database_url, tm
 
     from participation.quartiers import services as territories
     from participation.quartiers.services import active_themes
-    from participation.questionnaires import services, tallies
+    from participation.questionnaires import building, paper_entry, tallies
     from participation.questionnaires.models import Kind, State
 
     with scratch_database(database_url, tmp_root) as url:
@@ -60,13 +60,13 @@ def test_the_tallies_migration_fills_them_from_existing_answers(database_url, tm
             commune = territories.create_commune(contrat, name="Alès")
             quartier = territories.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=1000)
             themes = active_themes(quartier.contrat_id)
-            q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Avant")
-            section = services.add_section(q, "Page")
-            ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
-            idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?", theme_id=themes[4].id)
-            services.set_state(q, State.OPEN)
+            q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Avant")
+            section = building.add_section(q, "Page")
+            ranking = building.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+            idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?", theme_id=themes[4].id)
+            building.set_state(q, State.OPEN)
             for number in (1, 2):
-                services.enter_paper(q, form_number=number, entered_by_id=None, quartier_id=quartier.id,
+                paper_entry.enter_paper(q, form_number=number, entered_by_id=None, quartier_id=quartier.id,
                                      values={str(ranking.id): [themes[number].id, themes[0].id], str(idea.id): "Idée"},
                                      submitted_on=date(2026, 3, number))
             db.session.commit()

@@ -20,8 +20,8 @@ from participation.proposals import services as proposals
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as territory
 from participation.quartiers.models import College, ContratDeVille, Quartier, Theme
-from participation.questionnaires import services as questionnaires
-from participation.questionnaires import tallies
+from participation.questionnaires import answering, building, paper_entry, services as questionnaires, tallies
+from participation.questionnaires.answers import visible_sections
 from participation.questionnaires.models import State
 from participation.workshops import services as workshops
 from participation.workshops.models import Workshop, WorkshopFormat
@@ -95,9 +95,9 @@ def build(contrat: ContratDeVille, quartier: Quartier, cast: Cast, rng: random.R
 
 def _questionnaire(contrat, quartier, themes, cast: Cast, rng: random.Random, today) -> int:
     questionnaire = demo_questionnaire.load(contrat_id=contrat.id, quartier=quartier)
-    questionnaires.update_questionnaire(questionnaire, opens_on=today - timedelta(days=14),
+    building.update_questionnaire(questionnaire, opens_on=today - timedelta(days=14),
                                         closes_on=today + timedelta(days=45))
-    questionnaires.set_state(questionnaire, State.OPEN)
+    building.set_state(questionnaire, State.OPEN)
     weights = {themes[slug].id: weight for slug, weight in RANKING_WEIGHTS.items()}
     total = PAPER_FORMS + ONLINE_RESPONSES
     with_text = dict(zip(sorted(rng.sample(range(total), len(TEXTS))), TEXTS))
@@ -106,17 +106,17 @@ def _questionnaire(contrat, quartier, themes, cast: Cast, rng: random.Random, to
         return demo_questionnaire.answer_values(rng, questionnaire, theme_weights=weights, text=with_text.get(index))
 
     for number in range(1, PAPER_FORMS + 1):
-        questionnaires.enter_paper(questionnaire, form_number=number, values=answers(number - 1),
+        paper_entry.enter_paper(questionnaire, form_number=number, values=answers(number - 1),
                                    entered_by_id=cast.facilitator.id, quartier_id=quartier.id,
                                    submitted_on=today - timedelta(days=rng.randrange(1, 14)))
     online = []
     for index in range(PAPER_FORMS, total):
         values = answers(index)
-        hashed = questionnaires.token_hash(questionnaires.new_token())
-        draft = questionnaires.start_draft(questionnaire, hashed, quartier.id)
-        for section in questionnaires.visible_sections(questionnaire, values):
-            questionnaires.save_section(draft, section, demo_questionnaire.values_of_section(values, section))
-        online.append((questionnaires.submit(questionnaire, draft, hashed), today - timedelta(days=rng.randrange(14))))
+        hashed = answering.token_hash(answering.new_token())
+        draft = answering.start_draft(questionnaire, hashed, quartier.id)
+        for section in visible_sections(questionnaire, values):
+            answering.save_section(draft, section, demo_questionnaire.values_of_section(values, section))
+        online.append((answering.store_response(questionnaire, draft, hashed), today - timedelta(days=rng.randrange(14))))
     with tallies.tracking([response.id for response, _day in online]):  # answered over the last two weeks
         for response, day in online:
             response.submitted_on = day

@@ -35,8 +35,8 @@ from participation.proposals import services as proposals
 from participation.proposals.models import Proposal, ProposalSource, ProposalState, Vote, VoteChoice
 from participation.quartiers import services as territory
 from participation.quartiers.models import ContratDeVille, Quartier, Theme
-from participation.questionnaires import services as questionnaires
-from participation.questionnaires import tallies
+from participation.questionnaires import answering, building, paper_entry, tagging, tallies
+from participation.questionnaires.answers import visible_sections
 from participation.questionnaires.models import Answer, Questionnaire, Response, State
 from participation.workshops import services as workshops
 from participation.workshops.models import WorkshopFormat
@@ -136,7 +136,7 @@ def _world_cafe(quartier: Quartier, themes: dict[str, Theme], cast: Cast) -> tup
 def _questionnaire(contrat: ContratDeVille, quartier: Quartier, themes: dict[str, Theme], cast: Cast,
                    rng: random.Random) -> int:
     questionnaire = demo_questionnaire.load(contrat_id=contrat.id, quartier=quartier)
-    questionnaires.set_state(questionnaire, State.OPEN)
+    building.set_state(questionnaire, State.OPEN)
     weights = {themes[slug].id: weight for slug, weight in RANKING_WEIGHTS.items()}
     total = PAPER_FORMS + ONLINE_RESPONSES
     with_text = dict(zip(sorted(rng.sample(range(total), len(TEXTS))), TEXTS))
@@ -151,21 +151,21 @@ def _questionnaire(contrat: ContratDeVille, quartier: Quartier, themes: dict[str
     for number in range(1, PAPER_FORMS + 1):
         # Most paper forms came back at the meeting of 3 July and from the centre social in July.
         day = date(2023, 7, 3) if number <= 20 else first + timedelta(days=rng.randrange(span))
-        questionnaires.enter_paper(questionnaire, form_number=number, values=answers(number - 1),
+        paper_entry.enter_paper(questionnaire, form_number=number, values=answers(number - 1),
                                    entered_by_id=cast.facilitator.id, quartier_id=quartier.id, submitted_on=day)
     online = []
     for index in range(PAPER_FORMS, total):
         values = answers(index)
-        hashed = questionnaires.token_hash(questionnaires.new_token())
-        draft = questionnaires.start_draft(questionnaire, hashed, quartier.id)
-        for section in questionnaires.visible_sections(questionnaire, values):
-            questionnaires.save_section(draft, section, demo_questionnaire.values_of_section(values, section))
-        online.append((questionnaires.submit(questionnaire, draft, hashed), first + timedelta(days=rng.randrange(span))))
+        hashed = answering.token_hash(answering.new_token())
+        draft = answering.start_draft(questionnaire, hashed, quartier.id)
+        for section in visible_sections(questionnaire, values):
+            answering.save_section(draft, section, demo_questionnaire.values_of_section(values, section))
+        online.append((answering.store_response(questionnaire, draft, hashed), first + timedelta(days=rng.randrange(span))))
     with tallies.tracking([response.id for response, _day in online]):
         for response, day in online:
             response.submitted_on = day
-    questionnaires.update_questionnaire(questionnaire, opens_on=first, closes_on=last)
-    questionnaires.set_state(questionnaire, State.CLOSED)
+    building.update_questionnaire(questionnaire, opens_on=first, closes_on=last)
+    building.set_state(questionnaire, State.CLOSED)
 
     # A facilitator read every free text and tagged it with the theme it speaks of.
     tagged = dict(TEXTS)
@@ -173,7 +173,7 @@ def _questionnaire(contrat: ContratDeVille, quartier: Quartier, themes: dict[str
         select(Answer).join(Response, Response.id == Answer.response_id)
         .where(Response.questionnaire_id == questionnaire.id, Answer.text.is_not(None)).order_by(Answer.id)
     ):
-        questionnaires.tag_text(questionnaire, answer, themes[tagged[answer.text]].id)
+        tagging.tag_text(questionnaire, answer, themes[tagged[answer.text]].id)
     return total
 
 

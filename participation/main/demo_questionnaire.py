@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from participation.questionnaires import services as questionnaires
+from participation.questionnaires import interchange, services as questionnaires
 from participation.questionnaires.models import Kind, Questionnaire
 
 JEUNESSE = "jeunesse"  # the theme L'Écusson's administrators add to the référentiel
@@ -137,7 +137,7 @@ DEFINITION: dict[str, Any] = {
 
 def load(*, contrat_id: int, quartier) -> Questionnaire:
     """The questionnaire, imported into the quartier's contrat (a draft, as every import)."""
-    imported = questionnaires.import_data(DEFINITION, contrat_id=contrat_id, quartier=quartier)
+    imported = interchange.import_data(DEFINITION, contrat_id=contrat_id, quartier=quartier)
     return questionnaires.get_full(imported.id)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from participation.questionnaires import services, tallies
+from participation.questionnaires import answering, tallies
 from participation.transaction import unit_of_work
 
 questionnaires_cli = AppGroup("questionnaires", help="Questionnaires de concertation.")
@@ -15,7 +15,7 @@ questionnaires_cli = AppGroup("questionnaires", help="Questionnaires de concerta
 def purge_drafts(days: int) -> None:
     """Delete answers in progress that nobody finished."""
     with unit_of_work():
-        count = services.delete_drafts_older_than(days)
+        count = answering.delete_drafts_older_than(days)
     click.echo(f"{count} draft(s) deleted.")
 
 

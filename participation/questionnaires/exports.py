@@ -10,10 +10,9 @@ from sqlalchemy import String, and_, cast, func, literal_column, or_, select, ty
 from participation.extensions import db
 from participation.spreadsheets import FORMULA_TRIGGERS, safe_cell
 from participation.questionnaires import privacy
-from participation.questionnaires.models import CHOICE_KINDS, Answer, Kind, Questionnaire, Response
-from participation.questionnaires.services import (
-    DEFAULT_RANKING_SIZE, Filters, _response_conditions, ranking_themes, results,
-)
+from participation.questionnaires.models import CHOICE_KINDS, DEFAULT_RANKING_SIZE, Answer, Kind, Questionnaire, Response
+from participation.questionnaires.results import Filters, response_conditions, results
+from participation.questionnaires.services import ranking_themes
 
 def columns(questionnaire: Questionnaire) -> list[tuple[str, object, int | None]]:
     """(column name, question, rank): names built from ids, so they survive wording changes."""
@@ -34,7 +33,7 @@ def _picked(dialect: str):
     """Each response's choices and ranked themes as one string: "12,7,r31.1.4,r31.2.9", where 12 is a
     choice id and r31.1.4 theme 4 at rank 1 of question 31. Free text and numbers are not in it.
     A choice id names its question: answers are only stored with a choice of their own question
-    (services._parse_one checks it), so the choice says the column."""
+    (answers._parse_one checks it), so the choice says the column."""
     ranked = ("r" + cast(Answer.question_id, String) + "." + cast(Answer.rank, String) + "."
               + cast(Answer.theme_id, String))  # NULL unless all three are set: then left out
     value = func.coalesce(cast(Answer.choice_id, String), ranked)
@@ -177,7 +176,7 @@ def _pivot(questionnaire: Questionnaire, filters: Filters, language: str,
                _picked(dialect), *extras)
         .select_from(Response)
         .outerjoin(Answer, _kept_answers(questionnaire, filters))
-        .where(*_response_conditions(questionnaire.id, filters))
+        .where(*response_conditions(questionnaire.id, filters))
         .group_by(Response.id)  # the primary key: the other response columns depend on it
         .order_by(Response.id)
         .execution_options(yield_per=2000)

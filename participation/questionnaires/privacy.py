@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.questionnaires.models import DEMOGRAPHIC_KINDS, Answer, Kind, Questionnaire, Response
-from participation.questionnaires.services import Filters, QuestionResult, _response_conditions
+from participation.questionnaires.results import Filters, QuestionResult, response_conditions
 
 MIN_GROUP = 5
 
@@ -62,7 +62,7 @@ def export_suppressions(questionnaire: Questionnaire, filters: Filters) -> tuple
         return set(), set()
     picks = db.session.execute(
         select(Answer.response_id, Answer.choice_id).join(Response, Response.id == Answer.response_id)
-        .where(*_response_conditions(questionnaire.id, filters), Answer.choice_id.in_(demographic))
+        .where(*response_conditions(questionnaire.id, filters), Answer.choice_id.in_(demographic))
     ).all()
     per_choice = Counter(choice_id for _r, choice_id in picks)
     rare = {choice_id for choice_id, count in per_choice.items() if count < MIN_GROUP}

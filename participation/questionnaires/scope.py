@@ -19,6 +19,11 @@ def contrat_quartiers(questionnaire: Questionnaire) -> list[Quartier]:
     return [q for q in territory.all_quartiers() if q.contrat_id == questionnaire.contrat_id]
 
 
+def duplicate_targets(user) -> list[Quartier]:
+    """The quartiers a user may copy a questionnaire into: those they cover."""
+    return [q for q in territory.all_quartiers() if user.covers_quartier(q)]
+
+
 def response_quartier_id(questionnaire: Questionnaire, code: str | None) -> int | None:
     """The quartier a response counts for: the questionnaire's own, or the one named by its QPV
     code when it is of the questionnaire's contrat (else None: not said)."""

@@ -118,13 +118,13 @@ def test_questionnaire_works_without_javascript(live_server, browser, make_quart
 
 
 def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_quartier, make_contrat, make_user):
-    from participation.questionnaires import services
+    from participation.questionnaires import paper_entry
 
     quartier = _ecusson(make_quartier, make_contrat)
     qn = build_questionnaire(quartier)
     facilitator = make_user(Role.FACILITATOR, quartier=quartier)
     for number in (1, 2, 3):
-        services.enter_paper(qn.q, form_number=number, entered_by_id=facilitator.id, quartier_id=quartier.id,
+        paper_entry.enter_paper(qn.q, form_number=number, entered_by_id=facilitator.id, quartier_id=quartier.id,
                              values={str(qn.kids.id): [qn.yes.id], str(qn.idea.id): f"Idée {number}",
                                      str(qn.ranking.id): [qn.top_themes[number].id]})
     db.session.commit()
@@ -162,26 +162,26 @@ def test_results_builder_and_paper_entry_pass_axe(live_server, page, axe, make_q
 def test_paper_entry_takes_at_most_one_and_a_half_keys_per_closed_question(live_server, page, make_quartier,
                                                                            make_contrat, make_user):
     """Issue 10 §4: 5 forms of 10 closed questions typed with the keyboard alone, every key counted."""
-    from participation.questionnaires import services
+    from participation.questionnaires import building, services
     from participation.questionnaires.models import Kind, State
 
     quartier = _ecusson(make_quartier, make_contrat)
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Saisie rapide")
-    section = services.add_section(q, "Questions")
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Saisie rapide")
+    section = building.add_section(q, "Questions")
     closed = [
-        services.add_question(section, kind=Kind.YES_NO, text="Avez-vous des enfants ?"),
-        services.add_question(section, kind=Kind.SINGLE, text="Transport", choices=["Bus", "Vélo", "Voiture"]),
-        services.add_question(section, kind=Kind.SINGLE, text="Logement", choices=["Locataire", "Propriétaire"]),
-        services.add_question(section, kind=Kind.SCALE, text="Propreté"),
-        services.add_question(section, kind=Kind.SCALE, text="Sécurité"),
-        services.add_question(section, kind=Kind.AGE_BAND),
-        services.add_question(section, kind=Kind.GENDER),
-        services.add_question(section, kind=Kind.YEARS_LIVED),
-        services.add_question(section, kind=Kind.MULTIPLE, text="Ce qui manque", max_choices=2,
+        building.add_question(section, kind=Kind.YES_NO, text="Avez-vous des enfants ?"),
+        building.add_question(section, kind=Kind.SINGLE, text="Transport", choices=["Bus", "Vélo", "Voiture"]),
+        building.add_question(section, kind=Kind.SINGLE, text="Logement", choices=["Locataire", "Propriétaire"]),
+        building.add_question(section, kind=Kind.SCALE, text="Propreté"),
+        building.add_question(section, kind=Kind.SCALE, text="Sécurité"),
+        building.add_question(section, kind=Kind.AGE_BAND),
+        building.add_question(section, kind=Kind.GENDER),
+        building.add_question(section, kind=Kind.YEARS_LIVED),
+        building.add_question(section, kind=Kind.MULTIPLE, text="Ce qui manque", max_choices=2,
                               choices=["Crèche", "Parc", "Médecin"]),
-        services.add_question(section, kind=Kind.RANKING, text="Vos priorités", max_choices=3),
+        building.add_question(section, kind=Kind.RANKING, text="Vos priorités", max_choices=3),
     ]
-    services.set_state(q, State.OPEN)
+    building.set_state(q, State.OPEN)
     facilitator = make_user(Role.FACILITATOR, quartier=quartier)
     db.session.commit()
     themes = services.ranking_themes(q)

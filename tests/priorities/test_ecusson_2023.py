@@ -49,7 +49,7 @@ from participation.proposals import services as proposals
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as quartiers
 from participation.quartiers.models import Theme
-from participation.questionnaires import services as questionnaires
+from participation.questionnaires import answers, building, paper_entry, tagging, services as questionnaires
 from participation.questionnaires.models import Kind, Response, Source, State
 from participation.workshops import services as workshops
 from participation.workshops.models import WorkshopFormat
@@ -174,19 +174,19 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
     db.session.commit()
 
     # --- the questionnaire --------------------------------------------------------------
-    questionnaire = questionnaires.create_questionnaire(
+    questionnaire = building.create_questionnaire(
         contrat_id=contrat.id, quartier=quartier, title="Questionnaire de concertation — L'Écusson 2023",
         opens_on=date(2023, 6, 15), closes_on=date(2023, 10, 15),
     )
-    section = questionnaires.add_section(questionnaire, "Vos priorités")
-    ranking = questionnaires.add_question(
+    section = building.add_section(questionnaire, "Vos priorités")
+    ranking = building.add_question(
         section, kind=Kind.RANKING, max_choices=3, required=True,
         text="Classez les trois thèmes les plus importants pour vous dans le quartier",
     )
-    missing = questionnaires.add_question(
+    missing = building.add_question(
         section, kind=Kind.LONG_TEXT, text="Qu'est-ce qui vous manque le plus dans le quartier ?",
     )
-    questionnaires.set_state(questionnaire, State.OPEN)
+    building.set_state(questionnaire, State.OPEN)
     db.session.commit()
     ranking_id, missing_id, questionnaire_id = ranking.id, missing.id, questionnaire.id
 
@@ -204,10 +204,10 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
     questionnaire = questionnaires.get_full(questionnaire_id)
     theme_ids = {t.id for t in questionnaires.ranking_themes(questionnaire)}
     for number in range(2, 83):
-        parsed, errors = questionnaires.parse_answers(questionnaire.questions, MultiDict(values(number)),
+        parsed, errors = answers.parse_answers(questionnaire.questions, MultiDict(values(number)),
                                                       theme_ids=theme_ids, enforce_required=False)
         assert not errors, (number, errors)
-        questionnaires.enter_paper(questionnaire, form_number=number, values=parsed, entered_by_id=facilitator.id,
+        paper_entry.enter_paper(questionnaire, form_number=number, values=parsed, entered_by_id=facilitator.id,
                                    quartier_id=quartier.id, submitted_on=PAPER_DAY)
     db.session.commit()
     # The facilitator reads the free texts and tags each with the theme it speaks of.
@@ -216,7 +216,7 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
         answer = next(a for a in db.session.scalar(
             db.select(Response).where(Response.questionnaire_id == questionnaire_id, Response.form_number == number)
         ).answers if a.text is not None)
-        assert questionnaires.tag_text(questionnaire, answer, themes[slug].id)
+        assert tagging.tag_text(questionnaire, answer, themes[slug].id)
         text_answers[text] = answer.id
     db.session.commit()
 

@@ -8,7 +8,7 @@ from flask import g
 
 from participation.extensions import db
 from participation.quartiers import services as territory
-from participation.questionnaires import services
+from participation.questionnaires import building
 from participation.questionnaires.models import Kind, State
 
 
@@ -19,31 +19,31 @@ def make_questionnaire(app):
 
 def build_questionnaire(quartier, *, state: State = State.OPEN, consent: str = "", title: str = "Votre quartier en 2030"):
     """Three pages; the second is shown only to residents with children."""
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title,
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title,
                                       introduction="Dites-nous ce qui compte pour vous.",
                                       consent_text=consent)
     themes = {t.slug: t for t in territory.active_themes(quartier.contrat_id)}
-    s1 = services.add_section(q, "Vous")
-    kids = services.add_question(s1, kind=Kind.YES_NO, text="Avez-vous des enfants ?", required=True)
-    age = services.add_question(s1, kind=Kind.AGE_BAND)
-    gender = services.add_question(s1, kind=Kind.GENDER)
-    s2 = services.add_section(q, "Vos enfants")
+    s1 = building.add_section(q, "Vous")
+    kids = building.add_question(s1, kind=Kind.YES_NO, text="Avez-vous des enfants ?", required=True)
+    age = building.add_question(s1, kind=Kind.AGE_BAND)
+    gender = building.add_question(s1, kind=Kind.GENDER)
+    s2 = building.add_section(q, "Vos enfants")
     yes = next(c for c in kids.choices if c.code == "yes")
-    school = services.add_question(s2, kind=Kind.SINGLE, text="L'école est-elle assez proche ?",
+    school = building.add_question(s2, kind=Kind.SINGLE, text="L'école est-elle assez proche ?",
                                    choices=["Oui", "Non"], condition_choice_id=yes.id, required=True)
-    wishes = services.add_question(s2, kind=Kind.MULTIPLE, text="Que manque-t-il ?", max_choices=2, condition_choice_id=yes.id,
+    wishes = building.add_question(s2, kind=Kind.MULTIPLE, text="Que manque-t-il ?", max_choices=2, condition_choice_id=yes.id,
                                    choices=["Une crèche", "Un parc", "Un médecin"])
     wishes.choices[0].theme_id = themes["accueil-jeune-enfant"].id
     wishes.choices[1].theme_id = themes["quartiers-plus-verts"].id
     wishes.choices[2].theme_id = themes["sante"].id
-    s3 = services.add_section(q, "Vos priorités")
-    ranking = services.add_question(s3, kind=Kind.RANKING, text="Classez vos trois priorités", max_choices=3)
-    idea = services.add_question(s3, kind=Kind.LONG_TEXT, text="Une idée pour le quartier ?")
-    name = services.add_question(s3, kind=Kind.SHORT_TEXT, text="Votre rue (facultatif)")
-    years = services.add_question(s3, kind=Kind.NUMBER, text="Depuis combien d'années ?")
-    scale = services.add_question(s3, kind=Kind.SCALE, text="Comment vivez-vous dans le quartier ?")
+    s3 = building.add_section(q, "Vos priorités")
+    ranking = building.add_question(s3, kind=Kind.RANKING, text="Classez vos trois priorités", max_choices=3)
+    idea = building.add_question(s3, kind=Kind.LONG_TEXT, text="Une idée pour le quartier ?")
+    name = building.add_question(s3, kind=Kind.SHORT_TEXT, text="Votre rue (facultatif)")
+    years = building.add_question(s3, kind=Kind.NUMBER, text="Depuis combien d'années ?")
+    scale = building.add_question(s3, kind=Kind.SCALE, text="Comment vivez-vous dans le quartier ?")
     if state is not State.DRAFT:
-        services.set_state(q, state)
+        building.set_state(q, state)
     db.session.commit()
     top = [t for t in territory.active_themes(quartier.contrat_id) if t.parent_id is None]
     return SimpleNamespace(

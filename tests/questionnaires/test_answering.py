@@ -219,7 +219,7 @@ def test_demographic_questions_are_skippable(client, quartier, make_questionnair
 
 
 def test_answering_pages_run_a_fixed_number_of_queries(client, quartier, make_questionnaire, count_queries):
-    from participation.questionnaires import services
+    from participation.questionnaires import building
     from participation.questionnaires.models import Kind
 
     qn = make_questionnaire(quartier)
@@ -230,7 +230,7 @@ def test_answering_pages_run_a_fixed_number_of_queries(client, quartier, make_qu
     with count_queries() as before:
         client.get(url)
     for i in range(10):
-        services.add_question(qn.s3, kind=Kind.SINGLE, text=f"Question {i}", choices=["A", "B"])
+        building.add_question(qn.s3, kind=Kind.SINGLE, text=f"Question {i}", choices=["A", "B"])
     db.session.commit()
     with count_queries() as after:
         client.get(url)

@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import answers
 from participation.questionnaires.models import Answer, Draft, Question, Response
 
 
@@ -163,7 +163,7 @@ def test_parse_answers_never_crashes(app, quartier, make_questionnaire):
             name = f"q{qn.ranking.id}_{key[-1]}" if key.startswith("ranking") else f"q{ids[key]}"
             for value in values:
                 form.add(name, value)
-        values, errors = services.parse_answers(questions, form, theme_ids=theme_ids)
+        values, errors = answers.parse_answers(questions, form, theme_ids=theme_ids)
         assert {error.code for error in errors.values()} <= {
             "required", "invalid_choice", "too_many", "duplicate_rank", "too_long", "not_a_number"}
         with app.test_request_context():

@@ -195,8 +195,8 @@ def test_import_never_crashes_on_odd_json(app, quartier):
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from participation.questionnaires import services
-    from participation.questionnaires.services import QuestionnaireError
+    from participation.questionnaires import interchange
+    from participation.questionnaires.errors import QuestionnaireError
 
     scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
     values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
@@ -213,7 +213,7 @@ def test_import_never_crashes_on_odd_json(app, quartier):
     @given(st.one_of(document, values))
     def check(data):
         try:
-            services.import_data(data, contrat_id=quartier.contrat_id, quartier=quartier)
+            interchange.import_data(data, contrat_id=quartier.contrat_id, quartier=quartier)
         except QuestionnaireError as error:
             assert error.code in ("bad_import", "bad_condition")
         finally:

@@ -6,7 +6,7 @@ from datetime import date
 from participation import evidence
 from participation.evidence import ONLINE, PAPER, ThemeWeight
 from participation.extensions import db
-from participation.questionnaires import services, tallies
+from participation.questionnaires import answers, building, tagging, tallies
 from participation.questionnaires.evidence import (
     CHOICES, RANKING, TEXTS, QuestionnaireEvidence, theme_contributions, theme_evidence,
 )
@@ -18,14 +18,14 @@ def _build(quartier):
 
     themes = {t.slug: t for t in active_themes(quartier.contrat_id)}
     A, B, C = themes["emploi"], themes["cadre-de-vie"], themes["sante"]
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Priorités")
-    section = services.add_section(q, "Page")
-    ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
-    wishes = services.add_question(section, kind=Kind.MULTIPLE, text="Que manque-t-il ?", choices=["X", "Y", "Z"])
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Priorités")
+    section = building.add_section(q, "Page")
+    ranking = building.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+    wishes = building.add_question(section, kind=Kind.MULTIPLE, text="Que manque-t-il ?", choices=["X", "Y", "Z"])
     X, Y, Z = wishes.choices
     X.theme_id, Y.theme_id = A.id, C.id  # Z is not mapped
-    idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
-    services.set_state(q, State.OPEN)
+    idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    building.set_state(q, State.OPEN)
     return q, ranking, wishes, idea, (A, B, C), (X, Y, Z)
 
 
@@ -37,7 +37,7 @@ def _response(q, quartier, source, ranking_ids, choice_ids, text=None, day=date(
         values[str(q.sections[0].questions[2].id)] = text
     response = Response(questionnaire_id=q.id, quartier_id=quartier.id, source=source, submitted_on=day,
                         form_number=number)
-    response.answers = services._answers_from(q, values, visible_only=False)
+    response.answers = answers.answers_from(q, values, visible_only=False)
     db.session.add(response)
     db.session.flush()
     tallies.add_responses([response.id])  # what submit and enter_paper do after storing the answers
@@ -52,10 +52,10 @@ def test_theme_evidence_on_a_hand_computed_example(app, make_quartier):
     # R2 paper: ranks B, A (3, 2 points); picks X (→A) and Y (→C).
     _response(q, quartier, Source.PAPER, [B.id, A.id], [X.id, Y.id], number=1)
     # R3 online, outside the period: ranks A only (3 points); an untagged text to a question mapped to C.
-    services.update_question(idea, text=idea.text, theme_id=C.id)
+    building.update_question(idea, text=idea.text, theme_id=C.id)
     _response(q, quartier, Source.ONLINE, [A.id], [], day=date(2025, 1, 1), text="Un médecin")
     text_answer = next(a for a in r1.answers if a.text)
-    services.tag_text(q, text_answer, B.id)
+    tagging.tag_text(q, text_answer, B.id)
     db.session.commit()
 
     expected = sorted([
@@ -87,7 +87,7 @@ def test_provider_is_registered_and_gives_contributions(app, make_quartier):
     quartier = make_quartier()
     q, ranking, wishes, idea, (A, B, C), (X, Y, Z) = _build(quartier)
     r1 = _response(q, quartier, Source.ONLINE, [A.id], [X.id], text="Un atelier CV")
-    services.tag_text(q, next(a for a in r1.answers if a.text), A.id)
+    tagging.tag_text(q, next(a for a in r1.answers if a.text), A.id)
     db.session.commit()
     provider = next(p for p in evidence.providers() if isinstance(p, QuestionnaireEvidence))
     assert provider.name == "questionnaires"
@@ -114,10 +114,10 @@ def test_evidence_aggregates_in_a_fixed_number_of_queries(app, make_quartier, co
 
 def test_demographic_choices_use_the_shared_keys(app, make_quartier):
     quartier = make_quartier()
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Profil")
-    section = services.add_section(q, "Vous")
-    age = services.add_question(section, kind=Kind.AGE_BAND)
-    gender = services.add_question(section, kind=Kind.GENDER)
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Profil")
+    section = building.add_section(q, "Vous")
+    age = building.add_question(section, kind=Kind.AGE_BAND)
+    gender = building.add_question(section, kind=Kind.GENDER)
     assert tuple(c.code for c in age.choices) == evidence.AGE_BANDS
     assert tuple(c.code for c in gender.choices) == evidence.GENDERS
 
@@ -133,21 +133,21 @@ def _profiled(q, quartier, source, age_code=None, gender_code=None, day=date(202
         values[str(gender.id)] = [next(c.id for c in gender.choices if c.code == gender_code)]
     response = Response(questionnaire_id=q.id, quartier_id=quartier.id, source=source, submitted_on=day,
                         form_number=number)
-    response.answers = services._answers_from(q, values, visible_only=False)
+    response.answers = answers.answers_from(q, values, visible_only=False)
     db.session.add(response)
     db.session.flush()
     return response
 
 
 def _profile_questionnaire(quartier, *, gender=True, state=State.OPEN, title="Profil"):
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title)
-    section = services.add_section(q, "Vous")
-    services.add_question(section, kind=Kind.AGE_BAND)
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title=title)
+    section = building.add_section(q, "Vous")
+    building.add_question(section, kind=Kind.AGE_BAND)
     if gender:
-        services.add_question(section, kind=Kind.GENDER)
-    services.add_question(section, kind=Kind.YES_NO, text="Des enfants ?")
+        building.add_question(section, kind=Kind.GENDER)
+    building.add_question(section, kind=Kind.YES_NO, text="Des enfants ?")
     if state is not State.DRAFT:
-        services.set_state(q, state)
+        building.set_state(q, state)
     return q
 
 

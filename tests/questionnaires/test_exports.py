@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.questionnaires import exports, privacy, services
+from participation.questionnaires import building, exports, privacy
 from participation.questionnaires.models import Answer, Kind, Response, Source
-from participation.questionnaires.services import Filters
+from participation.questionnaires.results import Filters
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +30,8 @@ def pinned(app, quartier, make_quartier, make_questionnaire):
     """Four responses: full online, partial paper, online with no answer, paper from another quartier."""
     qn = make_questionnaire(quartier)
     # Choices whose labels a spreadsheet would run: the export defuses them once per label.
-    qn.signs = services.add_question(qn.s3, kind=Kind.SINGLE, text="Un signe ?", choices=["=1+1", "Aucun"])
-    qn.ways = services.add_question(qn.s3, kind=Kind.HEARD_FROM, text="Par qui ?", choices=["+ de bus", "Vélo", "@home"])
+    qn.signs = building.add_question(qn.s3, kind=Kind.SINGLE, text="Un signe ?", choices=["=1+1", "Aucun"])
+    qn.ways = building.add_question(qn.s3, kind=Kind.HEARD_FROM, text="Par qui ?", choices=["+ de bus", "Vélo", "@home"])
     db.session.commit()
     qn.other = make_quartier(name="Ailleurs", contrat=qn.q.contrat)
     top = qn.top_themes
@@ -213,7 +213,7 @@ def test_csv_field_quotes_like_csv_writer(value):
 
 
 def test_csv_export_of_a_questionnaire_without_questions(app, quartier):
-    empty = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Vide")
+    empty = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Vide")
     db.session.add(Response(questionnaire_id=empty.id, quartier_id=quartier.id, source=Source.PAPER,
                             submitted_on=date(2026, 3, 6), form_number=3))
     db.session.commit()

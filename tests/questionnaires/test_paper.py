@@ -169,13 +169,13 @@ def test_pdf_with_core_fonts_falls_back(app, quartier, make_questionnaire, monke
 
 
 def test_shared_questionnaire_paper_form_counts_for_its_quartier(client, quartier, make_quartier, make_user, login):
-    from participation.questionnaires import services
+    from participation.questionnaires import building
     from participation.questionnaires.models import Kind, State
 
     neighbour = make_quartier("QN03099M", commune=quartier.commune)
-    shared = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=None, title="Partagé")
-    question = services.add_question(services.add_section(shared, "Page"), kind=Kind.YES_NO, text="Oui ?")
-    services.set_state(shared, State.OPEN)
+    shared = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=None, title="Partagé")
+    question = building.add_question(building.add_section(shared, "Page"), kind=Kind.YES_NO, text="Oui ?")
+    building.set_state(shared, State.OPEN)
     db.session.commit()
     login(make_user(Role.FACILITATOR, contrat=quartier.commune.contrat))
     url = f"/questionnaires/{shared.id}/saisie"

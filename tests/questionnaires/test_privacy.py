@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import paper_entry
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _enter(qn, number, *, age=None, gender=None, kids="yes", entered_by=None):
         values[str(qn.age.id)] = [next(c.id for c in qn.age.choices if c.code == age)]
     if gender:
         values[str(qn.gender.id)] = [next(c.id for c in qn.gender.choices if c.code == gender)]
-    services.enter_paper(qn.q, form_number=number, values=values, entered_by_id=entered_by,
+    paper_entry.enter_paper(qn.q, form_number=number, values=values, entered_by_id=entered_by,
                          quartier_id=qn.q.quartier_id, submitted_on=date(2026, 3, 2))
 
 

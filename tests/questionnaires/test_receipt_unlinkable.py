@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, text
 
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import answering, services
 from participation.questionnaires.models import Receipt, Response
 
 from tests.questionnaires.conftest import answer_online
@@ -34,7 +34,7 @@ def _answer(app, qn) -> tuple[str, int]:
     code = CODE.findall(client.get(f"/q/{qn.id}/merci").get_data(as_text=True))[0]
     token = client.get_cookie(f"pq_q{qn.id}", path=f"/q/{qn.id}").value
     stored = db.session.scalar(select(Response).where(Response.receipt_hash == services.receipt_hash(code)))
-    return services.token_hash(token), stored.id
+    return answering.token_hash(token), stored.id
 
 
 def _position(ctid: str) -> tuple[int, int]:

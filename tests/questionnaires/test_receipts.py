@@ -11,8 +11,8 @@ from sqlalchemy import select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.priorities import services as priorities
-from participation.questionnaires import services
-from participation.questionnaires.evidence import CHOICES, RANKING, TEXTS, QuestionnaireReceipts
+from participation.questionnaires import answering, paper_entry, services
+from participation.questionnaires.evidence import CHOICES, RANKING, TEXTS, QuestionnaireEvidence
 from participation.questionnaires.models import Answer, Response, Source, TextTag
 
 from tests.questionnaires.conftest import answer_online
@@ -47,7 +47,7 @@ def test_online_submission_shows_a_receipt_and_stores_only_its_hash(client, quar
     assert len(stored.receipt_hash) == 64 and code.replace("-", "") not in stored.receipt_hash
     # It is not the device token, nor derived from it.
     token = client.get_cookie(f"pq_q{qn.id}", path=f"/q/{qn.id}").value
-    assert code not in token and services.token_hash(token) != stored.receipt_hash
+    assert code not in token and answering.token_hash(token) != stored.receipt_hash
     assert hashlib.sha256(token.encode()).hexdigest() != stored.receipt_hash
 
 
@@ -61,7 +61,7 @@ def test_receipt_finds_the_themes_the_response_fed(client, quartier, make_questi
     db.session.add(TextTag(answer_id=text.id, theme_id=tagged_theme.id))
     db.session.commit()
 
-    receipts = QuestionnaireReceipts()
+    receipts = QuestionnaireEvidence()
     found = receipts.contributions_for_receipt(code)
     by_source = {(c.source, c.theme_id): c for c in found}
     # Ranked 1st and 2nd of 3: 3 and 2 points.
@@ -96,7 +96,7 @@ def test_each_response_gets_its_own_code(app, quartier, make_questionnaire):
     first = _answer_and_read_code(app.test_client(), qn)
     second = _answer_and_read_code(app.test_client(), qn, kids="no", ranking=[qn.top_themes[1].id])
     assert first != second
-    assert [c.theme_id for c in QuestionnaireReceipts().contributions_for_receipt(second)] == [qn.top_themes[1].id]
+    assert [c.theme_id for c in QuestionnaireEvidence().contributions_for_receipt(second)] == [qn.top_themes[1].id]
 
 
 def test_paper_responses_have_no_receipt(client, quartier, make_questionnaire, make_user, login):
@@ -107,13 +107,13 @@ def test_paper_responses_have_no_receipt(client, quartier, make_questionnaire, m
                                   f"q{qn.ranking.id}_1": qn.top_themes[0].id}, page=url).status_code == 302
     stored = db.session.scalar(select(Response))
     assert stored.source is Source.PAPER and stored.receipt_hash is None
-    services.enter_paper(qn.q, form_number=2, values={}, entered_by_id=stored.entered_by_id,
+    paper_entry.enter_paper(qn.q, form_number=2, values={}, entered_by_id=stored.entered_by_id,
                          quartier_id=quartier.id, submitted_on=date(2026, 3, 1))
     db.session.commit()  # two NULL hashes do not collide
 
 
 def test_bad_receipts_find_nothing(app, quartier, make_questionnaire):
-    receipts = QuestionnaireReceipts()
+    receipts = QuestionnaireEvidence()
     for bad in ("", "x" * 500, "0000-0000-00", "ABCD", "ABCD-EFGH-JKLM", "<script>"):
         assert receipts.contributions_for_receipt(bad) == []
         assert receipts.receipt_quartier_id(bad) is None

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import paper_entry, results
 from participation.questionnaires.models import Response, TextTag
 
 from tests.questionnaires.conftest import answer_online
@@ -25,7 +25,7 @@ def answered(app, quartier, make_questionnaire, make_user):
     answer_online(app.test_client(), qn, kids="no", idea="Plus de bancs")
     facilitator = make_user(Role.FACILITATOR, quartier=quartier)
     for number, kids, age in ((1, qn.yes, 1), (2, qn.no, 4)):
-        services.enter_paper(qn.q, form_number=number, entered_by_id=facilitator.id, quartier_id=quartier.id,
+        paper_entry.enter_paper(qn.q, form_number=number, entered_by_id=facilitator.id, quartier_id=quartier.id,
                              values={str(qn.kids.id): [kids.id], str(qn.age.id): [qn.age.choices[age].id],
                                      str(qn.idea.id): "@SUM(A1)" if number == 1 else "Un jardin partagé"},
                              submitted_on=date(2026, 3, number))
@@ -39,11 +39,11 @@ def test_results_show_counts_percentages_chart_and_table(client, quartier, answe
     html = client.get(f"/questionnaires/{answered.id}/resultats").get_data(as_text=True)
     assert "4 réponses" in html and "soit 0.3 % des 1250 habitants" in html
     assert '<svg class="chart"' in html and 'role="img"' in html and "<table>" in html
-    kids = next(r for r in services.results(answered.q) if r.question.id == answered.kids.id)
+    kids = next(r for r in results.results(answered.q) if r.question.id == answered.kids.id)
     assert [(row["label"], row["count"], row["percent"]) for row in kids.rows] == [("Oui", 2, 50.0), ("Non", 2, 50.0)]
-    ranking = next(r for r in services.results(answered.q) if r.question.id == answered.ranking.id)
+    ranking = next(r for r in results.results(answered.q) if r.question.id == answered.ranking.id)
     assert ranking.rows[0]["points"] == 6 and ranking.rows[0]["first"] == 2  # ranked first twice (3 points each)
-    years = next(r for r in services.results(answered.q) if r.question.id == answered.years.id)
+    years = next(r for r in results.results(answered.q) if r.question.id == answered.years.id)
     assert years.number["mean"] == 12
 
 
@@ -65,7 +65,7 @@ def test_results_page_query_count_does_not_grow_with_responses(client, quartier,
     with count_queries() as few:
         client.get(url)
     for number in range(10, 30):
-        services.enter_paper(answered.q, form_number=number, entered_by_id=None, quartier_id=quartier.id,
+        paper_entry.enter_paper(answered.q, form_number=number, entered_by_id=None, quartier_id=quartier.id,
                              values={str(answered.kids.id): [answered.yes.id]})
     db.session.commit()
     client.get(url)  # the commit expired the signed-in account: reload it outside the count
@@ -87,7 +87,7 @@ def test_free_text_search_and_theme_tagging(client, quartier, answered, login):
     html = client.get(url + "?recherche=bancs").get_data(as_text=True)
     assert "Plus de bancs" in html and "Un jardin partagé" not in html
     assert "Aucune réponse libre ne correspond" in client.get(url + "?recherche=%25").get_data(as_text=True)  # % is literal
-    answer = services.text_answers(answered.q, search="jardin")[0]
+    answer = results.text_answers(answered.q, search="jardin")[0]
     theme = answered.themes["quartiers-plus-verts"]
     response = client.post_form(f"{url}/{answer.id}/themes", {"theme_id": theme.id}, page=url)
     assert response.status_code == 302
@@ -132,7 +132,7 @@ def test_xlsx_export_has_responses_and_one_summary_sheet_per_question(client, qu
 
 
 def test_participation_panel_per_day(app, quartier, answered):
-    days = services.per_day(answered.q)
+    days = results.per_day(answered.q)
     assert (date(2026, 3, 1), 0, 1) in days and (date(2026, 3, 2), 0, 1) in days
     assert sum(online for _d, online, _p in days) == 2
     assert db.session.scalar(select(func.count()).select_from(Response)) == 4

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import building, paper_entry
 from participation.questionnaires.models import Kind, Questionnaire, Response, State
 
 
@@ -22,16 +22,16 @@ def shared(app, quartier, make_quartier, make_user):
     """A contrat-wide questionnaire answered in two quartiers of the contrat (and one response
     given without a quartier)."""
     neighbour = make_quartier("QN03099M", name="Près Saint-Jean", commune=quartier.commune)
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=None, title="Partagé")
-    section = services.add_section(q, "Page")
-    yes_no = services.add_question(section, kind=Kind.YES_NO, text="Êtes-vous satisfait ?")
-    idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
-    services.set_state(q, State.OPEN)
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=None, title="Partagé")
+    section = building.add_section(q, "Page")
+    yes_no = building.add_question(section, kind=Kind.YES_NO, text="Êtes-vous satisfait ?")
+    idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    building.set_state(q, State.OPEN)
     db.session.commit()
     clerk = make_user(Role.FACILITATOR, contrat=quartier.commune.contrat)
     for number, where, text in ((1, quartier, "Idée de l'Écusson"), (2, neighbour, "Secret de Près Saint-Jean"),
                                 (3, None, "Idée sans quartier")):
-        services.enter_paper(q, form_number=number, entered_by_id=clerk.id, quartier_id=where.id if where else None,
+        paper_entry.enter_paper(q, form_number=number, entered_by_id=clerk.id, quartier_id=where.id if where else None,
                              values={str(yes_no.id): [yes_no.choices[0].id], str(idea.id): text},
                              submitted_on=date(2026, 3, number))
     db.session.commit()
@@ -118,7 +118,7 @@ def test_paper_correction_racing_another_entry_is_a_409(client, quartier, make_q
         assert client.post_form(url, {"form_number": str(number), f"q{qn.kids.id}": qn.yes.id}, page=url).status_code == 302
     second = db.session.scalar(select(Response).where(Response.form_number == 2))
     # Someone else saved number 1 between the check and the commit: only the database knows.
-    monkeypatch.setattr(services, "form_number_taken", lambda *args, **kwargs: False)
+    monkeypatch.setattr(paper_entry, "form_number_taken", lambda *args, **kwargs: False)
     edit = f"{url}/{second.id}"
     response = client.post_form(edit, {"form_number": "1", f"q{qn.kids.id}": qn.no.id}, page=edit)
     # The database refuses it at the flush: the whole request rolls back and says so.

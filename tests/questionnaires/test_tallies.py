@@ -14,21 +14,21 @@ from sqlalchemy import select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.quartiers.services import active_themes
-from participation.questionnaires import services, tallies
+from participation.questionnaires import answering, building, paper_entry, services, tagging, tallies
 from participation.questionnaires.evidence import theme_evidence
 from participation.questionnaires.models import Answer, Kind, Response, State
 
 
 def _questionnaire(quartier, themes):
-    q = services.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Priorités 2030")
-    section = services.add_section(q, "Page")
-    ranking = services.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
-    wishes = services.add_question(section, kind=Kind.MULTIPLE, text="Que manque-t-il ?", choices=["X", "Y", "Z"])
+    q = building.create_questionnaire(contrat_id=quartier.contrat_id, quartier=quartier, title="Priorités 2030")
+    section = building.add_section(q, "Page")
+    ranking = building.add_question(section, kind=Kind.RANKING, text="Classez", max_choices=3)
+    wishes = building.add_question(section, kind=Kind.MULTIPLE, text="Que manque-t-il ?", choices=["X", "Y", "Z"])
     for choice, theme in zip(wishes.choices, themes):
         choice.theme_id = theme.id
-    idea = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    idea = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
     idea.theme_id = themes[2].id
-    services.set_state(q, State.OPEN)
+    building.set_state(q, State.OPEN)
     db.session.flush()
     return q, ranking, wishes, idea
 
@@ -73,17 +73,17 @@ def test_tallies_equal_the_answers_after_any_sequence_of_writes(app, make_quarti
     for index, step in enumerate(steps):
         kind = step[0]
         if kind == "online":
-            token = services.token_hash(f"token-{quartier.id}-{index}")
-            draft = services.start_draft(q, token, quartier.id)
-            services.save_section(draft, q.sections[0], _values(q, ranking, wishes, idea, themes, step[1]))
-            services.submit(q, draft, token)
+            token = answering.token_hash(f"token-{quartier.id}-{index}")
+            draft = answering.start_draft(q, token, quartier.id)
+            answering.save_section(draft, q.sections[0], _values(q, ranking, wishes, idea, themes, step[1]))
+            answering.store_response(q, draft, token)
         elif kind == "paper":
-            paper.append(services.enter_paper(
+            paper.append(paper_entry.enter_paper(
                 q, form_number=next(numbers), entered_by_id=clerk.id, quartier_id=quartier.id,
                 values=_values(q, ranking, wishes, idea, themes, step[1]), submitted_on=step[2]))
         elif kind == "correct" and paper:
             response = paper[step[1] % len(paper)]
-            services.correct_paper(q, response, form_number=response.form_number,
+            paper_entry.correct_paper(q, response, form_number=response.form_number,
                                    values=_values(q, ranking, wishes, idea, themes, step[2]))
         elif kind in ("tag", "untag"):
             texts = db.session.scalars(
@@ -92,14 +92,14 @@ def test_tallies_equal_the_answers_after_any_sequence_of_writes(app, make_quarti
             if texts:
                 answer = texts[step[1] % len(texts)]
                 if kind == "tag":
-                    services.tag_text(q, answer, themes[step[2]].id)
+                    tagging.tag_text(q, answer, themes[step[2]].id)
                 else:
-                    services.untag_text(answer, themes[step[2]].id)
+                    tagging.untag_text(answer, themes[step[2]].id)
         elif kind == "remap_choice":
             choice = wishes.choices[step[1]]
-            services.update_choice(choice, choice.label, None if step[2] is None else themes[step[2]].id)
+            building.update_choice(choice, choice.label, None if step[2] is None else themes[step[2]].id)
         elif kind == "remap_question":
-            services.update_question(idea, text=idea.text, theme_id=None if step[1] is None else themes[step[1]].id)
+            building.update_question(idea, text=idea.text, theme_id=None if step[1] is None else themes[step[1]].id)
         db.session.commit()
         assert tallies.stored(q.id) == tallies.recomputed(q.id), steps[: index + 1]
 
@@ -110,12 +110,12 @@ def test_a_submission_adds_its_evidence_in_the_same_transaction(app, make_quarti
     clerk = make_user(Role.FACILITATOR, quartier=quartier)
     q, ranking, wishes, idea = _questionnaire(quartier, themes)
     db.session.commit()
-    services.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
+    paper_entry.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
                          values=_values(q, ranking, wishes, idea, themes, ([0, 1], [0], "Un médecin")),
                          submitted_on=date(2026, 3, 1))
     db.session.rollback()
     assert tallies.stored() == {}
-    services.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
+    paper_entry.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
                          values=_values(q, ranking, wishes, idea, themes, ([0, 1], [0], "Un médecin")),
                          submitted_on=date(2026, 3, 1))
     db.session.commit()
@@ -143,7 +143,7 @@ def test_concurrent_submissions_add_up(app, make_quartier, make_user):
             with app.app_context():
                 questionnaire = services.get_full(q_id)
                 barrier.wait(timeout=30)
-                services.enter_paper(questionnaire, form_number=number, entered_by_id=clerk_id,
+                paper_entry.enter_paper(questionnaire, form_number=number, entered_by_id=clerk_id,
                                      quartier_id=quartier_id, values=values, submitted_on=date(2026, 3, 1))
                 db.session.commit()
         except BaseException as error:  # reported below, in the test's thread
@@ -166,7 +166,7 @@ def test_the_cli_rebuilds_the_tallies_after_a_bulk_load(app, runner, make_quarti
     themes = active_themes(quartier.contrat_id)[:5]
     clerk = make_user(Role.FACILITATOR, quartier=quartier)
     q, ranking, wishes, idea = _questionnaire(quartier, themes)
-    services.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
+    paper_entry.enter_paper(q, form_number=1, entered_by_id=clerk.id, quartier_id=quartier.id,
                          values=_values(q, ranking, wishes, idea, themes, ([3], [2], "")))
     db.session.commit()
     expected = tallies.stored()

@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 from participation.extensions import db
-from participation.questionnaires import services
+from participation.questionnaires import building, paper_entry
 from participation.questionnaires.models import Kind, State
 
 
 def build(quartier) -> dict:
-    questionnaire = services.create_questionnaire(
+    questionnaire = building.create_questionnaire(
         contrat_id=quartier.contrat_id, quartier=quartier, title=f"Questionnaire {quartier.name}",
     )
-    section = services.add_section(questionnaire, "Section 1")
-    question = services.add_question(section, kind=Kind.SINGLE, text="Vous aimez le quartier ?",
+    section = building.add_section(questionnaire, "Section 1")
+    question = building.add_question(section, kind=Kind.SINGLE, text="Vous aimez le quartier ?",
                                      choices=["Oui", "Non"])
-    text_question = services.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
-    services.set_state(questionnaire, State.OPEN)
-    response = services.enter_paper(
+    text_question = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+    building.set_state(questionnaire, State.OPEN)
+    response = paper_entry.enter_paper(
         questionnaire, form_number=1, entered_by_id=None, quartier_id=quartier.id,
         values={str(question.id): [question.choices[0].id], str(text_question.id): "Plus de bancs"},
     )
