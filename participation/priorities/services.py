@@ -1,5 +1,6 @@
-"""Priorities' hooks into the domains it aggregates: proposal lookup and linking, pending proposals,
-restitution by receipt and proposal outcomes (registered by the app factory and the domains).
+"""What the priorities ask the domains they aggregate: proposal lookup and linking, pending
+proposals, restitution by receipt and proposal outcomes, from the sources and the proposals'
+desk the app factory hands over (participation/evidence.py).
 
 Services flush, never commit, and return data or raise PrioritiesError: a DomainError that
 carries its own translated message and HTTP status.
@@ -7,15 +8,14 @@ carries its own translated message and HTTP status.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from flask import Flask, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from participation import evidence as evidence_protocol
 from participation.errors import DomainError
-from participation.evidence import Contribution
+from participation.evidence import Contribution, ProposalOutcome, ProposalRef
 from participation.extensions import db
 from participation.priorities.aggregation import contrat_quartiers
 from participation.priorities.errors import PrioritiesError
@@ -26,37 +26,12 @@ from participation.priorities.projet import new_link, projet_of, projets_for_qua
 from participation.quartiers.models import Quartier, Theme
 
 
-# --- proposals (built by the proposals domain, in parallel) ----------------------------------
-
-@dataclass(frozen=True)
-class ProposalRef:
-    id: int
-    quartier_id: int
-    title: str
-
-
-ProposalLookup = Callable[[int], "ProposalRef | None"]
-
-
-def register_proposal_lookup(app: Flask, lookup: ProposalLookup) -> None:
-    """The proposals domain (or the lead, after merging) tells priorities how to find a proposal."""
-    app.extensions["priorities_proposal_lookup"] = lookup
-
+# --- proposals (the proposals' desk, handed to the priorities by the app factory) -------------
 
 def find_proposal(proposal_id: int) -> ProposalRef | None:
-    """LEAD: after merging proposals, register a lookup in proposals' init_app (or replace the
-    fallback below) returning ProposalRef(id, quartier_id, title)."""
-    lookup = current_app.extensions.get("priorities_proposal_lookup")
-    if lookup is not None:
-        return lookup(proposal_id)
-    try:
-        from participation.proposals.models import Proposal  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        return None
-    return ProposalRef(proposal.id, proposal.quartier_id, getattr(proposal, "title", ""))
+    """A visible proposal (hidden or unknown: None), from the proposals' desk."""
+    desk = evidence_protocol.proposal_desk()
+    return desk.find(proposal_id) if desk is not None else None
 
 
 # States from which a proposal cannot become "retained" again: linking it is refused (409).
@@ -69,15 +44,10 @@ def _retain_linked_proposal(proposal_id: int, answer: str, actor) -> bool:
     proposal linked to a second objective); raises PrioritiesError when it is unknown, already
     done or not retained ("proposal_answered"), or when the proposals domain refuses the answer
     ("proposal_<its code>", e.g. "proposal_answer_too_long")."""
-    try:
-        from participation.proposals import services as proposal_services
-        from participation.proposals.models import Proposal
-    except ImportError:  # a deployment without the proposals domain
-        return False
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
+    desk = evidence_protocol.proposal_desk()
+    state = desk.state(proposal_id) if desk is not None else None
+    if state is None:
         raise PrioritiesError("unknown_proposal", _l("Aucune proposition ne porte ce numéro."))
-    state = proposal.state.value
     if state == "retained":
         return False
     if state in ANSWERED_FOR_GOOD:
@@ -85,12 +55,9 @@ def _retain_linked_proposal(proposal_id: int, answer: str, actor) -> bool:
             "Cette proposition a déjà reçu une réponse définitive (réalisée ou non retenue) : "
             "elle ne peut pas être retenue par ce projet."), status=409, state=state)
     try:
-        proposal_services.set_state(proposal, "retained", answer, actor)
-    except proposal_services.ProposalError as error:
-        if isinstance(error, DomainError):
-            raise PrioritiesError(f"proposal_{error.code}", error.message, error.status) from error
-        raise PrioritiesError(f"proposal_{error.code}", _l(
-            "Cette proposition ne peut pas être retenue dans son état actuel."), 409) from error
+        desk.retain(proposal_id, answer, actor)
+    except DomainError as error:
+        raise PrioritiesError(f"proposal_{error.code}", error.message, error.status) from error
     return True
 
 
@@ -116,26 +83,12 @@ def link_proposal(objective: StrategicObjective | OperationalObjective, *, propo
 
 # --- pending work (the proposals domain counts its proposals awaiting an answer) -------------
 
-def register_pending_proposals(app: Flask, counter: Callable[[int], int]) -> None:
-    """LEAD: the proposals domain counts a quartier's proposals awaiting an official answer."""
-    app.extensions["priorities_pending_proposals"] = counter
-
-
-def pending_proposals(quartier_id: int) -> int | None:
-    """Proposals awaiting an official answer, from the proposals domain (None: unknown)."""
-    counter = current_app.extensions.get("priorities_pending_proposals")
-    return counter(quartier_id) if counter else None
-
-
 def pending_proposals_by_quartier(quartier_ids: list[int]) -> dict[int, int]:
-    """The same for many quartiers: one call to the counter's `many(ids)` when it has one."""
-    counter = current_app.extensions.get("priorities_pending_proposals")
-    if counter is None or not quartier_ids:
+    """Proposals awaiting an official answer, per quartier, in one query ({} without proposals)."""
+    desk = evidence_protocol.proposal_desk()
+    if desk is None or not quartier_ids:
         return {}
-    many = getattr(counter, "many", None)
-    if many is not None:
-        return dict(many(quartier_ids))
-    return {quartier_id: counter(quartier_id) for quartier_id in quartier_ids}
+    return dict(desk.pending_many(quartier_ids))
 
 
 # --- restitution ----------------------------------------------------------------------------
@@ -149,15 +102,8 @@ def validated_projets(quartier_id: int) -> list[tuple[ProjetDeQuartier, ProjetVe
     return found
 
 
-def register_receipt_resolver(app: Flask, resolver: Any) -> None:
-    """A domain whose residents get a receipt without being an evidence provider of their own
-    (the proposals' voting codes) registers an object with `name`,
-    `contributions_for_receipt(receipt)` and `receipt_quartier_id(receipt)`."""
-    app.extensions.setdefault("priorities_receipt_resolvers", []).append(resolver)
-
-
 def _receipt_sources() -> list[Any]:
-    return evidence_protocol.providers() + list(current_app.extensions.get("priorities_receipt_resolvers", []))
+    return evidence_protocol.providers()
 
 
 def contributions_for_receipt(receipt: str) -> list[Contribution]:
@@ -218,25 +164,7 @@ def restitution_for_receipt(receipt: str) -> ReceiptView | None:
     return ReceiptView(contributions, themes, outcomes)
 
 
-@dataclass(frozen=True)
-class ProposalOutcome:
-    """What became of a proposal, for the restitution: state is "retained", "not_retained" or
-    "done"; reason is why it was not retained (plain text), answer the last official answer
-    (limited formatting, shown with |rich)."""
-
-    id: int
-    title: str
-    state: str
-    reason: str = ""
-    url: str | None = None
-    answer: str = ""
-
-
-def register_proposal_outcomes(app: Flask, outcomes: Callable[[int], list[ProposalOutcome]]) -> None:
-    """LEAD: the proposals domain hands its answered proposals of a quartier to the restitution."""
-    app.extensions["priorities_proposal_outcomes"] = outcomes
-
-
 def proposal_outcomes(quartier_id: int) -> list[ProposalOutcome]:
-    outcomes = current_app.extensions.get("priorities_proposal_outcomes")
-    return list(outcomes(quartier_id)) if outcomes else []
+    """What became of the quartier's answered proposals ([] without proposals)."""
+    desk = evidence_protocol.proposal_desk()
+    return list(desk.outcomes(quartier_id)) if desk is not None else []

@@ -248,29 +248,3 @@ def _fmt(value: float) -> str:
 def dashboard():
     return render_template("priorities/dashboard.html", rows=dashboard_queries.dashboard(current_user))
 
-
-# --- the quartier page --------------------------------------------------------------------
-
-def quartier_section(quartier: Quartier):
-    """« Vous avez dit, nous avons retenu »: the validated projet, from its immutable version."""
-    from participation.quartiers.services import QuartierSection
-
-    validated = services.validated_projets(quartier.id)
-    if not validated:
-        return None
-    projet, version = validated[0]
-    return QuartierSection(
-        template="priorities/_quartier_section.html",
-        context={"restitution": version.snapshot, "restitution_version": version, "restitution_projet": projet,
-                 "proposal_outcomes": services.proposal_outcomes(quartier.id)},
-        order=50,
-    )
-
-
-def staff_section(quartier: Quartier):
-    """For facilitators and officials of the quartier: the way to its priorities and projet."""
-    from participation.quartiers.services import QuartierSection
-
-    if not auth.can_act_on_quartier(quartier, auth.STAFF_AND_OFFICIALS):
-        return None
-    return QuartierSection(template="priorities/_quartier_staff.html", context={}, order=90)

@@ -10,6 +10,8 @@ from participation.extensions import db
 from participation.priorities import aggregation as aggregations, services, settings
 from participation.priorities.errors import PrioritiesError
 from participation.priorities.models import SourceWeight
+from participation.proposals import services as proposal_services
+from participation.proposals.models import ProposalSource
 from participation.quartiers.models import Theme
 
 from tests.priorities.conftest import FixedProvider
@@ -220,6 +222,8 @@ def test_staff_find_priorities_from_the_quartier_page_and_residents_do_not(clien
 
 
 def test_pending_proposals_show_on_the_dashboard(app, client, login, ecusson):
-    services.register_pending_proposals(app, lambda quartier_id: 3 if quartier_id == ecusson.quartier.id else 0)
+    for title in ("Un banc", "Une fontaine", "Un composteur"):
+        proposal_services.create_proposal(ecusson.quartier, title=title, theme=None, source=ProposalSource.RESIDENT)
+    db.session.commit()
     login(ecusson.official)
     assert "3 propositions attendent une réponse" in client.get("/tableau-de-bord").get_data(as_text=True)

@@ -553,7 +553,7 @@ def test_dashboard_shows_every_quartier_of_the_scope(client, login, ecusson, pro
 
 
 def test_batched_proposal_evidence_equals_the_per_quartier_one(app, ecusson, make_quartier):
-    from participation.proposals.priorities_hooks import BatchedProposalEvidence
+    from participation.proposals import evidence as proposal_evidence
 
     second = make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.contrat)
     _voted_proposal(ecusson.quartier, ecusson.themes["emploi"], voters=3)
@@ -562,10 +562,10 @@ def test_batched_proposal_evidence_equals_the_per_quartier_one(app, ecusson, mak
     db.session.commit()
     start, end = aggregations.bounds(ecusson.period)
     ids = [ecusson.quartier.id, second.id, ecusson.other_quartier.id]
-    batched = BatchedProposalEvidence().theme_weights_many(ids, start, end)
+    batched = proposal_evidence.theme_weights_many(ids, start, end)
     for quartier_id in ids:
         key = lambda w: (w.source, w.channel, w.theme_id)  # noqa: E731
-        assert sorted(batched.get(quartier_id, []), key=key) == sorted(proposal_services.theme_evidence(quartier_id, start, end), key=key)
+        assert sorted(batched.get(quartier_id, []), key=key) == sorted(proposal_evidence.theme_weights(quartier_id, start, end), key=key)
     assert batched[ecusson.quartier.id]
 
 

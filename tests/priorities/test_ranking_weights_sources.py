@@ -6,7 +6,7 @@ from participation.priorities import aggregation as aggregations
 
 
 def test_known_sources_match_what_the_providers_emit(app, make_quartier):
-    from participation.proposals.services import DOTS_SOURCE, VOTES_SOURCE
+    from participation.proposals.evidence import DOTS_SOURCE, VOTES_SOURCE
     from participation.questionnaires.evidence import CHOICES, RANKING, TEXTS
     from participation.workshops.evidence import DOTS, NOTES
 
