@@ -155,7 +155,7 @@ def build(scale: float, seed: int = 2023) -> tuple:
     from participation.quartiers import services as territory
     from participation.questionnaires import building, services as questionnaires, tallies
     from participation.questionnaires.models import Answer, Kind, Response, Source, State, TextTag
-    from participation.workshops import services as workshops
+    from participation.workshops import setup
     from participation.workshops.models import WorkshopFormat, WorkshopNote
 
     rng = random.Random(seed)
@@ -243,9 +243,9 @@ def build(scale: float, seed: int = 2023) -> tuple:
     start = datetime(2023, 7, 3, 18, tzinfo=timezone.utc)
     index = 0
     while len(note_rows) < n_notes:
-        workshop = workshops.create_workshop(quartier, title=f"World café {index}", format=WorkshopFormat.WORLD_CAFE,
+        workshop = setup.create_workshop(quartier, title=f"World café {index}", format=WorkshopFormat.WORLD_CAFE,
                                              starts_at=start + timedelta(days=7 * (index % 12)), attendance_total=40 + index % 30)
-        tables = [workshops.add_table(workshop, theme_id=themes[t % len(themes)]) for t in range(8)]
+        tables = [setup.add_table(workshop, theme_id=themes[t % len(themes)]) for t in range(8)]
         for table in tables:
             for round_number in (1, 2, 3):
                 for question in workshop.questions:

@@ -3,11 +3,11 @@
 Data set (scale 1): one quartier, 40 world cafés of 8 tables × 3 rounds × 3 questions, 5 notes per
 table, round and question: 14 400 notes, with dot votes and some merged duplicates.
 
-1. Harvest of one workshop (360 notes): services.harvest() (ORM objects, grouped in Python)
+1. Harvest of one workshop (360 notes): harvesting.harvest() (ORM objects, grouped in Python)
    against a hand-written query returning the same rows.
 2. Evidence for the priorities: WorkshopEvidence.theme_weights() over the quartier against
    a hand-written SQL query.
-3. Live capture: services.add_note() (checks, sanitizing, idempotency key) per note, against a
+3. Live capture: live_capture.add_note() (checks, sanitizing, idempotency key) per note, against a
    bare INSERT, in notes per second; then the same keys sent again (all retries, no new row).
 
     python -m bench.workshops [--scale 0.1]
@@ -60,7 +60,7 @@ def _build(scale: float):
     from participation.modelbase import utcnow
     from participation.quartiers import services as territory
     from participation.quartiers.services import active_themes
-    from participation.workshops import services
+    from participation.workshops import harvesting, live_capture, setup
     from participation.workshops.models import WorkshopFormat, WorkshopNote
 
     contrat = territory.create_contrat(name="Bench ateliers", epci="EPCI", start_year=2024, end_year=2030)
@@ -75,11 +75,11 @@ def _build(scale: float):
     rows = []
     now = utcnow()
     for index in range(n_workshops):
-        workshop = services.create_workshop(
+        workshop = setup.create_workshop(
             quartier, title=f"World café {index}", format=WorkshopFormat.WORLD_CAFE,
             starts_at=now - timedelta(days=index), attendance_total=78,
         )
-        tables = [services.add_table(workshop, theme_id=themes[t % len(themes)]) for t in range(8)]
+        tables = [setup.add_table(workshop, theme_id=themes[t % len(themes)]) for t in range(8)]
         workshops.append(workshop)
         for table in tables:
             for round_number in (1, 2, 3):
@@ -101,7 +101,7 @@ def _build(scale: float):
 def _run(url: str, scale: float, repeat: int) -> None:
     from participation import create_app
     from participation.extensions import db
-    from participation.workshops import services
+    from participation.workshops import harvesting, live_capture, setup
     from participation.workshops.evidence import WorkshopEvidence
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
@@ -116,7 +116,7 @@ def _run(url: str, scale: float, repeat: int) -> None:
 
         def real_harvest():
             db.session.expire_all()
-            return services.harvest(db.session.get(type(workshop), workshop.id))
+            return harvesting.harvest(db.session.get(type(workshop), workshop.id))
 
         def hand_harvest():
             return db.session.execute(text(HARVEST_SQL), {"workshop": workshop.id}).all()
@@ -137,7 +137,7 @@ def _run(url: str, scale: float, repeat: int) -> None:
         keys = [str(uuid.uuid4()) for _ in range(count)]
         start = time.perf_counter()
         for key in keys:
-            services.add_note(target, table_id=table.id, round_number=1, question_id=target.questions[0].id,
+            live_capture.add_note(target, table_id=table.id, round_number=1, question_id=target.questions[0].id,
                               text="Une note saisie en direct", client_key=key, author=None, dot_votes=2)
             db.session.commit()
         real = time.perf_counter() - start
@@ -153,7 +153,7 @@ def _run(url: str, scale: float, repeat: int) -> None:
         print(f"  capture: add_note {count / real:.0f} notes/s, bare INSERT {count / hand:.0f} notes/s, ratio {real / hand:.1f}")
         start = time.perf_counter()
         for key in keys:
-            _, created = services.add_note(target, table_id=table.id, round_number=1, question_id=None,
+            _, created = live_capture.add_note(target, table_id=table.id, round_number=1, question_id=None,
                                            text="retry", client_key=key, author=None)
             assert not created
             db.session.commit()

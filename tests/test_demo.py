@@ -22,7 +22,7 @@ from participation.priorities.models import ConcertationPeriod
 from participation.proposals.models import Vote
 from participation.questionnaires import services as questionnaires
 from participation.questionnaires.models import Questionnaire, Response, Source, State
-from participation.workshops import services as workshops
+from participation.workshops import reporting
 from participation.workshops.models import ReportStatus, Workshop, WorkshopReport
 
 ECUSSON, PRES = "QN03014M", demo_ales.CODE
@@ -122,7 +122,7 @@ def _check_the_story(client, accounts: dict[str, tuple[str, str]]) -> None:
     facilitator = db.session.scalar(select(User).where(User.email == accounts["facilitator"][0]))
     pres_contrat = pres_q.contrat_id
     for contrat_id in (cafe.quartier.commune.contrat_id, pres_contrat):
-        assert workshops.is_validator(facilitator, contrat_id)
+        assert reporting.is_validator(facilitator, contrat_id)
 
 
 def _fingerprint() -> dict[str, list[tuple]]:

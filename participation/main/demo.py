@@ -20,7 +20,7 @@ from participation.extensions import db
 from participation.main import demo_ales, demo_ecusson
 from participation.quartiers import services as territory
 from participation.quartiers.models import College, ContratDeVille
-from participation.workshops import services as workshops
+from participation.workshops import reporting
 ALES_QUARTIERS = [
     # (commune, quartier, demo QPV code, population, conseil citoyen)
     ("Alès", "Faubourg du Soleil", "QN03001M", 2100, "Conseil citoyen Alès–Centre ville"),
@@ -77,8 +77,8 @@ def seed_demo() -> DemoReport:
         return report
     for contrat in (ceze, ales):  # the validation right for comptes-rendus
         for user in (cast.admin, cast.facilitator):
-            if user in workshops.validator_candidates(contrat):
-                workshops.add_validator(contrat, user)
+            if user in reporting.validator_candidates(contrat):
+                reporting.add_validator(contrat, user)
     if demo_ecusson.is_loaded(ecusson):
         report.stories.append("L'Écusson: already loaded.")
     else:

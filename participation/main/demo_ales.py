@@ -23,7 +23,7 @@ from participation.quartiers.models import College, ContratDeVille, Quartier, Th
 from participation.questionnaires import answering, building, paper_entry, services as questionnaires, tallies
 from participation.questionnaires.answers import visible_sections
 from participation.questionnaires.models import State
-from participation.workshops import services as workshops
+from participation.workshops import setup
 from participation.workshops.models import Workshop, WorkshopFormat
 
 CODE = "QN03005M"  # Près Saint-Jean
@@ -82,13 +82,13 @@ def build(contrat: ContratDeVille, quartier: Quartier, cast: Cast, rng: random.R
                              ends_on=today + timedelta(days=70), quartier=quartier)
     responses = _questionnaire(contrat, quartier, themes, cast, rng, today)
     spare_codes = _proposals_and_votes(quartier, themes, rng)
-    workshop = workshops.create_workshop(
+    workshop = setup.create_workshop(
         quartier, title=WORKSHOP_TITLE, format=WorkshopFormat.WORLD_CAFE,
         starts_at=paris(today + timedelta(days=4), 18), ends_at=paris(today + timedelta(days=4), 20),
         place=WORKSHOP_PLACE, created_by=cast.facilitator, facilitators=[cast.facilitator],
     )
     for slug in WORKSHOP_TABLES:
-        workshops.add_table(workshop, theme_id=themes[slug].id)
+        setup.add_table(workshop, theme_id=themes[slug].id)
     db.session.flush()
     return {"responses": responses, "proposals": len(PROPOSALS), "workshop": workshop, "codes": spare_codes}
 

@@ -38,7 +38,7 @@ from participation.quartiers.models import ContratDeVille, Quartier, Theme
 from participation.questionnaires import answering, building, paper_entry, tagging, tallies
 from participation.questionnaires.answers import visible_sections
 from participation.questionnaires.models import Answer, Questionnaire, Response, State
-from participation.workshops import services as workshops
+from participation.workshops import harvesting, live_capture, reporting, setup
 from participation.workshops.models import WorkshopFormat
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -93,16 +93,16 @@ def _themes(contrat: ContratDeVille) -> dict[str, Theme]:
 def _world_cafe(quartier: Quartier, themes: dict[str, Theme], cast: Cast) -> tuple[int, dict[str, object]]:
     day = date(2023, 7, 3)
     attendance = {f"attendance_{key}": value for key, value in CAFE["attendance"].items()}
-    cafe = workshops.create_workshop(
+    cafe = setup.create_workshop(
         quartier, title=CAFE["title"], format=WorkshopFormat.WORLD_CAFE, starts_at=paris(day, 17),
         ends_at=paris(day, 20), created_by=cast.facilitator, facilitators=[cast.facilitator],
         place=CAFE["place"], plenary_summary=CAFE["plenary_summary"], **attendance,
     )
-    tables = {slug: workshops.add_table(cafe, theme_id=themes[slug].id, host_name=TABLE_HOSTS[slug])
+    tables = {slug: setup.add_table(cafe, theme_id=themes[slug].id, host_name=TABLE_HOSTS[slug])
               for slug in INVITATION}
     by_text = {}
     for index, (table, round_number, text, dots, theme) in enumerate(NOTES):
-        note, _created = workshops.add_note(
+        note, _created = live_capture.add_note(
             cafe, table_id=tables[table].id, round_number=round_number,
             question_id=cafe.questions[round_number - 1].id, text=text, dot_votes=dots,
             theme_id=themes[theme].id if theme else None, client_key=f"demo-ecusson-2023-{index}",
@@ -110,20 +110,20 @@ def _world_cafe(quartier: Quartier, themes: dict[str, Theme], cast: Cast) -> tup
         )
         note.created_at = paris(day, 18, 0) + timedelta(minutes=25 * (round_number - 1) + index % 20)
         by_text[text] = note
-    workshops.set_closed(cafe, True)
+    setup.set_closed(cafe, True)
     cafe.closed_at = paris(day, 20)
 
     promoted = {}
     for key, text in PROMOTED.items():
-        workshops.set_to_propose(by_text[text], True)
-        proposal, _created = workshops.promote_note(by_text[text], cast.facilitator)
+        harvesting.set_to_propose(by_text[text], True)
+        proposal, _created = harvesting.promote_note(by_text[text], cast.facilitator)
         proposal.created_at = paris(date(2023, 7, 10), 10)
         promoted[key] = proposal
 
-    report = workshops.generate_report(cafe, cast.facilitator, context=CAFE["report_context"])
-    workshops.submit_report(report, cast.facilitator)
-    workshops.validate_report(report, cast.admin)  # the comité technique restreint
-    workshops.publish_report(report, cast.facilitator)
+    report = reporting.generate_report(cafe, cast.facilitator, context=CAFE["report_context"])
+    reporting.submit_report(report, cast.facilitator)
+    reporting.validate_report(report, cast.admin)  # the comité technique restreint
+    reporting.publish_report(report, cast.facilitator)
     report.submitted_at = paris(date(2023, 7, 20), 10)
     report.validated_at = paris(date(2023, 7, 27), 15)
     report.published_at = paris(date(2023, 7, 28), 9)

@@ -10,13 +10,14 @@ from participation import auth
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.services import quartier_by_code
-from participation.workshops import documents, services, times
+from participation.workshops import documents, times
+from participation.workshops import live_capture, queries, setup
 from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS, TableForm
 from participation.workshops.models import ReportStatus, Workshop, WorkshopFormat
 
 bp = Blueprint("workshops", __name__)
 
-CAPTURE = services.CAPTURE_ROLES
+CAPTURE = live_capture.CAPTURE_ROLES
 
 
 def form_status(form) -> int:
@@ -41,12 +42,12 @@ def zone_of(quartier) -> str:
 
 
 def theme_choices(workshop: Workshop, first=None):
-    themes = services.themes_for(workshop)
+    themes = queries.themes_for(workshop)
     pairs = [(t.id, ("— " if t.parent_id else "") + t.label) for t in themes]
     return choices(([first] if first else []) + pairs)
 
 
-DEFAULT_TEXTS = frozenset(text for _kind, text in services.DEFAULT_QUESTIONS)
+DEFAULT_TEXTS = frozenset(text for _kind, text in setup.DEFAULT_QUESTIONS)
 
 
 @bp.app_template_global("workshop_question")
@@ -72,7 +73,7 @@ def question_choices(workshop: Workshop):
 def table_form(workshop: Workshop, obj=None, prefix: str = "table"):
     form = TableForm(obj=obj, prefix=prefix)
     form.theme_id.choices = theme_choices(workshop)
-    form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in services.host_candidates(workshop.quartier)])
+    form.host_id.choices = choices([(0, _("— aucun compte —"))] + [(u.id, u.display_name) for u in queries.host_candidates(workshop.quartier)])
     return form
 
 

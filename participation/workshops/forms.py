@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from participation.forms import Form, choices, strip
 from participation.workshops.models import WorkshopFormat
-from participation.workshops.services import MAX_DOT_VOTES, NOTE_MAX_LENGTH, OBSERVATION_MAX_LENGTH
+from participation.workshops.live_capture import MAX_DOT_VOTES, NOTE_MAX_LENGTH, OBSERVATION_MAX_LENGTH
 
 FORMAT_LABELS = {
     WorkshopFormat.WORLD_CAFE: _l("World café"),

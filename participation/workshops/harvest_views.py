@@ -14,7 +14,9 @@ from participation.confirmation import confirmation, confirmed
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
-from participation.workshops import public, services, walks
+from participation.workshops import public, walks
+from participation.workshops import harvesting, live_capture, queries
+from participation.workshops.errors import WorkshopError, merged_error
 from participation.workshops.blueprint import (
     CAPTURE, bp, form_status, question_choices, theme_choices, workshop_or_404,
 )
@@ -51,7 +53,7 @@ def observations(workshop_id: int):
                     text=form.text.data, latitude=form.latitude.data, longitude=form.longitude.data,
                     photos=photos, author=current_user, upload_dir=_upload_dir(),
                 )
-            except services.WorkshopError as error:
+            except WorkshopError as error:
                 status, message = error.status, error.message
                 field = form.photos if error.code.startswith(("photo", "too_many")) else (
                     form.latitude if error.code.startswith("position") else form.text)
@@ -63,7 +65,7 @@ def observations(workshop_id: int):
             status = 400
     return render_template(
         "workshops/observations.html", workshop=workshop, form=form,
-        observations=services.observations_of(workshop),
+        observations=queries.observations_of(workshop),
     ), status
 
 
@@ -93,14 +95,14 @@ def photo(workshop_id: int, photo_id: int):
 def harvest(workshop_id: int):
     workshop = workshop_or_404(workshop_id)
     return render_template(
-        "workshops/harvest.html", workshop=workshop, harvest=services.harvest(workshop),
-        absorbed=services.absorbed_ids(workshop),
-        total=services.note_count(workshop, include_merged=False),
+        "workshops/harvest.html", workshop=workshop, harvest=harvesting.harvest(workshop),
+        absorbed=harvesting.absorbed_ids(workshop),
+        total=live_capture.note_count(workshop, include_merged=False),
     )
 
 
 def _note(workshop: Workshop, note_id: int):
-    note = services.note_of(workshop, note_id)
+    note = harvesting.note_of(workshop, note_id)
     if note is None:
         abort(404)
     return note
@@ -118,9 +120,9 @@ def note_edit(workshop_id: int, note_id: int):
         form.question_id.data = note.question_id or 0
     if note.merged_into_id is not None:
         if request.method == "POST":
-            raise services.merged_error()
+            raise merged_error()
     elif form.validate_on_submit():
-        services.edit_note(
+        harvesting.edit_note(
             note, text=form.text.data, theme_id=form.theme_id.data, question_id=form.question_id.data or None,
             dot_votes=form.dot_votes.data, to_propose=form.to_propose.data,
         )
@@ -134,7 +136,7 @@ def note_edit(workshop_id: int, note_id: int):
 def note_flag(workshop_id: int, note_id: int):
     workshop = workshop_or_404(workshop_id)
     note = _note(workshop, note_id)
-    services.set_to_propose(note, request.form.get("flag") == "1")
+    harvesting.set_to_propose(note, request.form.get("flag") == "1")
     return redirect(url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{note.id}"))
 
 
@@ -143,7 +145,7 @@ def note_flag(workshop_id: int, note_id: int):
 def note_promote(workshop_id: int, note_id: int):
     workshop = workshop_or_404(workshop_id)
     note = _note(workshop, note_id)
-    proposal, created = services.promote_note(note, current_user)
+    proposal, created = harvesting.promote_note(note, current_user)
     if created:
         flash(_("La note est devenue la proposition n°%(id)d : les habitants peuvent la voir et voter.", id=proposal.id), "success")
     else:
@@ -173,7 +175,7 @@ def merge(workshop_id: int):
     ids = [i for i in (parse_int(value) for value in request.form.getlist("note")) if i is not None]
     target_id = parse_int(request.form.get("target"))
     if not confirmed():
-        target, notes = services.notes_to_merge(workshop, target_id, ids)
+        target, notes = harvesting.notes_to_merge(workshop, target_id, ids)
         return confirmation(
             title=ngettext("Fusionner %(num)d note ?", "Fusionner %(num)d notes ?", len(notes)),
             message=_("Ces notes deviendront la note n°%(id)d, avec %(dots)s. Une fusion ne se défait pas.",
@@ -184,6 +186,6 @@ def merge(workshop_id: int):
             confirm_label=_("Confirmer la fusion"),
             back_url=url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{target.id}"),
         )
-    merged = services.merge_notes(workshop, target_id, ids)
+    merged = harvesting.merge_notes(workshop, target_id, ids)
     flash(_("Les notes ont été fusionnées : les gommettes sont additionnées."), "success")
     return redirect(url_for("workshops.harvest", workshop_id=workshop.id, _anchor=f"note-{merged.id}"))

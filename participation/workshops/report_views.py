@@ -12,7 +12,8 @@ from participation.accounts.models import User
 from participation.extensions import db
 from participation.forms import choices
 from participation.quartiers.models import ContratDeVille
-from participation.workshops import documents, ics, public, services, times, validation
+from participation.workshops import documents, ics, public, times, validation
+from participation.workshops import reporting
 from participation.workshops.blueprint import (
     bp, form_status, local_datetime, quartier_or_404, workshop_or_404,
 )
@@ -23,7 +24,7 @@ from participation.workshops.models import Workshop
 # --- compte-rendu --------------------------------------------------------------------------
 
 def _report(workshop: Workshop, version: int):
-    report = services.report_version(workshop, version)
+    report = reporting.report_version(workshop, version)
     if report is None:
         abort(404)
     return report
@@ -33,11 +34,11 @@ def _report(workshop: Workshop, version: int):
 @auth.roles(auth.STAFF)
 def report(workshop_id: int):
     workshop = workshop_or_404(workshop_id)
-    reports = services.reports_of(workshop)
+    reports = reporting.reports_of(workshop)
     latest = reports[0] if reports else None
     form = ReportForm(obj=latest)
     if form.validate_on_submit():
-        report = services.generate_report(workshop, current_user, context=form.context.data or "")
+        report = reporting.generate_report(workshop, current_user, context=form.context.data or "")
         if latest is not None and latest.frozen:
             flash(_("La version %(v)d est validée et reste lisible : vos modifications forment la version %(n)d.", v=latest.version, n=report.version), "success")
         else:
@@ -45,7 +46,7 @@ def report(workshop_id: int):
         return redirect(url_for("workshops.report", workshop_id=workshop.id))
     return render_template(
         "workshops/report.html", workshop=workshop, reports=reports, report=latest, form=form,
-        can_validate=services.is_validator(current_user, workshop.quartier.commune.contrat_id),
+        can_validate=reporting.is_validator(current_user, workshop.quartier.commune.contrat_id),
         validators=validation.validators_for(workshop.quartier.commune.contrat_id) if latest else None,
     ), form_status(form)
 
@@ -110,28 +111,28 @@ def _transition(workshop_id: int, version: int, action, message: str, confirm: d
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/soumettre", methods=["POST"])
 @auth.roles(auth.STAFF)
 def report_submit(workshop_id: int, version: int):
-    return _transition(workshop_id, version, services.submit_report, _("Le compte-rendu est soumis à validation."))
+    return _transition(workshop_id, version, reporting.submit_report, _("Le compte-rendu est soumis à validation."))
 
 
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/valider", methods=["POST"])
 @auth.roles(auth.STAFF)
 def report_validate(workshop_id: int, version: int):
-    return _transition(workshop_id, version, services.validate_report, _("Le compte-rendu est validé : cette version est figée."), {
+    return _transition(workshop_id, version, reporting.validate_report, _("Le compte-rendu est validé : cette version est figée."), {
         "title": _("Valider la version %(v)d ?", v=version),
         "message": _("Une fois validée, cette version est figée : elle ne peut plus être modifiée. "
                      "Toute modification ultérieure formera une nouvelle version."),
         "confirm_label": _("Confirmer la validation"),
-    }, services.check_validation)
+    }, reporting.check_validation)
 
 
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/publier", methods=["POST"])
 @auth.roles(auth.STAFF)
 def report_publish(workshop_id: int, version: int):
-    return _transition(workshop_id, version, services.publish_report, _("Le compte-rendu est publié sur la page du quartier."), {
+    return _transition(workshop_id, version, reporting.publish_report, _("Le compte-rendu est publié sur la page du quartier."), {
         "title": _("Publier la version %(v)d ?", v=version),
         "message": _("Le compte-rendu sera visible par tout le monde sur la page du quartier."),
         "confirm_label": _("Confirmer la publication"),
-    }, services.check_publication)
+    }, reporting.check_publication)
 
 
 # --- validation right (admins of the contrat) ----------------------------------------------
@@ -141,13 +142,13 @@ def report_publish(workshop_id: int, version: int):
 def validators(contrat_id: int):
     contrat = db.get_or_404(ContratDeVille, contrat_id)
     form = ValidatorForm()
-    form.user_id.choices = choices((u.id, f"{u.display_name} ({u.email})") for u in services.validator_candidates(contrat))
+    form.user_id.choices = choices((u.id, f"{u.display_name} ({u.email})") for u in reporting.validator_candidates(contrat))
     if form.validate_on_submit():
-        services.add_validator(contrat, db.session.get(User, form.user_id.data))
+        reporting.add_validator(contrat, db.session.get(User, form.user_id.data))
         flash(_("Le droit de validation a été accordé."), "success")
         return redirect(url_for("workshops.validators", contrat_id=contrat.id))
     return render_template(
-        "workshops/validators.html", contrat=contrat, form=form, validators=services.validators_of(contrat.id),
+        "workshops/validators.html", contrat=contrat, form=form, validators=reporting.validators_of(contrat.id),
     ), form_status(form)
 
 
@@ -155,7 +156,7 @@ def validators(contrat_id: int):
 @auth.roles(auth.ADMIN_ONLY)
 def validator_remove(contrat_id: int, validator_id: int):
     contrat = db.get_or_404(ContratDeVille, contrat_id)
-    services.remove_validator(contrat, validator_id)
+    reporting.remove_validator(contrat, validator_id)
     flash(_("Le droit de validation a été retiré."), "success")
     return redirect(url_for("workshops.validators", contrat_id=contrat.id))
 

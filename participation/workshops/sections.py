@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from participation import auth
 from participation.quartiers.services import QuartierSection
-from participation.workshops import public, services
+from participation.workshops import public
+from participation.workshops import live_capture
 
 
 def upcoming_section(quartier) -> QuartierSection | None:
     workshops = public.upcoming_workshops(quartier)
-    can_capture = auth.can_act_on_quartier(quartier, services.CAPTURE_ROLES)
+    can_capture = auth.can_act_on_quartier(quartier, live_capture.CAPTURE_ROLES)
     if not workshops and not can_capture:
         return None
     return QuartierSection(

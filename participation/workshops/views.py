@@ -13,7 +13,9 @@ from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
-from participation.workshops import harvest_views, report_views, services, times  # noqa: F401 (routes)
+from participation.workshops import harvest_views, report_views, times
+from participation.workshops import live_capture, queries, setup
+from participation.workshops.errors import WorkshopError, closed_error
 from participation.workshops.blueprint import (
     CAPTURE, bp, form_status, local_datetime, question_choices, question_text,
     quartier_or_404, stored_question, theme_choices, workshop_or_404, zone_of,
@@ -34,16 +36,16 @@ __all__ = ["bp"]
 def index(code: str):
     quartier = quartier_or_404(code)
     auth.require_quartier(quartier, auth.STAFF)
-    workshops = services.workshops_of(quartier)
+    workshops = queries.workshops_of(quartier)
     return render_template(
         "workshops/index.html", quartier=quartier, workshops=workshops,
-        note_counts=services.status_counts(workshops),
+        note_counts=queries.status_counts(workshops),
     )
 
 
 def _workshop_form(quartier, workshop: Workshop | None = None) -> WorkshopForm:
     form = WorkshopForm(obj=workshop)
-    form.facilitators.choices = choices((u.id, u.display_name) for u in services.facilitator_candidates(quartier))
+    form.facilitators.choices = choices((u.id, u.display_name) for u in queries.facilitator_candidates(quartier))
     if request.method == "GET":
         if workshop is not None:
             form.format.data = workshop.format.value
@@ -83,11 +85,11 @@ def new(code: str):
     copy_form = _copy_form(quartier)
     if form.validate_on_submit():
         try:
-            workshop = services.create_workshop(
+            workshop = setup.create_workshop(
                 quartier, created_by=current_user, facilitators=_chosen_facilitators(form),
                 **_workshop_values(form, zone_of(quartier))
             )
-        except services.WorkshopError as error:
+        except WorkshopError as error:
             form.title.errors.append(error.message)
         else:
             flash(_("L'atelier a été créé avec les trois questions du world café."), "success")
@@ -97,7 +99,7 @@ def new(code: str):
 
 def _copy_form(quartier) -> CopyForm:
     form = CopyForm(prefix="copy")
-    sources = services.copy_sources(quartier)
+    sources = queries.copy_sources(quartier)
     form.source.choices = choices(
         (w.id, (_("Modèle : %(title)s", title=w.title) if w.is_template else f"{w.title} ({local_datetime(w.starts_at, 'short', w.timezone)})"))
         for w in sources
@@ -113,7 +115,7 @@ def copy(code: str):
     copy_form = _copy_form(quartier)
     if copy_form.validate_on_submit():
         source = db.session.get(Workshop, copy_form.source.data)
-        workshop = services.copy_workshop(
+        workshop = setup.copy_workshop(
             source, quartier, starts_at=times.to_utc(copy_form.starts_at.data, zone_of(quartier)), title=copy_form.title.data or None,
             created_by=current_user, is_template=copy_form.is_template.data,
         )
@@ -129,7 +131,7 @@ def _show_page(workshop: Workshop, table_form: TableForm | None = None, question
         table_form=table_form or blueprint_table_form(workshop), stop_form=StopForm(prefix="stop"),
         questions_form=questions_form or QuestionsForm(
             questions="\n".join(question_text(q.text) for q in workshop.questions)),
-        note_count=services.note_count(workshop),
+        note_count=live_capture.note_count(workshop),
     )
 
 
@@ -146,9 +148,9 @@ def edit(workshop_id: int):
     form = _workshop_form(workshop.quartier, workshop)
     if form.validate_on_submit():
         try:
-            services.update_workshop(workshop, facilitators=_chosen_facilitators(form),
+            setup.update_workshop(workshop, facilitators=_chosen_facilitators(form),
                                     **_workshop_values(form, workshop.timezone))
-        except services.WorkshopError as error:
+        except WorkshopError as error:
             form.rounds.errors.append(error.message)
         else:
             flash(_("L'atelier a été modifié."), "success")
@@ -163,7 +165,7 @@ def questions(workshop_id: int):
     form = QuestionsForm()
     if not form.validate_on_submit():
         abort(400, " ".join(map(str, form.questions.errors)) or _("Indiquez au moins une question."))
-    services.set_questions(workshop, [stored_question(line) for line in form.questions.data.splitlines()])
+    setup.set_questions(workshop, [stored_question(line) for line in form.questions.data.splitlines()])
     flash(_("Les questions ont été enregistrées."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="questions"))
 
@@ -175,12 +177,12 @@ def table_add(workshop_id: int):
     form = blueprint_table_form(workshop)
     if form.validate_on_submit():
         try:
-            services.add_table(
+            setup.add_table(
                 workshop, theme_id=form.theme_id.data,
                 host=db.session.get(User, form.host_id.data) if form.host_id.data else None,
                 host_name=form.host_name.data or "",
             )
-        except services.WorkshopError as error:
+        except WorkshopError as error:
             form.theme_id.errors = list(form.theme_id.errors) + [error.message]
         else:
             flash(_("La table a été ajoutée."), "success")
@@ -207,7 +209,7 @@ def table_edit(workshop_id: int, table_id: int):
     if request.method == "GET":
         form.host_id.data = table.host_id or 0
     if form.validate_on_submit():
-        services.update_table(
+        setup.update_table(
             table, theme_id=form.theme_id.data, host_name=form.host_name.data or "",
             host=db.session.get(User, form.host_id.data) if form.host_id.data else None,
         )
@@ -222,7 +224,7 @@ def table_delete(workshop_id: int, table_id: int):
     workshop = workshop_or_404(workshop_id)
     table = _table_of(workshop, table_id)
     if not confirmed():
-        services.check_table_deletion(table)
+        setup.check_table_deletion(table)
         return confirmation(
             title=_("Supprimer la table %(n)d ?", n=table.number),
             message=_("La table %(n)d (%(theme)s) sera supprimée de l'atelier. Cette action est définitive.",
@@ -230,7 +232,7 @@ def table_delete(workshop_id: int, table_id: int):
             confirm_label=_("Confirmer la suppression de la table %(n)d", n=table.number),
             back_url=url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"),
         )
-    services.delete_table(table)
+    setup.delete_table(table)
     flash(_("La table a été supprimée."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="tables"))
 
@@ -242,7 +244,7 @@ def stop_add(workshop_id: int):
     form = StopForm(prefix="stop")
     if not form.validate_on_submit():
         abort(400, " ".join(map(str, form.name.errors + form.description.errors)) or _("Indiquez un nom."))
-    services.add_stop(workshop, name=form.name.data, description=form.description.data or "")
+    setup.add_stop(workshop, name=form.name.data, description=form.description.data or "")
     flash(_("L'étape a été ajoutée."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="etapes"))
 
@@ -257,7 +259,7 @@ def stop_move(workshop_id: int, stop_id: int):
     direction = request.form.get("direction")
     if direction not in ("up", "down"):
         abort(400, _("Indiquez s'il faut monter ou descendre l'étape."))
-    services.move_stop(stop, -1 if direction == "up" else 1)
+    setup.move_stop(stop, -1 if direction == "up" else 1)
     return redirect(url_for("workshops.show", workshop_id=workshop.id, _anchor="etapes"))
 
 
@@ -266,7 +268,7 @@ def stop_move(workshop_id: int, stop_id: int):
 def close(workshop_id: int):
     workshop = workshop_or_404(workshop_id)
     closing = request.form.get("closed") != "0"
-    services.set_closed(workshop, closing)
+    setup.set_closed(workshop, closing)
     flash(_("L'atelier est clôturé : la saisie est fermée.") if closing else _("La saisie est rouverte."), "success")
     return redirect(url_for("workshops.show", workshop_id=workshop.id))
 
@@ -300,8 +302,8 @@ def capture(workshop_id: int):
     table = None
     if table_id is not None or round_number is not None:
         try:
-            table = services.check_capture(workshop, table_id, round_number)
-        except services.WorkshopError as error:
+            table = live_capture.check_capture(workshop, table_id, round_number)
+        except WorkshopError as error:
             return render_template("workshops/capture.html", workshop=workshop, choice=choice, table=None,
                                    error=error.message), error.status
     if table is None:
@@ -317,10 +319,10 @@ def capture(workshop_id: int):
     form.theme_id.data = 0
     form.dot_votes.data = 0
     form.table.data, form.round.data = table.id, round_number
-    form.client_key.data = services.new_client_key()
+    form.client_key.data = live_capture.new_client_key()
     return render_template(
         "workshops/capture.html", workshop=workshop, choice=choice, table=table, round=round_number,
-        form=form, notes=services.table_notes(workshop, table.id),
+        form=form, notes=live_capture.table_notes(workshop, table.id),
     )
 
 
@@ -349,7 +351,7 @@ def note_create(workshop_id: int):
     table = db.session.get(WorkshopTable, table_id) if table_id else None
     form = _note_form(workshop, table if table and table.workshop_id == workshop.id else None)
     if form.validate_on_submit():
-        note, created = services.add_note(
+        note, created = live_capture.add_note(
             workshop, table_id=table_id, round_number=round_number,
             question_id=form.question_id.data or None, text=form.text.data,
             client_key=form.client_key.data, author=current_user, dot_votes=form.dot_votes.data or 0,
@@ -359,13 +361,13 @@ def note_create(workshop_id: int):
         return redirect(url_for("workshops.capture", workshop_id=workshop.id, table=note.table_id, round=note.round,
                                 question=note.question_id or 0, _anchor="note-form"))
     # Invalid form: the capture page again, the text kept, the errors shown.
-    table = services.check_capture(workshop, table_id, round_number)
+    table = live_capture.check_capture(workshop, table_id, round_number)
     if workshop.closed:
-        raise services.closed_error()
+        raise closed_error()
     choice = _choice_form(workshop, table=table_id, round=round_number)
     return render_template(
         "workshops/capture.html", workshop=workshop, choice=choice, table=table, round=round_number,
-        form=form, notes=services.table_notes(workshop, table.id),
+        form=form, notes=live_capture.table_notes(workshop, table.id),
     ), 400
 
 
@@ -383,9 +385,9 @@ def _json_id(payload: dict, key: str) -> int | None:
 def _note_create_json(workshop: Workshop):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        raise services.WorkshopError("invalid", INVALID_NOTE)
+        raise WorkshopError("invalid", INVALID_NOTE)
     text, key = payload.get("text"), payload.get("client_key")
-    note, created = services.add_note(
+    note, created = live_capture.add_note(
         workshop, table_id=_json_id(payload, "table"), round_number=_json_id(payload, "round"),
         question_id=_json_id(payload, "question_id"),
         text=text if isinstance(text, str) else None, client_key=key if isinstance(key, str) else None,
@@ -402,8 +404,8 @@ def notes_feed(workshop_id: int):
     workshop = workshop_or_404(workshop_id, CAPTURE)
     table_id = _int_arg("table")
     if request.args.get("table") is not None:
-        services.check_capture(workshop, table_id, 1)
-    notes = services.table_notes(workshop, table_id, after_id=_int_arg("after") or 0)
+        live_capture.check_capture(workshop, table_id, 1)
+    notes = live_capture.table_notes(workshop, table_id, after_id=_int_arg("after") or 0)
     response = jsonify(notes=[_note_json(note) for note in reversed(notes)], closed=workshop.closed)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -15,10 +15,11 @@ from sqlalchemy import select
 from participation.accounts.models import User
 from participation.extensions import db
 from participation.workshops.models import WalkObservation, WalkPhoto, WalkStop, Workshop
-from participation.workshops.services import (
-    OBSERVATION_MAX_LENGTH, PHOTO_FORMATS, PHOTO_MAX_PIXELS, WorkshopError, check_note_text, closed_error,
-    theme_of_contrat,
+from participation.workshops.errors import WorkshopError, closed_error
+from participation.workshops.live_capture import (
+    OBSERVATION_MAX_LENGTH, PHOTO_FORMATS, PHOTO_MAX_PIXELS, check_note_text,
 )
+from participation.workshops.queries import theme_of_contrat
 
 def _not_an_image() -> WorkshopError:
     return WorkshopError("photo_not_image", _l("Ce fichier n'est pas une image (JPEG, PNG, WebP ou GIF)."))

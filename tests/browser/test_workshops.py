@@ -10,7 +10,7 @@ from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.services import active_themes
-from participation.workshops import services
+from participation.workshops import live_capture, reporting, setup
 from participation.workshops.models import ReportStatus, WorkshopFormat, WorkshopNote
 
 from tests.browser.conftest import browser_login, screenshot
@@ -22,12 +22,12 @@ def _world_cafe(make_contrat, make_quartier, make_user):
     quartier = make_quartier("QN03014M", name="L'Écusson", contrat=contrat, population=1250)
     host = make_user(Role.FACILITATOR, quartier=quartier)
     themes = [t for t in active_themes(contrat.id) if t.parent_id is None]
-    workshop = services.create_workshop(
+    workshop = setup.create_workshop(
         quartier, title="Atelier de concertation citoyenne", format=WorkshopFormat.WORLD_CAFE,
         starts_at=utcnow() + timedelta(hours=1), place="Salle polyvalente", facilitators=[host],
     )
-    services.add_table(workshop, theme_id=themes[2].id, host=host)
-    services.add_table(workshop, theme_id=themes[5].id)
+    setup.add_table(workshop, theme_id=themes[2].id, host=host)
+    setup.add_table(workshop, theme_id=themes[5].id)
     db.session.commit()
     return workshop, host
 
@@ -111,8 +111,8 @@ def test_other_facilitators_see_new_notes_by_polling(live_server, browser, page,
     table = workshop.tables[0]
     page.goto(f"{live_server}/ateliers/{workshop.id}/saisie?table={table.id}&round=1")
     assert page.locator("#notes-list li").count() == 0
-    services.add_note(workshop, table_id=table.id, round_number=1, question_id=None, text="Arrivée d'une autre tablette",
-                      client_key=services.new_client_key(), author=None)
+    live_capture.add_note(workshop, table_id=table.id, round_number=1, question_id=None, text="Arrivée d'une autre tablette",
+                      client_key=live_capture.new_client_key(), author=None)
     db.session.commit()
     page.wait_for_selector("#notes-list li:has-text('Arrivée d\\'une autre tablette')", timeout=15_000)
 
@@ -142,9 +142,9 @@ def test_resident_pages_pass_axe(live_server, page, axe, make_contrat, make_quar
     workshop, host = _world_cafe(make_contrat, make_quartier, make_user)
     table = workshop.tables[0]
     for text, dots in (("Plus d'arbres", 4), ("Des bancs", 1)):
-        services.add_note(workshop, table_id=table.id, round_number=1, question_id=workshop.questions[0].id,
-                          text=text, client_key=services.new_client_key(), author=None, dot_votes=dots)
-    report = services.generate_report(workshop, host, context="Concertation 2026")
+        live_capture.add_note(workshop, table_id=table.id, round_number=1, question_id=workshop.questions[0].id,
+                          text=text, client_key=live_capture.new_client_key(), author=None, dot_votes=dots)
+    report = reporting.generate_report(workshop, host, context="Concertation 2026")
     report.status = ReportStatus.PUBLISHED
     db.session.commit()
     for path in (f"/quartiers/{workshop.quartier.qpv_code}", f"/comptes-rendus/{report.id}",
@@ -157,12 +157,12 @@ def test_resident_pages_pass_axe(live_server, page, axe, make_contrat, make_quar
 
 def test_facilitator_pages_pass_axe_at_phone_size(live_server, page, axe, make_contrat, make_quartier, make_user):
     workshop, host = _world_cafe(make_contrat, make_quartier, make_user)
-    note, _ = services.add_note(workshop, table_id=workshop.tables[0].id, round_number=1, question_id=None,
-                                text="Une note", client_key=services.new_client_key(), author=host)
-    walk = services.create_workshop(workshop.quartier, title="Diagnostic en marchant", starts_at=workshop.starts_at,
+    note, _ = live_capture.add_note(workshop, table_id=workshop.tables[0].id, round_number=1, question_id=None,
+                                text="Une note", client_key=live_capture.new_client_key(), author=host)
+    walk = setup.create_workshop(workshop.quartier, title="Diagnostic en marchant", starts_at=workshop.starts_at,
                                     format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT)
-    services.add_stop(walk, name="Place de la mairie")
-    services.generate_report(workshop, host)
+    setup.add_stop(walk, name="Place de la mairie")
+    reporting.generate_report(workshop, host)
     db.session.commit()
     browser_login(page, live_server, host.email, TEST_PASSWORD)
     code = workshop.quartier.qpv_code

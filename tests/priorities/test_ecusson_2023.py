@@ -51,7 +51,7 @@ from participation.quartiers import services as quartiers
 from participation.quartiers.models import Theme
 from participation.questionnaires import answers, building, paper_entry, tagging, services as questionnaires
 from participation.questionnaires.models import Kind, Response, Source, State
-from participation.workshops import services as workshops
+from participation.workshops import live_capture, setup
 from participation.workshops.models import WorkshopFormat
 
 UTC = timezone.utc
@@ -152,19 +152,19 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
     db.session.commit()
 
     # --- the world café -------------------------------------------------------------------
-    cafe = workshops.create_workshop(
+    cafe = setup.create_workshop(
         quartier, title="Atelier de concertation citoyenne — World Café", format=WorkshopFormat.WORLD_CAFE,
         starts_at=WORLD_CAFE, created_by=facilitator, facilitators=[facilitator],
         place="Salle Pierre Jacquet, Saint-Ambroix", attendance_total=78, attendance_habitants=52,
     )
     tables = {}
     for slug in INVITATION:
-        tables[slug] = workshops.add_table(cafe, theme_id=themes[slug].id,
+        tables[slug] = setup.add_table(cafe, theme_id=themes[slug].id,
                                            host_name=HOST_NAME if slug == S else "")
     questions = [q.id for q in cafe.questions]
     notes = {}
     for index, (table_slug, note_slug, text, dots) in enumerate(NOTES):
-        note, created = workshops.add_note(
+        note, created = live_capture.add_note(
             cafe, table_id=tables[table_slug].id, round_number=1 + index % 3, question_id=questions[index % 3],
             text=text, client_key=f"ecusson-2023-{index}", author=typist, dot_votes=dots,
             theme_id=themes[note_slug].id if note_slug else None,

@@ -271,14 +271,14 @@ def _workshop_note(quartier, text="Un city-stade près du collège"):
     from datetime import timedelta
 
     from participation.modelbase import utcnow
-    from participation.workshops import services as workshops
+    from participation.workshops import live_capture, setup
     from participation.workshops.models import WorkshopFormat
 
-    workshop = workshops.create_workshop(quartier, title="Atelier du 12 mars", format=WorkshopFormat.WORLD_CAFE,
+    workshop = setup.create_workshop(quartier, title="Atelier du 12 mars", format=WorkshopFormat.WORLD_CAFE,
                                          starts_at=utcnow() + timedelta(days=1))
-    table = workshops.add_table(workshop, theme_id=services.themes_of(quartier)[0].id)
-    note, _created = workshops.add_note(workshop, table_id=table.id, round_number=1, question_id=None, text=text,
-                                        client_key=workshops.new_client_key(), author=None)
+    table = setup.add_table(workshop, theme_id=services.themes_of(quartier)[0].id)
+    note, _created = live_capture.add_note(workshop, table_id=table.id, round_number=1, question_id=None, text=text,
+                                        client_key=live_capture.new_client_key(), author=None)
     db.session.commit()
     return note
 

@@ -10,7 +10,7 @@ from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.services import active_themes
-from participation.workshops import services
+from participation.workshops import live_capture, setup
 from participation.workshops.models import WorkshopFormat, WorkshopNote
 
 
@@ -41,13 +41,13 @@ def facilitator(make_user, ecusson):
 def cafe(ecusson, facilitator, themes):
     """A world café tomorrow with the three default questions and two tables."""
     theme_list = list(themes.values())
-    workshop = services.create_workshop(
+    workshop = setup.create_workshop(
         ecusson, title="Atelier de concertation citoyenne", format=WorkshopFormat.WORLD_CAFE,
         starts_at=utcnow() + timedelta(days=1), place="Salle polyvalente", created_by=facilitator,
         facilitators=[facilitator], attendance_total=78,
     )
-    services.add_table(workshop, theme_id=theme_list[0].id, host=facilitator)
-    services.add_table(workshop, theme_id=theme_list[1].id, host_name="Technicienne GIP")
+    setup.add_table(workshop, theme_id=theme_list[0].id, host=facilitator)
+    setup.add_table(workshop, theme_id=theme_list[1].id, host_name="Technicienne GIP")
     db.session.commit()
     return workshop
 
@@ -57,10 +57,10 @@ def note_count() -> int:
 
 
 def add_note(workshop, table, text, *, question=0, dots=0, theme_id=None, round_number=1):
-    note, _ = services.add_note(
+    note, _ = live_capture.add_note(
         workshop, table_id=table.id, round_number=round_number,
         question_id=workshop.questions[question].id if question is not None else None,
-        text=text, client_key=services.new_client_key(), author=None, dot_votes=dots, theme_id=theme_id,
+        text=text, client_key=live_capture.new_client_key(), author=None, dot_votes=dots, theme_id=theme_id,
     )
     db.session.commit()
     return note

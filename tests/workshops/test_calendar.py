@@ -7,14 +7,14 @@ from datetime import timedelta
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
-from participation.workshops import services
+from participation.workshops import reporting, setup
 from participation.workshops.models import ReportStatus, WorkshopFormat
 
 
 def test_quartier_page_lists_upcoming_workshops_with_an_ics_file(client, ecusson, cafe):
-    services.create_workshop(ecusson, title="Ancien atelier", format=WorkshopFormat.CAFE_QPV, starts_at=utcnow() - timedelta(days=30))
-    services.create_workshop(ecusson, title="Modèle world café", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() + timedelta(days=3), is_template=True)
-    services.create_workshop(ecusson, title="Diagnostic en marchant", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT,
+    setup.create_workshop(ecusson, title="Ancien atelier", format=WorkshopFormat.CAFE_QPV, starts_at=utcnow() - timedelta(days=30))
+    setup.create_workshop(ecusson, title="Modèle world café", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() + timedelta(days=3), is_template=True)
+    setup.create_workshop(ecusson, title="Diagnostic en marchant", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT,
                              starts_at=utcnow() + timedelta(days=10), place="Devant la mairie")
     db.session.commit()
     page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
@@ -52,9 +52,9 @@ def test_facilitators_see_the_management_link(client, login, facilitator, ecusso
 def test_quartier_page_queries_do_not_grow_with_workshops(client, ecusson, facilitator, count_queries):
     def build(n):
         for index in range(n):
-            workshop = services.create_workshop(ecusson, title=f"Atelier {index}", format=WorkshopFormat.TABLE_DE_QUARTIER,
+            workshop = setup.create_workshop(ecusson, title=f"Atelier {index}", format=WorkshopFormat.TABLE_DE_QUARTIER,
                                                 starts_at=utcnow() + timedelta(days=index + 1))
-            report = services.generate_report(workshop, facilitator)
+            report = reporting.generate_report(workshop, facilitator)
             report.status = ReportStatus.PUBLISHED
         db.session.commit()
 
@@ -69,8 +69,8 @@ def test_quartier_page_queries_do_not_grow_with_workshops(client, ecusson, facil
 
 
 def test_a_workshop_in_progress_stays_listed_and_hosts_get_a_capture_link(client, login, make_user, ecusson):
-    services.create_workshop(ecusson, title="En cours", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=2))
-    services.create_workshop(ecusson, title="Terminé ce matin", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=8))
+    setup.create_workshop(ecusson, title="En cours", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=2))
+    setup.create_workshop(ecusson, title="Terminé ce matin", format=WorkshopFormat.WORLD_CAFE, starts_at=utcnow() - timedelta(hours=8))
     db.session.commit()
     page = html.unescape(client.get(f"/quartiers/{ecusson.qpv_code}").get_data(as_text=True))
     assert "En cours" in page and "Terminé ce matin" not in page

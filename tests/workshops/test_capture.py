@@ -13,7 +13,7 @@ from sqlalchemy import select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.text import plain_text
-from participation.workshops import services
+from participation.workshops import setup
 from participation.workshops.models import WorkshopFormat, WorkshopNote
 
 from tests.workshops.conftest import add_note, note_count
@@ -142,8 +142,8 @@ def test_conseil_member_hosts_a_table_but_residents_and_other_quartiers_cannot(c
 # --- bad input -------------------------------------------------------------------------------
 
 def test_note_for_a_table_of_another_workshop_is_refused(client, login, facilitator, cafe, ecusson, themes):
-    other = services.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
-    foreign_table = services.add_table(other, theme_id=list(themes.values())[0].id)
+    other = setup.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
+    foreign_table = setup.add_table(other, theme_id=list(themes.values())[0].id)
     db.session.commit()
     login(facilitator)
     response = _json(client, cafe, _payload(cafe, foreign_table))
@@ -160,7 +160,7 @@ def test_note_for_a_table_of_another_workshop_is_refused(client, login, facilita
 
 
 def test_note_for_a_question_of_another_workshop_is_refused(client, login, facilitator, cafe, ecusson):
-    other = services.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
+    other = setup.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
     db.session.commit()
     login(facilitator)
     response = _json(client, cafe, _payload(cafe, cafe.tables[0], question_id=other.questions[0].id))
@@ -169,7 +169,7 @@ def test_note_for_a_question_of_another_workshop_is_refused(client, login, facil
 
 
 def test_note_for_a_closed_workshop_is_refused(client, login, facilitator, cafe):
-    services.set_closed(cafe, True)
+    setup.set_closed(cafe, True)
     db.session.commit()
     login(facilitator)
     response = _json(client, cafe, _payload(cafe, cafe.tables[0]))

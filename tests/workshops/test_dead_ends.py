@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.workshops import services
+from participation.workshops import reporting, setup
 from participation.workshops.models import WorkshopQuestion, WorkshopTable, WorkshopValidator
 
 
@@ -40,8 +40,8 @@ def test_a_table_without_theme_shows_the_error_next_to_the_field_and_keeps_the_h
 
 
 def _submitted(cafe, facilitator):
-    report = services.generate_report(cafe, facilitator)
-    services.submit_report(report, facilitator)
+    report = reporting.generate_report(cafe, facilitator)
+    reporting.submit_report(report, facilitator)
     db.session.commit()
     return report
 
@@ -103,7 +103,7 @@ def test_a_validator_of_another_contrat_sees_nothing_waiting(client, login, make
 
 
 def test_default_questions_are_shown_in_the_reader_language(app, client, login, facilitator, cafe):
-    french = [text for _kind, text in services.DEFAULT_QUESTIONS]
+    french = [text for _kind, text in setup.DEFAULT_QUESTIONS]
     assert [q.text for q in cafe.questions] == french  # stored once, in French
     with app.test_request_context(), force_locale("en"):
         english = [gettext(text) for text in french]

@@ -101,12 +101,12 @@ def test_pdf_is_a4_with_several_pages_and_a_footer(app, client, report):
 
 def test_public_pdf_and_page_lead_back_to_the_quartier(client, login, make_user, report, facilitator):
     from participation.accounts.models import Role
-    from participation.workshops import services
+    from participation.workshops import reporting
 
-    services.submit_report(report, facilitator)
+    reporting.submit_report(report, facilitator)
     admin = make_user(Role.ADMIN)
-    services.validate_report(report, admin)
-    services.publish_report(report, admin)
+    reporting.validate_report(report, admin)
+    reporting.publish_report(report, admin)
     db.session.commit()
     client.post_form("/deconnexion")
     page = client.get(f"/comptes-rendus/{report.id}").get_data(as_text=True)

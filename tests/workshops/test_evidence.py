@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from participation.evidence import IN_PERSON, ThemeWeight, providers
 from participation.extensions import db
-from participation.workshops import services
+from participation.workshops import harvesting, setup
 from participation.workshops.evidence import WorkshopEvidence
 from participation.workshops.models import WorkshopFormat
 
@@ -26,23 +26,27 @@ def _example(cafe):
     b1 = add_note(cafe, t2, "b1", dots=1)
     b2 = add_note(cafe, t2, "b2", dots=2)
     b3 = add_note(cafe, t2, "b3", dots=4)
-    services.merge_notes(cafe, b2.id, [b3.id])
+    harvesting.merge_notes(cafe, b2.id, [b3.id])
     db.session.commit()
     return t1.theme_id, t2.theme_id, b1
 
 
-def test_theme_evidence_of_one_workshop(cafe):
+def test_theme_evidence_of_one_workshop(cafe, ecusson):
+    """One point per active note, one per dot vote: what the provider hands to the priorities."""
     theme_a, theme_b, _ = _example(cafe)
-    evidence = {item.theme_id: item for item in services.theme_evidence(cafe.id)}
-    assert (evidence[theme_a].notes, evidence[theme_a].dot_votes, evidence[theme_a].weight) == (3, 8, 11)
-    assert (evidence[theme_b].notes, evidence[theme_b].dot_votes, evidence[theme_b].weight) == (2, 7, 9)
-    assert set(evidence) == {theme_a, theme_b}
+    weights = WorkshopEvidence().theme_weights(ecusson.id, None, None)
+    by_theme: dict[int, dict[str, float]] = {}
+    for row in weights:
+        by_theme.setdefault(row.theme_id, {})[row.source] = row.weight
+    assert by_theme[theme_a] == {"workshop_notes": 3.0, "workshop_dots": 8.0}
+    assert by_theme[theme_b] == {"workshop_notes": 2.0, "workshop_dots": 7.0}
+    assert {theme: sum(rows.values()) for theme, rows in by_theme.items()} == {theme_a: 11.0, theme_b: 9.0}
 
 
 def test_provider_is_registered_and_aggregates_the_quartier(app, cafe, ecusson):
     theme_a, theme_b, _ = _example(cafe)
     # A template and a workshop outside the period do not count.
-    template = services.copy_workshop(cafe, ecusson, starts_at=cafe.starts_at, is_template=True)
+    template = setup.copy_workshop(cafe, ecusson, starts_at=cafe.starts_at, is_template=True)
     db.session.commit()
     add_note(template, template.tables[0], "modèle", dots=9)
     assert any(isinstance(p, WorkshopEvidence) for p in providers())
@@ -74,7 +78,7 @@ def test_provider_query_count_does_not_grow_with_notes(app, cafe, ecusson, count
 def test_weights_of_many_quartiers_equal_one_by_one_in_one_query(app, cafe, ecusson, make_quartier, count_queries):
     theme_a, theme_b, _ = _example(cafe)
     other = make_quartier("QN03015M", name="Centre ancien", contrat=ecusson.commune.contrat)
-    elsewhere = services.copy_workshop(cafe, other, starts_at=cafe.starts_at)
+    elsewhere = setup.copy_workshop(cafe, other, starts_at=cafe.starts_at)
     db.session.commit()
     add_note(elsewhere, elsewhere.tables[0], "ailleurs", dots=2)
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from participation.accounts.models import Role
 from participation.audit.models import AuditEntry
 from participation.extensions import db
-from participation.workshops import services
+from participation.workshops import harvesting, setup
 from participation.workshops.models import WorkshopFormat, WorkshopNote
 
 from tests.workshops.conftest import add_note
@@ -27,7 +27,7 @@ def _notes(cafe):
 
 def test_harvest_groups_by_theme_and_question_with_counts_and_dots(client, login, facilitator, cafe, count_queries):
     notes = _notes(cafe)
-    groups = services.harvest(cafe)
+    groups = harvesting.harvest(cafe)
     assert [g.theme.id for g in groups] == [cafe.tables[0].theme_id, cafe.tables[1].theme_id]
     first = groups[0]
     assert (first.count, first.dot_votes) == (3, 9)
@@ -95,19 +95,19 @@ def test_merge_sums_dot_votes_and_links_the_absorbed_notes(client, login, facili
     assert response.status_code == 302
     db.session.expire_all()
     assert c.dot_votes == 1 + 2 and {n.id for n in c.absorbed} == {d.id, e.id}
-    texts = [n.text for g in services.harvest(cafe) for cell in g.cells for n in cell.notes]
+    texts = [n.text for g in harvesting.harvest(cafe) for cell in g.cells for n in cell.notes]
     assert "Aide aux devoirs" not in texts and "Des ateliers de soutien scolaire" not in texts
     harvest_page = client.get(f"/ateliers/{cafe.id}/recolte").get_data(as_text=True)
     assert f'notes/{d.id}/modifier">n°{d.id}</a>' in harvest_page and f'notes/{e.id}/modifier">n°{e.id}</a>' in harvest_page
-    assert services.absorbed_ids(cafe) == {c.id: [d.id, e.id]}
+    assert harvesting.absorbed_ids(cafe) == {c.id: [d.id, e.id]}
     page = client.get(f"/ateliers/{cafe.id}/notes/{e.id}/modifier").get_data(as_text=True)
     assert f"n°{c.id}" in page  # the absorbed note links to the one that kept it
 
 
 def test_bad_merges_are_refused_and_change_nothing(client, login, facilitator, cafe, ecusson):
     a, b, *_ = _notes(cafe)
-    other = services.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
-    table = services.add_table(other, theme_id=a.theme_id)
+    other = setup.create_workshop(ecusson, title="Autre", format=WorkshopFormat.WORLD_CAFE, starts_at=cafe.starts_at)
+    table = setup.add_table(other, theme_id=a.theme_id)
     db.session.commit()
     foreign = add_note(other, table, "Ailleurs")
     login(facilitator)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.proposals.models import Proposal, ProposalSource
-from participation.workshops import services
+from participation.workshops import harvesting, reporting, setup
 from participation.workshops.models import ReportStatus
 
 from tests.proposals.conftest import switch_to
@@ -21,7 +21,7 @@ def _proposals() -> int:
 
 def _flagged(cafe, text="Un city-stade près du collège, ouvert le soir et le week-end"):
     note = add_note(cafe, cafe.tables[0], text, dots=4)
-    services.set_to_propose(note, True)
+    harvesting.set_to_propose(note, True)
     db.session.commit()
     return note
 
@@ -55,7 +55,7 @@ def test_facilitator_promotes_a_flagged_note_from_the_harvest(app, client, login
     public = switch_to(app.test_client())
     text = html.unescape(public.get(page).get_data(as_text=True))
     assert f"issue de l'atelier « {cafe.title} »" in text and "/recolte" not in text and "/comptes-rendus/" not in text
-    report = services.generate_report(cafe, facilitator)
+    report = reporting.generate_report(cafe, facilitator)
     report.status = ReportStatus.PUBLISHED
     db.session.commit()
     text = public.get(page).get_data(as_text=True)
@@ -90,7 +90,7 @@ def test_unflagged_or_merged_notes_are_not_promoted(client, login, facilitator, 
     response = _promote(client, cafe, plain)
     assert response.status_code == 409 and "à proposer" in html.unescape(response.get_data(as_text=True))
     first, second = _flagged(cafe, "Des bancs"), _flagged(cafe, "Des bancs à l'ombre")
-    services.merge_notes(cafe, first.id, [second.id])
+    harvesting.merge_notes(cafe, first.id, [second.id])
     db.session.commit()
     assert _promote(client, cafe, second).status_code == 409
     assert _proposals() == 0
@@ -102,7 +102,7 @@ def test_a_note_of_another_quartier_is_refused(client, login, make_user, make_qu
     login(make_user(Role.FACILITATOR, quartier=other))
     assert _promote(client, cafe, note).status_code == 403
     # Nor through a workshop of the facilitator's own quartier with the other quartier's note.
-    own = services.create_workshop(other, title="Table de quartier", format=cafe.format, starts_at=cafe.starts_at)
+    own = setup.create_workshop(other, title="Table de quartier", format=cafe.format, starts_at=cafe.starts_at)
     db.session.commit()
     response = client.post_form(f"/ateliers/{own.id}/notes/{note.id}/proposer", page="/")
     assert response.status_code == 404

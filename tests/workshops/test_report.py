@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.workshops import services
+from participation.workshops import reporting
 from participation.workshops.models import ReportStatus, WorkshopReport, WorkshopValidator
 
 from tests.workshops.conftest import add_note
@@ -118,8 +118,8 @@ def test_workflow_draft_submitted_validated_published(client, login, facilitator
 
 
 def test_non_facilitators_cannot_validate(client, login, make_user, facilitator, harvested, ecusson):
-    report = services.generate_report(harvested, facilitator)
-    services.submit_report(report, facilitator)
+    report = reporting.generate_report(harvested, facilitator)
+    reporting.submit_report(report, facilitator)
     db.session.commit()
     for role in (Role.RESIDENT, Role.CONSEIL_MEMBER, Role.OFFICIAL):
         user = make_user(role, quartier=ecusson)
@@ -139,8 +139,8 @@ def test_validator_of_another_contrat_cannot_validate(client, login, make_user, 
     other = make_quartier("QN03005M")
     outsider = make_user(Role.FACILITATOR, quartiers=[other, harvested.quartier])
     db.session.add(WorkshopValidator(contrat_id=other.commune.contrat_id, user_id=outsider.id))
-    report = services.generate_report(harvested, facilitator)
-    services.submit_report(report, facilitator)
+    report = reporting.generate_report(harvested, facilitator)
+    reporting.submit_report(report, facilitator)
     db.session.commit()
     login(outsider)
     assert client.post_form(f"/ateliers/{harvested.id}/compte-rendu/v1/valider").status_code == 403
@@ -149,9 +149,9 @@ def test_validator_of_another_contrat_cannot_validate(client, login, make_user, 
 
 
 def test_a_validated_report_is_frozen_and_edits_make_a_new_version(client, login, facilitator, validator, harvested, cafe):
-    report = services.generate_report(harvested, facilitator, context="Première version")
-    services.submit_report(report, facilitator)
-    services.validate_report(report, validator)
+    report = reporting.generate_report(harvested, facilitator, context="Première version")
+    reporting.submit_report(report, facilitator)
+    reporting.validate_report(report, validator)
     db.session.commit()
     frozen_content = dict(report.content)
     add_note(cafe, cafe.tables[1], "Une note arrivée après validation", question=0, dots=1)
@@ -182,14 +182,14 @@ def test_admin_grants_and_removes_the_validation_right(client, login, make_user,
     response = client.post_form(f"/admin/contrats/{contrat_id}/validateurs-ateliers", {"user_id": str(facilitator.id)})
     assert response.status_code == 302
     validator = db.session.scalar(select(WorkshopValidator))
-    assert validator.user_id == facilitator.id and services.is_validator(facilitator, contrat_id)
+    assert validator.user_id == facilitator.id and reporting.is_validator(facilitator, contrat_id)
     assert client.post_form(f"/admin/contrats/{contrat_id}/validateurs-ateliers/{validator.id}/retirer").status_code == 302
     assert db.session.scalar(select(WorkshopValidator)) is None
 
 
 def test_administrators_validate_by_default_so_no_report_waits_for_nobody(client, login, make_user, facilitator, harvested):
-    report = services.generate_report(harvested, facilitator)
-    services.submit_report(report, facilitator)
+    report = reporting.generate_report(harvested, facilitator)
+    reporting.submit_report(report, facilitator)
     db.session.commit()
     assert db.session.scalar(select(WorkshopValidator)) is None  # nobody was granted the right
     admin = make_user(Role.ADMIN)

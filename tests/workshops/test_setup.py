@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from participation.accounts.models import Role
 from participation.extensions import db
+from participation.modelbase import utcnow
 from participation.quartiers.services import active_themes
-from participation.workshops import services
+from participation.workshops import setup
 from participation.workshops.models import QuestionKind, Workshop, WorkshopFormat
 
 
@@ -113,7 +114,7 @@ def test_tables_take_a_theme_of_the_referentiel_and_a_host(client, login, facili
 
 
 def test_copy_from_a_template_keeps_the_structure(client, login, facilitator, cafe, ecusson):
-    services.set_questions(cafe, ["Question A", "Question B"])
+    setup.set_questions(cafe, ["Question A", "Question B"])
     cafe.is_template = True
     db.session.commit()
     login(facilitator)
@@ -133,8 +134,8 @@ def test_copy_from_a_template_keeps_the_structure(client, login, facilitator, ca
 
 def test_copy_from_a_workshop_of_another_contrat_is_refused(client, login, facilitator, ecusson, make_quartier):
     other = make_quartier("QN03005M")
-    source = services.create_workshop(other, title="Ailleurs", format=WorkshopFormat.CAFE_QPV,
-                                      starts_at=services.utcnow(), is_template=True)
+    source = setup.create_workshop(other, title="Ailleurs", format=WorkshopFormat.CAFE_QPV,
+                                      starts_at=utcnow(), is_template=True)
     db.session.commit()
     login(facilitator)
     response = client.post_form(f"/quartiers/{ecusson.qpv_code}/ateliers/copier", {

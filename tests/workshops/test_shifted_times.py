@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from participation.extensions import db
-from participation.workshops import services, times
+from participation.workshops import times
+from participation.workshops import setup
 from participation.workshops.models import Workshop, WorkshopFormat
 
 
 def test_lists_the_likely_shifted_and_fixes_only_the_named_ones(runner, ecusson):
     # 18:00 typed with the old code: read as 18:00 at LMT (+0:09), stored 17:51Z, shown 18:51 in winter.
-    shifted = services.create_workshop(ecusson, title="Atelier décalé", format=WorkshopFormat.WORLD_CAFE,
+    shifted = setup.create_workshop(ecusson, title="Atelier décalé", format=WorkshopFormat.WORLD_CAFE,
                                        starts_at=datetime(2026, 1, 15, 17, 51, tzinfo=timezone.utc),
                                        ends_at=datetime(2026, 1, 15, 19, 51, tzinfo=timezone.utc))
-    right = services.create_workshop(ecusson, title="Atelier à l'heure", format=WorkshopFormat.WORLD_CAFE,
+    right = setup.create_workshop(ecusson, title="Atelier à l'heure", format=WorkshopFormat.WORLD_CAFE,
                                      starts_at=times.to_utc(datetime(2026, 1, 16, 18, 0), "Europe/Paris"))
     db.session.commit()
     listed = runner.invoke(args=["workshops", "shifted-times"])

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from participation.extensions import db
 from participation.text import plain_text
-from participation.workshops import services
+from participation.workshops import queries
 from participation.workshops.models import WalkObservation, WalkStop, Workshop, WorkshopNote, WorkshopReport
 
 TYPED = "Loyers < 500 € & charges > 30 %\r\n« <<les jeunes>> » <3 — \"é\" 'à'\r\n\r\nمرحبا بالجميع 🌳 <b>"
@@ -41,7 +41,7 @@ def test_workshop_fields_are_stored_as_typed(client, login, ecusson, facilitator
     db.session.expire_all()
     assert [q.text for q in workshop.questions] == ["Quoi < 2030 ?", "Comment & avec qui ? 🌳", "من ؟"]
 
-    theme = services.themes_for(workshop)[0]
+    theme = queries.themes_for(workshop)[0]
     assert client.post_form(f"/ateliers/{workshop.id}/tables", {
         "table-theme_id": str(theme.id), "table-host_id": "0", "table-host_name": LINE}).status_code == 302
     assert client.post_form(f"/ateliers/{workshop.id}/etapes", {

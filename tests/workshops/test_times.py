@@ -10,7 +10,8 @@ from docx import Document
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.workshops import documents, services
+from participation.workshops import documents
+from participation.workshops import live_capture
 from participation.workshops.blueprint import local_datetime
 from participation.workshops.forms import ATTENDANCE_LABELS, FORMAT_LABELS
 from participation.workshops.models import Workshop, WorkshopReport
@@ -84,4 +85,4 @@ def test_a_demo_style_time_with_seconds_is_shown_without_them(app, ecusson, cafe
     with app.test_request_context(headers={"Accept-Language": "fr"}):
         shown = local_datetime(cafe.starts_at.replace(second=46, microsecond=123), "medium", cafe.timezone)
     assert re.fullmatch(r"\d{1,2} \w+ \d{4},? (à )?\d{2}:\d{2}", shown), shown
-    assert services.CAPTURE_ROLES  # the fixture workshop exists
+    assert live_capture.CAPTURE_ROLES  # the fixture workshop exists

@@ -15,18 +15,20 @@ from sqlalchemy import func, select
 from participation.accounts.models import Role
 from participation.extensions import db
 from participation.modelbase import utcnow
-from participation.workshops import services, walks
+from participation.workshops import walks
+from participation.workshops import reporting, setup
+from participation.workshops.errors import WorkshopError
 from participation.workshops.models import WalkObservation, WalkPhoto, WorkshopFormat
 
 
 @pytest.fixture
 def walk(ecusson, facilitator):
-    workshop = services.create_workshop(
+    workshop = setup.create_workshop(
         ecusson, title="Diagnostic en marchant, secteur nord", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT,
         starts_at=utcnow() + timedelta(days=2), facilitators=[facilitator],
     )
     for name in ("Place de la mairie", "Boulevard du Portalet", "Groupe scolaire Florian"):
-        services.add_stop(workshop, name=name)
+        setup.add_stop(workshop, name=name)
     db.session.commit()
     return workshop
 
@@ -150,19 +152,19 @@ def test_coordinates_out_of_range_are_refused(client, login, facilitator, walk, 
 
 
 def test_service_refuses_out_of_range_coordinates():
-    with pytest.raises(services.WorkshopError) as error:
+    with pytest.raises(WorkshopError) as error:
         walks.check_position(12.0, 200.0)
     assert error.value.code == "position_out_of_range"
     assert walks.check_position(-90.0, 180.0) == (-90.0, 180.0)
 
 
 def test_observation_for_a_stop_of_another_walk_or_closed_walk_is_refused(client, login, facilitator, walk, themes, ecusson):
-    other = services.create_workshop(ecusson, title="Autre", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT, starts_at=walk.starts_at)
-    foreign = services.add_stop(other, name="Ailleurs")
+    other = setup.create_workshop(ecusson, title="Autre", format=WorkshopFormat.DIAGNOSTIC_EN_MARCHANT, starts_at=walk.starts_at)
+    foreign = setup.add_stop(other, name="Ailleurs")
     db.session.commit()
     login(facilitator)
     assert _post(client, walk, themes, stop_id=str(foreign.id)).status_code == 400
-    services.set_closed(walk, True)
+    setup.set_closed(walk, True)
     db.session.commit()
     response = _post(client, walk, themes)
     assert response.status_code == 409
@@ -172,7 +174,7 @@ def test_observation_for_a_stop_of_another_walk_or_closed_walk_is_refused(client
 def test_observations_feed_the_compte_rendu(client, login, facilitator, walk, themes):
     login(facilitator)
     assert _post(client, walk, themes, latitude="44.26", longitude="4.2").status_code == 302
-    report = services.generate_report(walk, facilitator)
+    report = reporting.generate_report(walk, facilitator)
     db.session.commit()
     assert report.content["stops"] == ["Place de la mairie", "Boulevard du Portalet", "Groupe scolaire Florian"]
     section = report.content["themes"][0]["sections"][0]
@@ -186,7 +188,7 @@ def test_observations_feed_the_compte_rendu(client, login, facilitator, walk, th
 @settings(max_examples=60, deadline=None)
 @given(raw=st.binary(max_size=4096))
 def test_arbitrary_bytes_are_refused_as_not_an_image_never_crash(raw):
-    with pytest.raises(services.WorkshopError) as error:
+    with pytest.raises(WorkshopError) as error:
         walks.clean_photo(raw, 10_000)
     assert error.value.code == "photo_not_image"
 
@@ -220,7 +222,7 @@ def test_the_published_compte_rendu_carries_no_gps_position(app, client, facilit
         walk, stop_id=walk.stops[0].id, theme_id=theme.id, text="Un porche mal éclairé",
         latitude=44.260137, longitude=4.198142, photos=[], author=facilitator, upload_dir=Path(app.config["WORKSHOP_UPLOAD_FOLDER"]),
     )
-    report = services.generate_report(walk, facilitator)
+    report = reporting.generate_report(walk, facilitator)
     report.status = ReportStatus.PUBLISHED
     db.session.commit()
     items = [item for theme_entry in report.content["themes"] for section in theme_entry["sections"]
