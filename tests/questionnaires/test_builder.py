@@ -240,3 +240,41 @@ def test_deletions_in_the_builder_ask_for_confirmation_without_javascript(client
         assert confirmed.status_code == 302
         db.session.expire_all()
         assert db.session.get(model, ident) is None
+
+
+def test_translations_longer_than_their_source_field_are_refused(client, quartier, make_questionnaire, make_user,
+                                                                  login):
+    qn = make_questionnaire(quartier)
+    login(make_user(Role.FACILITATOR, quartier=quartier))
+    url = f"/questionnaires/{qn.id}/traductions"
+    too_long = client.post_form(url, {f"questionnaire-{qn.id}-title-en": "x" * 201}, page=url)
+    assert too_long.status_code == 400 and "200 caractères au maximum" in too_long.get_data(as_text=True)
+    label = client.post_form(url, {f"choice-{qn.wishes.choices[0].id}-label-ar": "x" * 301}, page=url)
+    assert label.status_code == 400 and "300 caractères au maximum" in label.get_data(as_text=True)
+    intro = client.post_form(url, {f"questionnaire-{qn.id}-introduction-en": "y" * 5001}, page=url)
+    assert intro.status_code == 400 and "5000 caractères au maximum" in intro.get_data(as_text=True)
+    db.session.expire_all()
+    assert not (db.session.get(Questionnaire, qn.id).translations or {})
+    fits = client.post_form(url, {f"questionnaire-{qn.id}-title-en": "x" * 200,
+                                  f"question-{qn.idea.id}-text-en": "z" * 2000}, page=url)
+    assert fits.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Questionnaire, qn.id).translations["en"]["title"] == "x" * 200
+
+
+def test_duplicate_page_queries_do_not_grow_with_quartiers(client, quartier, make_questionnaire, make_quartier,
+                                                           make_contrat, make_user, login, count_queries):
+    qn = make_questionnaire(quartier)
+    login(make_user(Role.ADMIN))
+    url = f"/questionnaires/{qn.id}/dupliquer"
+    client.get(url)
+    with count_queries() as before:
+        assert client.get(url).status_code == 200
+    for i in range(6):
+        make_quartier(f"QN9{i:04d}M", name=f"Quartier {i}", contrat=make_contrat(f"Contrat {i}"))
+    db.session.commit()
+    client.get(url)
+    with count_queries() as after:
+        html = client.get(url).get_data(as_text=True)
+    assert "Contrat 5" in html
+    assert len(after) == len(before)

@@ -1,12 +1,15 @@
 """Paper: printable version and numbered PDF, fast keyboard entry, duplicates refused, audited corrections."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
 from participation.accounts.models import Role
 from participation.audit.models import AuditEntry
 from participation.extensions import db
+from participation.questionnaires import paper_entry
 from participation.questionnaires.models import Answer, Response, Source
 
 
@@ -236,3 +239,30 @@ def test_the_printed_sheet_speaks_its_own_language_whatever_the_readers(client, 
     assert "Form no." in sheet
     assert "Formulaire n°" not in sheet and "Une seule réponse" not in sheet
     assert "Retour au questionnaire" in page  # the page around it stays in the reader's French
+
+
+def test_paper_correction_racing_another_entry_is_a_409(client, quartier, make_questionnaire, make_user, login,
+                                                        monkeypatch):
+    qn = make_questionnaire(quartier)
+    login(make_user(Role.FACILITATOR, quartier=quartier))
+    url = f"/questionnaires/{qn.id}/saisie"
+    for number in (1, 2):
+        assert client.post_form(url, {"form_number": str(number), f"q{qn.kids.id}": qn.yes.id}, page=url).status_code == 302
+    second = db.session.scalar(select(Response).where(Response.form_number == 2))
+    # Someone else saved number 1 between the check and the commit: only the database knows.
+    monkeypatch.setattr(paper_entry, "form_number_taken", lambda *args, **kwargs: False)
+    edit = f"{url}/{second.id}"
+    response = client.post_form(edit, {"form_number": "1", f"q{qn.kids.id}": qn.no.id}, page=edit)
+    # The database refuses it at the flush: the whole request rolls back and says so.
+    assert response.status_code == 409
+    assert "Rechargez la page" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Response.form_number))) == [1, 2]
+
+
+def test_keyboard_key_name_goes_through_gettext(client, quartier, make_questionnaire, make_user, login):
+    source = (Path(__file__).parents[2] / "templates/questionnaires/paper_entry.html").read_text()
+    assert "<kbd>Entrée</kbd>" not in source and '<kbd>{{ _("Entrée") }}</kbd>' in source
+    qn = make_questionnaire(quartier)
+    login(make_user(Role.FACILITATOR, quartier=quartier))
+    assert "<kbd>Entrée</kbd>" in client.get(f"/questionnaires/{qn.id}/saisie").get_data(as_text=True)
