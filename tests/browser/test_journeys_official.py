@@ -66,7 +66,7 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     screenshot(page, "journey-official-02-review")
     # The content comes before the decision buttons.
     content_y = page.locator(".strategic-title").first.bounding_box()["y"]
-    decision_y = page.locator("form[action$='/valider']").bounding_box()["y"]
+    decision_y = page.locator("a[href$='/valider'], form[action$='/valider']").first.bounding_box()["y"]
     steps.check(content_y < decision_y, "review: the decision buttons come before the projet's content")
     assert "Des jardins partagés" in page.locator("main").inner_text()
 
@@ -108,14 +108,21 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     page.set_default_timeout(10_000)
     sign_in(page, base, world.official)
     page.goto(f"{base}/projets/{projet.id}")
-    type_date(page, "#validation-meeting_on", MEETING)
-    _press(page, "form[action$='/valider'] button[type=submit]")
+    decision = page.locator("main a[href$='/valider'], main form[action$='/valider'] button[type=submit]").first
+    if page.locator("main form[action$='/valider'] input[name$='meeting_on']").count():
+        type_date(page, "main form[action$='/valider'] input[name$='meeting_on']", MEETING)  # dated on the projet page
+    decision.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     fresh()
     decided = db.session.scalar(select(ProjetVersion).where(ProjetVersion.projet_id == projet.id,
                                                            ProjetVersion.number == 2))
     steps.check(decided.decision is not VersionDecision.VALIDATED,
                 "validate: the version is validated at once, without a confirmation step")
     screenshot(page, "journey-official-06-confirm")
+    field = page.locator("main form[action$='/valider'] input[name$='meeting_on']")
+    if decided.decision is not VersionDecision.VALIDATED and field.count() and not field.input_value():
+        type_date(page, "main form[action$='/valider'] input[name$='meeting_on']", MEETING)  # dated on the confirmation
     confirmed = confirm_if_asked(page)
     steps.check(confirmed, "validate: no confirmation step (a page with a button to confirm)")
     fresh()
