@@ -90,7 +90,9 @@ def confirm_if_asked(page) -> bool:
     """After an irreversible action: when the answer is a confirmation step (a page with a form
     whose button says to confirm, working without JavaScript), confirm with the keyboard.
     Returns whether there was one."""
-    button = page.locator("main form[method=post] button[type=submit]").filter(has_text=CONFIRM)
+    button = page.locator("main form[method=post]:has(input[name=confirm]) button[type=submit]")
+    if button.count() == 0:
+        button = page.locator("main form[method=post] button[type=submit]").filter(has_text=CONFIRM)
     if button.count() == 0:
         return False
     button.first.focus()

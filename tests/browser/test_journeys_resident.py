@@ -109,6 +109,10 @@ def test_resident_answers_keeps_receipt_finds_restitution_gets_a_code_explained_
     size = page.locator(".receipt-code").evaluate(
         "e => Math.max(...[e, ...e.querySelectorAll('*')].map(x => parseFloat(getComputedStyle(x).fontSize)))")
     steps.check(size >= 24, f"receipt: the code is not shown large ({size}px, expected >= 24px)")
+    lines = page.locator(".receipt-code").evaluate(
+        "e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }")
+    steps.check(lines == 1, f"receipt: the code is broken over {lines} lines on a phone (copied by hand, its end is lost)")
     # Printed or copied: a print or copy control next to it.
     receipt_box = page.locator("section:has(.receipt-code)")
     steps.check(receipt_box.locator("button, a").filter(
