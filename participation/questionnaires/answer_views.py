@@ -13,7 +13,7 @@ from participation.questionnaires import answering, paper, services
 from participation.questionnaires.answers import choice_owners, visible_questions, visible_sections
 from participation.questionnaires.blueprint import anonymous_limit, bp, is_kiosk, public_url, questionnaire_or_404
 from participation.questionnaires.errors import QuestionnaireError
-from participation.questionnaires.models import Questionnaire, State
+from participation.questionnaires.models import Questionnaire
 
 COOKIE_PREFIX = "pq_q"
 COOKIE_AGE = 60 * 24 * 3600
@@ -210,7 +210,7 @@ def submit(questionnaire_id: int):
 @auth.public
 def thanks(questionnaire_id: int):
     questionnaire = questionnaire_or_404(questionnaire_id)
-    if questionnaire.state is State.DRAFT:
+    if not answering.is_reachable(questionnaire):
         abort(404)
     kiosk = is_kiosk(questionnaire.id)
     code = None
@@ -232,6 +232,6 @@ def thanks(questionnaire_id: int):
 @auth.public
 def qr(questionnaire_id: int):
     questionnaire = questionnaire_or_404(questionnaire_id)
-    if questionnaire.state is State.DRAFT:
+    if not answering.is_reachable(questionnaire):
         abort(404)
     return HttpResponse(paper.qr_svg(public_url(questionnaire)), mimetype="image/svg+xml")

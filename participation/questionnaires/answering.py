@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from participation.extensions import db
 from participation.questionnaires import answers, errors, receipts, scope, services, tallies
 from participation.questionnaires.errors import QuestionnaireError
-from participation.questionnaires.models import Answer, Draft, Kind, Questionnaire, Response, Section, Source
+from participation.questionnaires.models import Answer, Draft, Kind, Questionnaire, Response, Section, Source, State
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,11 @@ def delete_drafts_older_than(days: int) -> int:
 
 
 # --- a device's way in ----------------------------------------------------------------------
+
+def is_reachable(questionnaire: Questionnaire) -> bool:
+    """A questionnaire in preparation is not reachable by residents at all (its pages are 404)."""
+    return questionnaire.state is not State.DRAFT
+
 
 def check_open(questionnaire: Questionnaire) -> None:
     """Raises why residents cannot answer now: not open (a draft is not reachable at all: 404),

@@ -3,6 +3,7 @@ checked, its public address, the kiosk cookie."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request, url_for
+from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from participation import auth
@@ -34,6 +35,14 @@ def require_access(questionnaire: Questionnaire, allowed=auth.STAFF) -> None:
         auth.require_quartier(questionnaire.quartier, allowed)
     else:
         auth.require_contrat(questionnaire.contrat, allowed, whole=allowed == auth.STAFF)
+
+
+def staff_may_act(questionnaire: Questionnaire) -> bool:
+    """Whether the signed-in account passes require_access for staff (e.g. to show the tag
+    buttons): staff of the quartier, or of the whole contrat for a shared questionnaire."""
+    if questionnaire.quartier is not None:
+        return auth.can_act_on_quartier(questionnaire.quartier)
+    return current_user.role in auth.STAFF and current_user.covers_contrat(questionnaire.contrat)
 
 
 def for_staff(questionnaire_id: int) -> Questionnaire:

@@ -6,6 +6,7 @@ import unicodedata
 from pathlib import Path
 
 import segno
+from flask_babel import force_locale, gettext as _
 from fpdf import FPDF
 
 from participation.i18n import RTL_LANGUAGES
@@ -15,10 +16,10 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
 )
+
+
 def labels(language: str) -> dict[str, str]:
     """The form's own words, in the language the form is printed in."""
-    from flask_babel import force_locale, gettext as _
-
     with force_locale(language):
         return {
             "form": _("Formulaire n°"),
@@ -176,7 +177,7 @@ def _question(pdf: _Forms, question, number: int, language: str, themes, hint=No
             _box(pdf, clean(theme.label_in(language)), width=7)
     else:
         lines = 1 if question.kind in (Kind.SHORT_TEXT, Kind.NUMBER) else 4
-        for _ in range(lines):
+        for _line in range(lines):
             if pdf.get_y() > pdf.h - 25:
                 pdf.add_page()
             pdf.ln(7)

@@ -11,7 +11,7 @@ from participation import auth
 from participation.i18n import current_language
 from participation.params import parse_int
 from participation.questionnaires import exports, privacy, scope, services, tagging
-from participation.questionnaires.blueprint import bp, for_readers, for_staff
+from participation.questionnaires.blueprint import bp, for_readers, for_staff, staff_may_act
 from participation.questionnaires.models import DEMOGRAPHIC_KINDS, Kind, Questionnaire, Source
 from participation.questionnaires.results import (
     Filters, per_day, response_count, results as results_per_question, text_answer, text_answers,
@@ -90,8 +90,7 @@ def texts(questionnaire_id: int):
         "questionnaires/texts.html", questionnaire=questionnaire, answers=answers, search=search,
         question_id=question_id, questions={q.id: q for q in questionnaire.questions},
         text_questions=[q for q in questionnaire.questions if q.is_text],
-        themes=services.mappable_themes(questionnaire), can_tag=auth.can_act_on_quartier(questionnaire.quartier)
-        if questionnaire.quartier else (current_user.role in auth.STAFF and current_user.covers_contrat(questionnaire.contrat)),
+        themes=services.mappable_themes(questionnaire), can_tag=staff_may_act(questionnaire),
         scoped=filters.quartier_ids is not None, hidden=hidden, min_group=privacy.MIN_GROUP,
         args=request.args,
     )

@@ -19,6 +19,12 @@ def contrat_quartiers(questionnaire: Questionnaire) -> list[Quartier]:
     return [q for q in territory.all_quartiers() if q.contrat_id == questionnaire.contrat_id]
 
 
+def may_share(user, quartier: Quartier) -> bool:
+    """Only an account covering the whole contrat creates a questionnaire shared by it (another
+    account's questionnaire is its quartier's)."""
+    return user.covers_contrat(quartier.commune.contrat)
+
+
 def duplicate_targets(user) -> list[Quartier]:
     """The quartiers a user may copy a questionnaire into: those they cover."""
     return [q for q in territory.all_quartiers() if user.covers_quartier(q)]

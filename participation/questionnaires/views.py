@@ -60,7 +60,7 @@ def new(code: str):
     quartier = quartier_or_404(code)
     form = NewQuestionnaireForm()
     if form.validate_on_submit():
-        shared = form.shared.data and current_user.covers_contrat(quartier.commune.contrat)
+        shared = form.shared.data and scope.may_share(current_user, quartier)
         questionnaire = building.create_questionnaire(
             contrat_id=quartier.contrat_id, quartier=None if shared else quartier,
             title=form.title.data, introduction=form.introduction.data or "",
@@ -263,18 +263,19 @@ def question_delete(questionnaire_id: int, question_id: int):
     )
 
 
-def _delete_from_builder(questionnaire, item, delete, done_message: str, *, title: str, message: str, items):
+def _delete_from_builder(questionnaire, item, delete, done_message: str | None, *, title: str, message: str, items,
+                         back_url: str | None = None):
     """A deletion, after the confirmation step (without JavaScript); a refused one (e.g. answers
-    exist) is a 409 with its message, before any confirmation."""
+    exist) is a 409 with its message, before any confirmation. Back to the builder (or back_url)."""
+    back = back_url or url_for("questionnaires.edit", questionnaire_id=questionnaire.id)
     building.check_deletable(item)
     if not confirmed():
-        return confirmation(
-            title=title, message=message, items=items, confirm_label=_("Confirmer la suppression"),
-            back_url=url_for("questionnaires.edit", questionnaire_id=questionnaire.id),
-        )
+        return confirmation(title=title, message=message, items=items,
+                            confirm_label=_("Confirmer la suppression"), back_url=back)
     delete()
-    flash(done_message, "success")
-    return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
+    if done_message:
+        flash(done_message, "success")
+    return redirect(back)
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/questions/<int:question_id>/deplacer", methods=["POST"])
@@ -324,17 +325,13 @@ def choice_edit(questionnaire_id: int, choice_id: int):
 def choice_delete(questionnaire_id: int, choice_id: int):
     questionnaire = for_staff(questionnaire_id)
     choice = child_or_404(questionnaire, Choice, choice_id)
-    question_id = choice.question_id
-    building.check_deletable(choice)
-    if not confirmed():
-        return confirmation(
-            title=_("Supprimer ce choix de réponse ?"), message=_("Le choix sera retiré de la question."),
-            items=[choice.label], confirm_label=_("Confirmer la suppression"),
-            back_url=url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id,
-                             question_id=question_id),
-        )
-    building.delete_choice(choice)
-    return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question_id))
+    return _delete_from_builder(
+        questionnaire, choice, lambda: building.delete_choice(choice), None,
+        title=_("Supprimer ce choix de réponse ?"), message=_("Le choix sera retiré de la question."),
+        items=[choice.label],
+        back_url=url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id,
+                         question_id=choice.question_id),
+    )
 
 
 @bp.route("/questionnaires/lisibilite", methods=["POST"])
