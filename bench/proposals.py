@@ -1,7 +1,7 @@
 """Benchmark of the proposals domain.
 
 1. Listing a quartier's proposals sorted by support (2 000 proposals, 200 000 votes): the real
-   code path (services.list_proposals, and the whole HTTP page) against a hand-written SQL query
+   code path (listing.list_proposals, and the whole HTTP page) against a hand-written SQL query
    over the same tables, in the same run; prints the ratio.
 2. Pol.is import throughput, in votes per second.
 
@@ -113,7 +113,8 @@ def _polis_files(n_comments: int, n_votes: int):
 def run(database_url: str, scale: float, label: str) -> None:
     from participation import create_app
     from participation.extensions import db
-    from participation.proposals import interchange, services
+    from participation.proposals import interchange
+    from participation.proposals import listing
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True,
                       "RATELIMIT_ENABLED": False})
@@ -123,14 +124,14 @@ def run(database_url: str, scale: float, label: str) -> None:
         try:
             quartier, n_votes = _build(scale)
             repeat = 7
-            ours = _timed(lambda: services.list_proposals(quartier, sort="supported", limit=30), repeat)
+            ours = _timed(lambda: listing.list_proposals(quartier, sort="supported", limit=30), repeat)
             hand = _timed(lambda: db.session.execute(
                 text(HAND_WRITTEN), {"quartier": quartier.id, "hidden": False}).all(), repeat)
             client = app.test_client()
             url = f"/quartiers/{quartier.qpv_code}/propositions?sort=supported"
             page = _timed(lambda: client.get(url), repeat)
             print(f"[{label}] list sorted by support, {int(2000 * scale)} proposals, {n_votes} votes:")
-            print(f"  services.list_proposals {ours * 1000:.1f} ms | hand-written SQL {hand * 1000:.1f} ms "
+            print(f"  listing.list_proposals {ours * 1000:.1f} ms | hand-written SQL {hand * 1000:.1f} ms "
                   f"| ratio {ours / hand:.2f}")
             print(f"  whole HTTP page {page * 1000:.1f} ms | ratio to SQL {page / hand:.2f}")
 

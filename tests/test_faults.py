@@ -155,7 +155,7 @@ def world(postgres):
     """A quartier with an open voting period, VOTERS codes and VOTES_EACH proposals per voter."""
     from participation import create_app
     from participation.extensions import db
-    from participation.proposals import services
+    from participation.proposals import services, voting
     from participation.proposals.models import ProposalSource
     from participation.quartiers import services as territories
 
@@ -174,7 +174,7 @@ def world(postgres):
             proposals.append(services.create_proposal(
                 quartier, title=f"Proposition {n}", body="Pour le quartier.", theme=theme,
                 source=ProposalSource.RESIDENT, author_label="Habitante"))
-        codes = [code for _number, code in services.generate_codes(quartier, period, VOTERS + 10, VOTES_EACH + 2)]
+        codes = [code for _number, code in voting.generate_codes(quartier, period, VOTERS + 10, VOTES_EACH + 2)]
         db.session.flush()
         ids = [proposal.id for proposal in proposals]
         db.session.commit()

@@ -16,7 +16,7 @@ from participation.extensions import db
 from participation.main import demo_questionnaire
 from participation.main.demo_ecusson import Cast, paris
 from participation.priorities import settings
-from participation.proposals import services as proposals
+from participation.proposals import services as proposals, voting
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as territory
 from participation.quartiers.models import College, ContratDeVille, Quartier, Theme
@@ -131,9 +131,9 @@ def _proposals_and_votes(quartier, themes, rng: random.Random) -> list[str]:
                                               author_label=author_label))
     period = proposals.open_period(quartier, VOTING["label"])
     # The sheet of codes the centre social hands out; a few were used already.
-    codes = proposals.generate_codes(quartier, period, VOTING["codes"], VOTING["max_votes"])
+    codes = voting.generate_codes(quartier, period, VOTING["codes"], VOTING["max_votes"])
     for _number, code in codes[:VOTING["voters"]]:
-        participant = proposals.redeem_code(quartier, code)
+        participant = voting.redeem_code(quartier, code)
         for proposal in rng.sample(made, rng.randint(1, VOTING["max_votes"])):
             proposals.cast_vote(proposal, participant, VoteChoice.POUR if rng.random() < 0.8 else VoteChoice.CONTRE)
     return [code for _number, code in codes[VOTING["voters"]:VOTING["voters"] + 3]]

@@ -31,7 +31,7 @@ from participation.main.demo_ecusson_data import (
 )
 from participation.priorities import aggregation as aggregations, projet as projets, services as priorities
 from participation.priorities import settings, workflow
-from participation.proposals import services as proposals
+from participation.proposals import services as proposals, voting
 from participation.proposals.models import Proposal, ProposalSource, ProposalState, Vote, VoteChoice
 from participation.quartiers import services as territory
 from participation.quartiers.models import ContratDeVille, Quartier, Theme
@@ -192,10 +192,10 @@ def _proposals(quartier: Quartier, themes: dict[str, Theme], cast: Cast, promote
 
 def _votes(quartier: Quartier, made: dict[str, Proposal], rng: random.Random) -> int:
     period = proposals.open_period(quartier, VOTING["label"])
-    codes = proposals.generate_codes(quartier, period, VOTING["codes"], VOTING["max_votes"])
+    codes = voting.generate_codes(quartier, period, VOTING["codes"], VOTING["max_votes"])
     cast_votes = 0
     for number, code in codes[:VOTING["voters"]]:
-        participant = proposals.redeem_code(quartier, code)
+        participant = voting.redeem_code(quartier, code)
         wanted = []
         for key, (pour, contre) in VOTE_TENDENCY.items():
             draw = rng.random()
@@ -216,7 +216,7 @@ def _votes(quartier: Quartier, made: dict[str, Proposal], rng: random.Random) ->
         quartier, label=DOT_MEETING["label"], held_on=DOT_MEETING["held_on"],
         participants=DOT_MEETING["participants"], counts={made[key].id: n for key, n in DOT_MEETING["dots"].items()},
     )
-    proposals.close_period(period)
+    voting.close_period(period)
     period.opened_at = paris(VOTING["from"], 9)
     period.closed_at = paris(VOTING["from"] + timedelta(days=VOTING["days"]), 18)
     db.session.flush()

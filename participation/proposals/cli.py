@@ -9,7 +9,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.proposals import interchange, services
+from participation.proposals import interchange
+from participation.quartiers import services as territory
 from participation.quartiers.models import Theme
 from participation.transaction import unit_of_work
 
@@ -17,7 +18,7 @@ proposals_cli = AppGroup("proposals", help="Proposals: import (Pol.is, Decidim, 
 
 
 def _quartier(code: str):
-    quartier = services.quartier_by_code(code.strip().upper())
+    quartier = territory.quartier_by_code(code.strip().upper())
     if quartier is None:
         raise click.BadParameter(f"unknown quartier {code!r}", param_hint="--quartier")
     return quartier

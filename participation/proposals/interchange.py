@@ -20,7 +20,7 @@ from participation.errors import DomainError
 from participation.extensions import db
 from participation.text import plain_text
 from participation.modelbase import dialect_insert, utcnow
-from participation.proposals import services
+from participation.proposals import listing, services
 from participation.proposals.models import (
     TITLE_MAX, DotCount, DotMeeting, Participant, Proposal, ProposalSource, ProposalState, StateChange, Vote,
     VoteChoice,
@@ -392,7 +392,7 @@ def _iso(value) -> str | None:
 
 
 def _export_rows(quartier: Quartier):
-    rows, _total = services.list_proposals(quartier, include_hidden=True, sort="recent", limit=10**9)
+    rows, _total = listing.list_proposals(quartier, include_hidden=True, sort="recent", limit=10**9)
     rows.reverse()  # oldest first: imports recreate them in order
     ids = [row.proposal.id for row in rows]
     answers: dict[int, list[StateChange]] = defaultdict(list)

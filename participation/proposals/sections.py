@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from participation.proposals.forms import STATE_LABELS
 from participation.proposals.models import ProposalState
-from participation.proposals.services import ANSWERED_STATES, current_period, list_proposals
+from participation.proposals.listing import list_proposals
+from participation.proposals.services import ANSWERED_STATES
+from participation.proposals.voting import current_period
 from participation.quartiers.models import Quartier
 from participation.quartiers.services import QuartierSection
 

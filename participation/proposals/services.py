@@ -1,4 +1,6 @@
-"""Proposals and votes: the domain logic. Functions add and flush, never commit; they return data
+"""Proposals: creation, promotion of workshop notes, states and official answers, votes and gommettes.
+The list with its counts is in listing.py, comments and moderation in moderation.py, voting codes
+and periods in voting.py. Functions add and flush, never commit; they return data
 and raise ProposalError (a DomainError carrying its code, translated message and HTTP status).
 
 Public API used by other domains:
@@ -6,39 +8,31 @@ Public API used by other domains:
   official answer (the priorities domain calls it when linking a proposal: state "retained");
 - `promote_workshop_note(...)`: a workshop note promoted to a proposal (workshops domain), and
   `register_note_source(app, provider)`: where the proposal page links back to the note.
-What the priorities read (weights per theme, outcomes...) is in proposals/evidence.py.
-"""
+What the priorities read (weights per theme, outcomes...) is in proposals/evidence.py."""
 from __future__ import annotations
 
 import html as html_module
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Callable, Iterable
+from typing import Callable
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from participation.accounts.models import Role, User
+from participation.accounts.models import User
 from participation.extensions import db
 from participation.html import sanitize_rich
-from participation.text import plain_text
 from participation.modelbase import utcnow
-from participation.proposals.models import (
-    ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, Comment, DotCount,
-    DotMeeting, ModerationEvent, Participant, Proposal, ProposalSource, ProposalState, Report,
-    StateChange, Vote, VoteChoice, VotingCode, VotingPeriod,
-)
-from participation.proposals.errors import ProposalError
 from participation.proposals import voting
-from participation.proposals.voting import (  # noqa: F401  (the domain's API, re-exported)
-    CODE_ALPHABET, CODE_LENGTH, MAX_CODES_PER_BATCH, CodeBatch, bind_code_to_account, close_period,
-    code_batches, codes_used, current_period, format_code, generate_codes, hash_code, normalise_code,
-    participant_for_code, participant_for_user, participant_key, periods_of, redeem_code, revoke_codes,
-    votes_of, votes_used,
+from participation.proposals.errors import ProposalError
+from participation.proposals.models import (
+    ANSWER_MAX, BODY_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, DotCount, DotMeeting, Participant,
+    Proposal, ProposalSource, ProposalState, StateChange, VoteChoice, VotingCode, VotingPeriod,
 )
 from participation.quartiers.models import Quartier, Theme
+from participation.text import plain_text
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -243,251 +237,6 @@ def history(proposal: Proposal) -> list[StateChange]:
     )
 
 
-# --- listing, with counts aggregated in SQL -------------------------------------------------
-
-SORTS = ("supported", "recent", "debated")
-
-
-@dataclass(frozen=True)
-class Counts:
-    pour: int = 0
-    contre: int = 0
-    sans_avis: int = 0
-    comments: int = 0
-    dots: int = 0
-
-    @property
-    def participants(self) -> int:
-        return self.pour + self.contre + self.sans_avis
-
-    @property
-    def support(self) -> int:
-        return self.pour - self.contre
-
-
-@dataclass(frozen=True)
-class ProposalRow:
-    proposal: Proposal
-    counts: Counts
-
-
-def _vote_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
-    query = select(
-        Vote.proposal_id.label("proposal_id"),
-        func.sum(case((Vote.choice == VoteChoice.POUR, 1), else_=0)).label("pour"),
-        func.sum(case((Vote.choice == VoteChoice.CONTRE, 1), else_=0)).label("contre"),
-        func.sum(case((Vote.choice == VoteChoice.SANS_AVIS, 1), else_=0)).label("sans_avis"),
-    )
-    if quartier_id is not None:
-        query = query.join(Proposal, Proposal.id == Vote.proposal_id).where(Proposal.quartier_id == quartier_id)
-    if proposal_ids is not None:
-        query = query.where(Vote.proposal_id.in_(proposal_ids))
-    return query.group_by(Vote.proposal_id).subquery("vote_counts")
-
-
-def _comment_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
-    query = select(Comment.proposal_id.label("proposal_id"), func.count().label("comments")).where(
-        Comment.hidden.is_(False)
-    )
-    if quartier_id is not None:
-        query = query.join(Proposal, Proposal.id == Comment.proposal_id).where(Proposal.quartier_id == quartier_id)
-    if proposal_ids is not None:
-        query = query.where(Comment.proposal_id.in_(proposal_ids))
-    return query.group_by(Comment.proposal_id).subquery("comment_counts")
-
-
-def _dot_counts_subquery(quartier_id: int | None = None, proposal_ids=None):
-    query = select(DotCount.proposal_id.label("proposal_id"), func.sum(DotCount.dots).label("dots"))
-    if quartier_id is not None:
-        query = query.join(Proposal, Proposal.id == DotCount.proposal_id).where(Proposal.quartier_id == quartier_id)
-    if proposal_ids is not None:
-        query = query.where(DotCount.proposal_id.in_(proposal_ids))
-    return query.group_by(DotCount.proposal_id).subquery("dot_counts")
-
-
-def list_proposals(
-    quartier: Quartier, *, q: str | None = None, theme_id: int | None = None,
-    state: ProposalState | None = None, states: Iterable[ProposalState] | None = None,
-    source: ProposalSource | None = None, sort: str = "recent", include_hidden: bool = False,
-    limit: int = 50, offset: int = 0,
-) -> tuple[list[ProposalRow], int]:
-    """One page of a quartier's proposals with their counts (one query), and the total."""
-    votes = _vote_counts_subquery(quartier.id)
-    comments = _comment_counts_subquery(quartier.id)
-    dots = _dot_counts_subquery(quartier.id)
-    pour = func.coalesce(votes.c.pour, 0)
-    contre = func.coalesce(votes.c.contre, 0)
-    sans_avis = func.coalesce(votes.c.sans_avis, 0)
-    n_comments = func.coalesce(comments.c.comments, 0)
-    n_dots = func.coalesce(dots.c.dots, 0)
-
-    conditions = [Proposal.quartier_id == quartier.id]
-    if not include_hidden:
-        conditions.append(Proposal.hidden.is_(False))
-    if q:
-        needle = q.strip().lower()
-        conditions.append(
-            func.lower(Proposal.title).contains(needle, autoescape=True)
-            | func.lower(Proposal.body).contains(needle, autoescape=True)
-            | func.lower(Proposal.place_text).contains(needle, autoescape=True)
-        )
-    if theme_id:
-        sub_ids = select(Theme.id).where((Theme.id == theme_id) | (Theme.parent_id == theme_id))
-        conditions.append(Proposal.theme_id.in_(sub_ids))
-    if state is not None:
-        conditions.append(Proposal.state == state)
-    if states is not None:
-        conditions.append(Proposal.state.in_(list(states)))
-    if source is not None:
-        conditions.append(Proposal.source == source)
-
-    order = {
-        "supported": [(pour - contre).desc(), pour.desc(), Proposal.created_at.desc(), Proposal.id.desc()],
-        "debated": [n_comments.desc(), (pour + contre + sans_avis).desc(), Proposal.created_at.desc(), Proposal.id.desc()],
-    }.get(sort, [Proposal.created_at.desc(), Proposal.id.desc()])
-
-    query = (
-        select(Proposal, pour, contre, sans_avis, n_comments, n_dots)
-        .outerjoin(votes, votes.c.proposal_id == Proposal.id)
-        .outerjoin(comments, comments.c.proposal_id == Proposal.id)
-        .outerjoin(dots, dots.c.proposal_id == Proposal.id)
-        .where(and_(*conditions))
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
-    )
-    rows = [
-        ProposalRow(p, Counts(int(a), int(b), int(c), int(d), int(e)))
-        for p, a, b, c, d, e in db.session.execute(query)
-    ]
-    total = db.session.scalar(select(func.count()).select_from(Proposal).where(and_(*conditions)))
-    _load_themes([row.proposal for row in rows])
-    return rows, int(total or 0)
-
-
-def _load_themes(proposals: list[Proposal]) -> None:
-    ids = {p.theme_id for p in proposals if p.theme_id}
-    if ids:
-        list(db.session.scalars(select(Theme).where(Theme.id.in_(ids))))  # fills the identity map
-
-
-def counts_for(proposal: Proposal) -> Counts:
-    votes = _vote_counts_subquery(proposal_ids=[proposal.id])
-    comments = _comment_counts_subquery(proposal_ids=[proposal.id])
-    dots = _dot_counts_subquery(proposal_ids=[proposal.id])
-    row = db.session.execute(
-        select(
-            func.coalesce(votes.c.pour, 0), func.coalesce(votes.c.contre, 0),
-            func.coalesce(votes.c.sans_avis, 0), func.coalesce(comments.c.comments, 0),
-            func.coalesce(dots.c.dots, 0),
-        )
-        .select_from(Proposal)
-        .outerjoin(votes, votes.c.proposal_id == Proposal.id)
-        .outerjoin(comments, comments.c.proposal_id == Proposal.id)
-        .outerjoin(dots, dots.c.proposal_id == Proposal.id)
-        .where(Proposal.id == proposal.id)
-    ).one()
-    return Counts(*(int(value) for value in row))
-
-
-def dot_votes_of(proposal: Proposal) -> list[tuple[DotMeeting, int]]:
-    return [
-        (meeting, dots)
-        for meeting, dots in db.session.execute(
-            select(DotMeeting, DotCount.dots)
-            .join(DotCount, DotCount.meeting_id == DotMeeting.id)
-            .where(DotCount.proposal_id == proposal.id)
-            .order_by(DotMeeting.held_on, DotMeeting.id)
-        )
-    ]
-
-
-# --- comments and moderation ----------------------------------------------------------------
-
-def add_comment(proposal: Proposal, body: str, *, author: User | None = None, author_label: str = "") -> Comment:
-    text = plain_text(body)
-    if not text:
-        raise ProposalError("comment_required", _l("Écrivez un commentaire."))
-    if len(text) > COMMENT_MAX:
-        raise ProposalError("comment_too_long", _l("Le commentaire est trop long."))
-    if proposal.hidden:
-        raise ProposalError("proposal_hidden", _l("Cette proposition a été masquée par la modération."), 409)
-    comment = Comment(
-        proposal_id=proposal.id, body=text, author_id=author.id if author else None,
-        author_label=plain_text(author_label)[:200],
-    )
-    db.session.add(comment)
-    db.session.flush()
-    return comment
-
-
-def comments_of(proposal: Proposal) -> list[Comment]:
-    return list(
-        db.session.scalars(
-            select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id)
-        )
-    )
-
-
-def _reason(reason: str) -> str:
-    text = plain_text(reason)
-    if not text:
-        raise ProposalError("reason_required", _l("Indiquez un motif."))
-    if len(text) > REASON_MAX:
-        raise ProposalError("reason_too_long", _l("Le motif est trop long."))
-    return text
-
-
-def report(proposal: Proposal, reason: str, comment: Comment | None = None) -> Report:
-    row = Report(proposal_id=proposal.id, comment_id=comment.id if comment else None, reason=_reason(reason))
-    db.session.add(row)
-    db.session.flush()
-    return row
-
-
-def open_reports(quartier: Quartier) -> list[Report]:
-    return list(
-        db.session.scalars(
-            select(Report).join(Proposal, Proposal.id == Report.proposal_id)
-            .where(Proposal.quartier_id == quartier.id, Report.resolved.is_(False))
-            .order_by(Report.created_at.desc())
-        )
-    )
-
-
-def set_hidden(item: Proposal | Comment, hidden: bool, reason: str, actor: User) -> ModerationEvent:
-    """Hide or restore a proposal or comment; the reason is recorded and shown on the placeholder."""
-    text = _reason(reason)
-    if item.hidden == hidden:
-        if hidden:
-            raise ProposalError("already_hidden", _l("Cet élément est déjà masqué."), 409)
-        raise ProposalError("not_hidden", _l("Cet élément n'est pas masqué."), 409)
-    item.hidden = hidden
-    item.hidden_reason = text if hidden else ""
-    is_comment = isinstance(item, Comment)
-    proposal_id = item.proposal_id if is_comment else item.id
-    event = ModerationEvent(
-        proposal_id=proposal_id, comment_id=item.id if is_comment else None,
-        action="hide" if hidden else "restore", reason=text, actor_id=actor.id,
-    )
-    db.session.add(event)
-    reports = select(Report).where(Report.proposal_id == proposal_id, Report.resolved.is_(False))
-    reports = reports.where(Report.comment_id == item.id) if is_comment else reports.where(Report.comment_id.is_(None))
-    for row in db.session.scalars(reports):
-        row.resolved = True
-    db.session.flush()
-    return event
-
-
-def moderation_events(proposal: Proposal) -> list[ModerationEvent]:
-    return list(
-        db.session.scalars(
-            select(ModerationEvent).where(ModerationEvent.proposal_id == proposal.id)
-            .order_by(ModerationEvent.created_at, ModerationEvent.id)
-        )
-    )
-
-
 # --- voting (participation.proposals.voting), on this module's clock -------------------------
 
 def open_period(quartier: Quartier, label: str) -> VotingPeriod:
@@ -541,17 +290,3 @@ def dot_meetings(quartier: Quartier) -> list[DotMeeting]:
 
 ANSWERED_STATES = (ProposalState.RETAINED, ProposalState.NOT_RETAINED, ProposalState.DONE)
 PENDING_STATES = (ProposalState.SUBMITTED, ProposalState.UNDER_STUDY)
-
-
-def is_facilitator_of(user, quartier: Quartier) -> bool:
-    return bool(
-        user is not None and getattr(user, "is_authenticated", False)
-        and user.role in (Role.FACILITATOR, Role.ADMIN) and user.covers_quartier(quartier)
-    )
-
-
-
-
-def quartier_by_code(code: str) -> Quartier | None:
-    return db.session.scalar(select(Quartier).where(Quartier.qpv_code == code))
-

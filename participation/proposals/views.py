@@ -18,7 +18,8 @@ from participation import auth
 from participation.extensions import db, limiter
 from participation.forms import choices
 from participation.params import parse_int
-from participation.proposals import interchange, services
+from participation.proposals import interchange
+from participation.proposals import listing, moderation, services, voting
 from participation.proposals.forms import (
     CHOICE_LABELS, SORT_LABELS, SOURCE_LABELS, STATE_LABELS, CodeForm, CodesForm, CommentForm,
     DotMeetingForm, ImportForm, PeriodForm, ProposalForm, ReasonForm, RevokeForm, StateForm, state_choices,
@@ -26,6 +27,7 @@ from participation.proposals.forms import (
 from participation.proposals.models import (
     Comment, Participant, Proposal, ProposalSource, ProposalState, VoteChoice, VotingCode,
 )
+from participation.quartiers import services as territory
 from participation.quartiers.models import Quartier, Theme
 from participation.urls import safe_next
 
@@ -41,7 +43,7 @@ MAX_PAGE = 100_000
 
 
 def _quartier(code: str) -> Quartier:
-    quartier = services.quartier_by_code(code)
+    quartier = territory.quartier_by_code(code)
     if quartier is None:
         abort(404)
     return quartier
@@ -88,8 +90,8 @@ def _voting_context(quartier: Quartier, proposal_ids):
     participant, code = session_code()
     if participant is None and current_user.is_authenticated:
         participant = current_participant()
-    period = services.current_period(quartier)
-    used = services.votes_used(participant) if code is not None else None
+    period = voting.current_period(quartier)
+    used = voting.votes_used(participant) if code is not None else None
     can_vote = period is not None and (
         (code is not None and code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked)
         or (code is None and current_user.is_authenticated and current_user.covers_quartier(quartier))
@@ -100,7 +102,7 @@ def _voting_context(quartier: Quartier, proposal_ids):
         "voting_code": code,
         "code_votes_used": used,
         "can_vote": can_vote,
-        "my_votes": services.votes_of(participant, proposal_ids),
+        "my_votes": voting.votes_of(participant, proposal_ids),
         "code_form": CodeForm(),
     }
 
@@ -126,14 +128,14 @@ def index(code: str):
     theme_id = parse_int(args.get("theme"), None, minimum=1)
     state = args.get("state") or None
     source = args.get("source") or None
-    sort = args.get("sort") if args.get("sort") in services.SORTS else "recent"
+    sort = args.get("sort") if args.get("sort") in listing.SORTS else "recent"
     page = parse_int(args.get("page"), 1, minimum=1, maximum=MAX_PAGE)
     if state and state != PENDING and state not in {s.value for s in ProposalState}:
         abort(400, _("État inconnu."))
     if source and source not in {s.value for s in ProposalSource}:
         abort(400, _("Origine inconnue."))
     q = (args.get("q") or "").strip()[:100]
-    rows, total = services.list_proposals(
+    rows, total = listing.list_proposals(
         quartier, q=q or None, theme_id=theme_id,
         state=ProposalState(state) if state and state != PENDING else None,
         states=services.PENDING_STATES if state == PENDING else None,
@@ -166,9 +168,9 @@ def _show_page(quartier: Quartier, proposal: Proposal, status: int = 200, commen
         state_form = StateForm()
         state_form.state.choices = state_choices(proposal.state)
     return render_template(
-        "proposals/show.html", quartier=quartier, proposal=proposal, counts=services.counts_for(proposal),
-        history=services.history(proposal), comments=services.comments_of(proposal),
-        dot_votes=services.dot_votes_of(proposal), moderation=services.moderation_events(proposal) if is_staff else [],
+        "proposals/show.html", quartier=quartier, proposal=proposal, counts=listing.counts_for(proposal),
+        history=services.history(proposal), comments=moderation.comments_of(proposal),
+        dot_votes=listing.dot_votes_of(proposal), moderation=moderation.moderation_events(proposal) if is_staff else [],
         comment_form=comment_form or CommentForm(), may_comment=may_comment, report_form=ReasonForm(), moderation_form=ReasonForm(prefix="mod"),
         state_form=state_form, is_staff=is_staff, themes=services.themes_of(quartier) if is_staff else [],
         note_source=services.note_source(proposal, staff=is_staff), **_voting_context(quartier, [proposal.id]), **_labels(),
@@ -195,21 +197,21 @@ def vote(code: str, proposal_id: int):
         if code.quartier_id != quartier.id and current_user.covers_quartier(quartier):
             participant, code = None, None  # a code of elsewhere: here the account votes as itself
         else:  # one person, one vote: the code presented by an account is the account's
-            participant = services.bind_code_to_account(participant, current_user)
+            participant = voting.bind_code_to_account(participant, current_user)
     if participant is None and current_user.is_authenticated:
         if not current_user.covers_quartier(quartier):
             raise services.ProposalError("account_other_quartier", _l(
                 "Votre compte ne vote pas dans ce quartier. Saisissez un code de vote de ce quartier."), 403)
-        participant = services.participant_for_user(current_user)
+        participant = voting.participant_for_user(current_user)
     if participant is None:
         abort(400, _("Pour voter, saisissez d'abord le code de vote imprimé sur votre ticket, ou connectez-vous."))
     services.cast_vote(proposal, participant, VoteChoice(choice), code=code)
     if _wants_json():
-        counts = services.counts_for(proposal)
+        counts = listing.counts_for(proposal)
         body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
                 "sans_avis": counts.sans_avis, "participants": counts.participants}
         if code is not None:
-            body["votes_used"] = services.votes_used(participant)
+            body["votes_used"] = voting.votes_used(participant)
         return body
     flash(_("Votre vote « %(choice)s » est enregistré. Vous pouvez le modifier tant que le vote est ouvert.",
             choice=CHOICE_LABELS[VoteChoice(choice)]), "success")
@@ -227,20 +229,20 @@ def enter_code(code: str):
     form = CodeForm()
     if form.validate_on_submit():
         try:
-            participant = services.redeem_code(quartier, form.code.data)
+            participant = voting.redeem_code(quartier, form.code.data)
             code_row = participant.presented_code
             if current_user.is_authenticated:
-                participant = services.bind_code_to_account(participant, current_user)
+                participant = voting.bind_code_to_account(participant, current_user)
         except services.ProposalError as error:
             form.code.errors.append(error.message)
             return render_template("proposals/enter_code.html", quartier=quartier, form=form,
-                                   period=services.current_period(quartier)), error.status
+                                   period=voting.current_period(quartier)), error.status
         session[PARTICIPANT_KEY] = participant.id
         session[CODE_KEY] = code_row.id
         flash(_("Votre code est accepté : vous pouvez voter sur les propositions du quartier."), "success")
         return redirect(url_for("proposals.index", code=quartier.qpv_code, sort="supported"))
     return render_template("proposals/enter_code.html", quartier=quartier, form=form,
-                           period=services.current_period(quartier)), _status(form)
+                           period=voting.current_period(quartier)), _status(form)
 
 
 @bp.route("/quartiers/<code>/code-de-vote/quitter", methods=["POST"])
@@ -286,7 +288,7 @@ def comment(code: str, proposal_id: int):
     author = current_user if current_user.is_authenticated and (participant is None or participant.kind != "code") else None
     label = author.display_name if author else _("Participant·e avec un code de vote")
     try:
-        services.add_comment(proposal, form.body.data, author=author, author_label=label)
+        moderation.add_comment(proposal, form.body.data, author=author, author_label=label)
     except services.ProposalError as error:
         form.body.errors = [*form.body.errors, error.message]
         return _show_page(quartier, proposal, error.status, comment_form=form)
@@ -304,7 +306,7 @@ def report(code: str, proposal_id: int):
     if not form.validate_on_submit():
         abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
     comment_row = _comment_of(proposal, form.comment_id.data)
-    services.report(proposal, form.reason.data, comment_row)
+    moderation.report(proposal, form.reason.data, comment_row)
     flash(_("Merci : votre signalement sera examiné par l'équipe d'animation."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
@@ -401,7 +403,7 @@ def moderate(code: str, proposal_id: int):
     if not form.validate_on_submit():
         abort(400, " ".join(str(e) for e in form.reason.errors) or _("Le formulaire a expiré. Rechargez la page."))
     item = _comment_of(proposal, form.comment_id.data) or proposal
-    services.set_hidden(item, action == "hide", form.reason.data, current_user)
+    moderation.set_hidden(item, action == "hide", form.reason.data, current_user)
     flash(_("C'est masqué.") if action == "hide" else _("C'est rétabli."), "success")
     return redirect(url_for("proposals.show", code=quartier.qpv_code, proposal_id=proposal.id))
 
@@ -409,12 +411,12 @@ def moderate(code: str, proposal_id: int):
 # --- facilitators: voting periods, codes, reports, gommettes --------------------------------
 
 def _manage_page(quartier: Quartier, status: int = 200, **forms):
-    period = services.current_period(quartier)
+    period = voting.current_period(quartier)
     return render_template(
-        "proposals/manage.html", quartier=quartier, period=period, periods=services.periods_of(quartier),
-        batches=services.code_batches(period) if period else [],
-        codes_used=services.codes_used(period) if period else 0,
-        reports=services.open_reports(quartier), meetings=services.dot_meetings(quartier),
+        "proposals/manage.html", quartier=quartier, period=period, periods=voting.periods_of(quartier),
+        batches=voting.code_batches(period) if period else [],
+        codes_used=voting.codes_used(period) if period else 0,
+        reports=moderation.open_reports(quartier), meetings=services.dot_meetings(quartier),
         period_form=forms.get("period_form") or PeriodForm(), codes_form=forms.get("codes_form") or CodesForm(),
         revoke_form=forms.get("revoke_form") or RevokeForm(), **_labels(),
     ), status
@@ -446,10 +448,10 @@ def period_open(code: str):
 def period_close(code: str):
     quartier = _quartier(code)
     auth.require_quartier(quartier, auth.STAFF)
-    period = services.current_period(quartier)
+    period = voting.current_period(quartier)
     if period is None:
         abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
-    services.close_period(period)
+    voting.close_period(period)
     flash(_("Le vote est fermé. Les résultats restent affichés."), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
@@ -462,10 +464,10 @@ def codes_generate(code: str):
     form = CodesForm()
     if not form.validate_on_submit():
         return _manage_page(quartier, 400, codes_form=form)
-    period = services.current_period(quartier)
+    period = voting.current_period(quartier)
     if period is None:
         abort(409, _("Ouvrez d'abord une période de vote : un code vaut pour une période."))
-    codes = services.generate_codes(quartier, period, form.count.data, form.max_votes.data)
+    codes = voting.generate_codes(quartier, period, form.count.data, form.max_votes.data)
     import segno
 
     enter_url = url_for("proposals.enter_code", code=quartier.qpv_code, _external=True)
@@ -485,10 +487,10 @@ def codes_revoke(code: str):
     form = RevokeForm()
     if not form.validate_on_submit():
         return _manage_page(quartier, 400, revoke_form=form)
-    period = services.current_period(quartier)
+    period = voting.current_period(quartier)
     if period is None:
         abort(409, _("Aucune période de vote n'est ouverte dans ce quartier."))
-    n = services.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
+    n = voting.revoke_codes(period, number=form.number.data, batch=None if form.number.data else form.batch.data)
     flash(ngettext("%(num)s code annulé.", "%(num)s codes annulés.", n), "success")
     return redirect(url_for("proposals.manage", code=quartier.qpv_code))
 
@@ -499,7 +501,7 @@ def dots(code: str):
     quartier = _quartier(code)
     auth.require_quartier(quartier, auth.STAFF)
     form = DotMeetingForm()
-    rows, _total = services.list_proposals(quartier, sort="supported", limit=500)
+    rows, _total = listing.list_proposals(quartier, sort="supported", limit=500)
     count_errors = {}
     if form.validate_on_submit():
         counts = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import moderation, services, voting
 from participation.proposals.models import ProposalSource
 
 from tests.browser.conftest import screenshot
@@ -19,9 +19,9 @@ def _setup(make_quartier, make_contrat):
     street = services.create_proposal(quartier, title="Sécuriser le boulevard du Portalet", theme=themes[1],
                                       body="Un plateau ralentisseur devant l'école.", place_text="Boulevard du Portalet",
                                       source=ProposalSource.RESIDENT, author_label="Nadia")
-    services.add_comment(street, "Les voitures vont trop vite le matin.", author_label="Voisin")
+    moderation.add_comment(street, "Les voitures vont trop vite le matin.", author_label="Voisin")
     period = services.open_period(quartier, "Printemps 2026")
-    (_number, code), = services.generate_codes(quartier, period, 1, 10)
+    (_number, code), = voting.generate_codes(quartier, period, 1, 10)
     db.session.commit()
     return quartier, health, street, code
 

@@ -7,7 +7,7 @@ import pytest
 
 from participation.evidence import ONLINE, PAPER, ThemeWeight, register_provider
 from participation.extensions import db
-from participation.priorities import aggregation as aggregations, services, settings
+from participation.priorities import aggregation as aggregations, settings
 from participation.priorities.errors import PrioritiesError
 from participation.priorities.models import SourceWeight
 from participation.proposals import services as proposal_services

@@ -45,7 +45,7 @@ from participation.accounts.models import Role
 from participation.evidence import IN_PERSON, ONLINE, PAPER
 from participation.extensions import db
 from participation.priorities import aggregation as aggregations, settings
-from participation.proposals import services as proposals
+from participation.proposals import services as proposals, voting
 from participation.proposals.models import ProposalSource, VoteChoice
 from participation.quartiers import services as quartiers
 from participation.quartiers.models import Theme
@@ -227,10 +227,10 @@ def ecusson_2023(app, make_contrat, make_quartier, make_user, client, login, mon
             quartier, title=title, theme=themes[slug], source=ProposalSource.CONSEIL_CITOYEN,
             author_label="Conseil citoyen de L'Écusson", created_at=datetime(2023, 7, 10, tzinfo=UTC),
         )
-    voting = proposals.open_period(quartier, "Votes de la concertation 2023")
-    codes = proposals.generate_codes(quartier, voting, count=6, max_votes=6)
-    voters = [proposals.redeem_code(quartier, code) for _number, code in codes]
-    voters += [proposals.participant_for_user(user) for user in residents]  # 8 voters in all
+    voting_period = proposals.open_period(quartier, "Votes de la concertation 2023")
+    codes = voting.generate_codes(quartier, voting_period, count=6, max_votes=6)
+    voters = [voting.redeem_code(quartier, code) for _number, code in codes]
+    voters += [voting.participant_for_user(user) for user in residents]  # 8 voters in all
     for key, _slug, _title, pour, contre in PROPOSALS:
         choices = [VoteChoice.POUR] * pour + [VoteChoice.CONTRE] * contre
         for voter, choice in zip(voters, choices):

@@ -14,7 +14,7 @@ from participation.accounts.models import Role
 from participation.evidence import providers as evidence_providers
 from participation.extensions import db
 from participation.priorities import aggregation as aggregations, settings
-from participation.proposals import services as proposal_services
+from participation.proposals import moderation, services as proposal_services, voting
 from participation.proposals.models import (
     ANSWER_MAX, Participant, Proposal, ProposalSource, ProposalState, StateChange, Vote, VoteChoice,
 )
@@ -294,7 +294,7 @@ def test_linking_a_proposal_of_another_quartier_is_refused(client, login, ecusso
 
 
 def test_linking_a_hidden_proposal_is_refused(client, login, ecusson, provider, proposals):
-    proposal_services.set_hidden(db.session.get(Proposal, proposals["ours"]), True, "Propos injurieux", ecusson.facilitator)
+    moderation.set_hidden(db.session.get(Proposal, proposals["ours"]), True, "Propos injurieux", ecusson.facilitator)
     db.session.commit()
     projet = _draft(client, login, ecusson)
     _propre, soins = _build(client, projet)
@@ -341,7 +341,7 @@ def test_the_quartier_page_lists_retained_not_retained_and_done_proposals(client
     proposal_services.set_state(done, "retained", "Retenue.", facilitator)
     proposal_services.set_state(done, "done", "Installé rue de la Fusterie en mai.", facilitator)
     proposal_services.set_state(hidden, "retained", "Retenue.", facilitator)
-    proposal_services.set_hidden(hidden, True, "Doublon", facilitator)
+    moderation.set_hidden(hidden, True, "Doublon", facilitator)
     db.session.commit()
     _validated(client, login, ecusson)
     html = client.get("/quartiers/QN03014M").get_data(as_text=True)
@@ -360,7 +360,7 @@ def test_the_dashboard_counts_proposals_awaiting_an_answer(client, login, ecusso
     make("Soumise")
     proposal_services.set_state(studied, "under_study", "Nous l'étudions.", ecusson.facilitator)
     proposal_services.set_state(answered, "retained", "Retenue.", ecusson.facilitator)
-    proposal_services.set_hidden(hidden, True, "Doublon", ecusson.facilitator)
+    moderation.set_hidden(hidden, True, "Doublon", ecusson.facilitator)
     db.session.commit()
     login(ecusson.official)
     # The fixture's proposal, "Soumise" and "À l'étude": three (not the answered nor the hidden one).
@@ -473,8 +473,8 @@ def test_a_resident_who_voted_with_a_code_sees_the_priorities_their_votes_fed(cl
         ecusson.quartier, title="Une Maison de Santé", theme=ecusson.themes["acces-aux-soins"], source=ProposalSource.RESIDENT)
     sport = proposal_services.create_proposal(
         ecusson.quartier, title="Un city stade", theme=ecusson.themes["sport-culture"], source=ProposalSource.RESIDENT)
-    voting = proposal_services.open_period(ecusson.quartier, "Printemps 2024")
-    (_number, code), (_n2, unused) = proposal_services.generate_codes(ecusson.quartier, voting, 2, 10)
+    voting_period = proposal_services.open_period(ecusson.quartier, "Printemps 2024")
+    (_number, code), (_n2, unused) = voting.generate_codes(ecusson.quartier, voting_period, 2, 10)
     db.session.commit()
     _validated(client, login, ecusson)
     switch_to(client)

@@ -7,7 +7,7 @@ import pytest
 
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import services, voting
 from participation.proposals.models import ProposalSource
 
 
@@ -55,7 +55,7 @@ def period(quartier):
 @pytest.fixture
 def make_codes(quartier, period):
     def make(count=1, max_votes=20, *, target=None, target_period=None):
-        codes = services.generate_codes(target or quartier, target_period or period, count, max_votes)
+        codes = voting.generate_codes(target or quartier, target_period or period, count, max_votes)
         db.session.commit()
         return [code for _number, code in codes]
 

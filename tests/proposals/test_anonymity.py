@@ -7,7 +7,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import listing, services, voting
 from participation.proposals.models import Participant, Vote, VotingCode
 
 from tests.proposals.conftest import enter_code, vote
@@ -39,9 +39,9 @@ def test_no_column_or_key_leads_from_a_ticket_number_to_votes(client, quartier, 
     stored = {str(v) for v in db.session.execute(select(Participant.__table__)).one()}
     assert sheet.code_hash not in stored
     secret = client.application.config["SECRET_KEY"]
-    assert services.participant_key(sheet.code_hash) == participant.code_key
+    assert voting.participant_key(sheet.code_hash) == participant.code_key
     client.application.config["SECRET_KEY"] = "une autre clé"
-    assert services.participant_key(sheet.code_hash) != participant.code_key
+    assert voting.participant_key(sheet.code_hash) != participant.code_key
     client.application.config["SECRET_KEY"] = secret
 
 
@@ -61,7 +61,7 @@ def test_revoking_a_number_stops_a_redeemed_code_without_touching_its_votes(
     code_a, _code_b = make_codes(2)
     enter_code(client, quartier, code_a)
     assert vote(client, quartier, first, "pour").status_code == 302
-    assert services.revoke_codes(period, number=1) == 1
+    assert voting.revoke_codes(period, number=1) == 1
     db.session.commit()
     response = vote(client, quartier, second, "pour")
     assert response.status_code == 403 and "annulé" in response.get_data(as_text=True)
@@ -72,12 +72,12 @@ def test_revoking_a_number_stops_a_redeemed_code_without_touching_its_votes(
 def test_the_code_holder_finds_their_votes_again(app, quartier, make_proposal, make_codes):
     proposal = make_proposal()
     (code,) = make_codes()
-    participant = services.redeem_code(quartier, code)
+    participant = voting.redeem_code(quartier, code)
     services.cast_vote(proposal, participant, "pour")
     db.session.commit()
     db.session.expire_all()
-    found = services.participant_for_code(db.session.scalar(select(VotingCode)))
-    assert found.id == participant.id and services.votes_of(found, [proposal.id])
+    found = voting.participant_for_code(db.session.scalar(select(VotingCode)))
+    assert found.id == participant.id and voting.votes_of(found, [proposal.id])
 
 
 def test_account_that_voted_cannot_add_a_code(client, login, resident, quartier, make_proposal, make_codes):
@@ -88,7 +88,7 @@ def test_account_that_voted_cannot_add_a_code(client, login, resident, quartier,
     response = enter_code(client, quartier, code)
     assert response.status_code == 409 and "une personne vote une fois" in response.get_data(as_text=True)
     assert vote(client, quartier, proposal, "contre").status_code == 302
-    assert _votes() == 1 and services.counts_for(proposal).contre == 1
+    assert _votes() == 1 and listing.counts_for(proposal).contre == 1
 
 
 def test_code_entered_by_a_signed_in_account_becomes_the_account(client, app, login, resident, make_user, quartier,
@@ -106,7 +106,7 @@ def test_code_entered_by_a_signed_in_account_becomes_the_account(client, app, lo
     # Signed in again without the code: the account is the code's participant, one vote.
     login(resident)
     assert vote(client, quartier, proposal, "contre").status_code == 302
-    assert _votes() == 1 and services.counts_for(proposal).contre == 1
+    assert _votes() == 1 and listing.counts_for(proposal).contre == 1
     # The code cannot serve another account.
     other = make_user(Role.RESIDENT, quartier=quartier)
     client.post_form("/deconnexion", {})

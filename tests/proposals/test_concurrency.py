@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 
 from participation.config import ROOT
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import listing
 from participation.proposals.models import Vote
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -162,7 +162,7 @@ def test_200_participants_vote_at_once_then_one_participant_20_times(
         results = list(pool.map(fire, zip(crowd, choices)))
     assert results == [200] * 200
     assert _votes(proposal.id) == 200
-    counts = services.counts_for(proposal)
+    counts = listing.counts_for(proposal)
     assert (counts.pour, counts.contre, counts.sans_avis, counts.participants) == (100, 50, 50, 200)
 
     barrier20 = threading.Barrier(20)
@@ -175,4 +175,4 @@ def test_200_participants_vote_at_once_then_one_participant_20_times(
         results = list(pool.map(again, ["pour", "contre"] * 10))
     assert results == [200] * 20
     assert _votes(proposal.id) == 201
-    assert services.counts_for(proposal).participants == 201
+    assert listing.counts_for(proposal).participants == 201

@@ -7,7 +7,8 @@ from sqlalchemy import insert
 
 from participation.evidence import IN_PERSON, ONLINE, ThemeWeight, providers
 from participation.extensions import db
-from participation.proposals import evidence, services
+from participation.proposals import evidence
+from participation.proposals import services
 from participation.proposals.models import Participant, Vote
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from participation import create_app
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.proposals import interchange, services
+from participation.proposals import interchange
+from participation.proposals import listing, services
 from participation.proposals.models import Participant, Proposal, ProposalSource, ProposalState, Vote
 
 from tests.conftest import scratch_database
@@ -58,7 +59,7 @@ def test_polis_import_reproduces_counts_and_is_idempotent(app, quartier, themes,
     assert report.votes_imported == sum(1 for (c, _v) in last if c != 5)
     for comment in range(5):
         proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == f"ales-2023:{comment}"))
-        counts = services.counts_for(proposal)
+        counts = listing.counts_for(proposal)
         assert counts.pour == sum(1 for (c, _v), x in last.items() if c == comment and x == 1)
         assert counts.contre == sum(1 for (c, _v), x in last.items() if c == comment and x == -1)
         assert counts.sans_avis == sum(1 for (c, _v), x in last.items() if c == comment and x == 0)
@@ -276,7 +277,7 @@ def test_polis_last_vote_of_each_voter_wins(app, quartier, ballots):
     report = interchange.import_polis(quartier, "h", io.StringIO(comments), io.StringIO(votes))
     for c in range(4):
         proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == f"h:{c}"))
-        counts = services.counts_for(proposal)
+        counts = listing.counts_for(proposal)
         expected = [x for (cc, _v), (_t, _l, x) in last.items() if cc == c]
         assert (counts.pour, counts.contre, counts.sans_avis) == (expected.count(1), expected.count(-1), expected.count(0))
     assert report.votes_imported == len(last)

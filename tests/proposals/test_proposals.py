@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from participation.audit.models import AuditEntry
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import moderation, services
 from participation.text import plain_text
 from participation.proposals.models import (
     Comment, ModerationEvent, Proposal, ProposalSource, ProposalState, Report, StateChange,
@@ -216,8 +216,8 @@ def test_search_filters_and_sorts(client, quartier, themes, make_proposal, make_
     paths = make_proposal("Cheminements piétons vers le centre-ville", theme=themes[1], source=ProposalSource.CONSEIL_CITOYEN)
     school = make_proposal("Requalifier le groupe scolaire Florian", theme=themes[1], source=ProposalSource.POLIS,
                            external_id="conv:1")
-    services.add_comment(school, "Oui", author_label="A")
-    services.add_comment(school, "Enfin", author_label="B")
+    moderation.add_comment(school, "Oui", author_label="A")
+    moderation.add_comment(school, "Enfin", author_label="B")
     db.session.commit()
     for code, choice in zip(make_codes(3), ["pour", "pour", "contre"]):
         c = switch_to(client.application.test_client())
@@ -332,12 +332,13 @@ def test_titles_from_long_notes_are_cut_at_a_word():
 def test_one_open_period_per_quartier_is_a_database_rule(quartier, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
+    from participation.proposals import voting
     from participation.proposals.models import VotingPeriod
 
     services.open_period(quartier, "Printemps")
     db.session.commit()
     # Two facilitators at the same moment: both saw no open period.
-    monkeypatch.setattr(services, "current_period", lambda q: None)
+    monkeypatch.setattr(voting, "current_period", lambda q: None)  # the check open_period makes
     try:
         services.open_period(quartier, "Automne")
     except services.ProposalError as error:
@@ -377,14 +378,14 @@ def test_proposal_page_query_count_does_not_grow_with_comments_and_answers(
     client, quartier, make_proposal, facilitator, count_queries, period,
 ):
     proposal = make_proposal()
-    services.add_comment(proposal, "Un", author_label="A")
+    moderation.add_comment(proposal, "Un", author_label="A")
     db.session.commit()
     url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
     db.session.expire_all()  # the test session outlives requests: start each from an empty identity map
     with count_queries() as few:
         client.get(url)
     for i in range(20):
-        services.add_comment(proposal, f"Commentaire {i}", author_label="B")
+        moderation.add_comment(proposal, f"Commentaire {i}", author_label="B")
     services.set_state(proposal, ProposalState.UNDER_STUDY, "À l'étude", facilitator)
     services.set_state(proposal, ProposalState.RETAINED, "Retenue", facilitator)
     db.session.commit()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from participation.audit.models import AuditEntry
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import listing, services, voting
 from participation.proposals.models import DotCount, Participant, Vote, VoteChoice, VotingCode
 
 from tests.proposals.conftest import CODE_ON_SHEET, enter_code, switch_to, vote
@@ -27,8 +27,8 @@ def test_code_then_vote_pour_contre_and_change(client, quartier, make_proposal, 
     assert vote(client, quartier, first, "pour").status_code == 302
     assert vote(client, quartier, second, "contre").status_code == 302
     assert vote(client, quartier, first, "sans_avis").status_code == 302
-    assert services.counts_for(first).sans_avis == 1 and services.counts_for(first).pour == 0
-    assert services.counts_for(second).contre == 1
+    assert listing.counts_for(first).sans_avis == 1 and listing.counts_for(first).pour == 0
+    assert listing.counts_for(second).contre == 1
     assert _votes() == 2
     # One participant, without any personal data, and the code points to it.
     participant = db.session.scalar(select(Participant))
@@ -68,7 +68,7 @@ def test_database_refuses_a_second_vote_row(app, quartier, make_proposal):
 def test_voting_on_a_closed_period_is_refused(client, quartier, make_proposal, make_codes, period):
     proposal = make_proposal()
     enter_code(client, quartier, make_codes()[0])
-    services.close_period(period)
+    voting.close_period(period)
     db.session.commit()
     response = vote(client, quartier, proposal, "pour")
     assert response.status_code == 409
@@ -95,8 +95,8 @@ def test_revoked_code_is_refused_at_entry_and_at_vote(client, facilitator, login
     proposal = make_proposal()
     code_a, code_b = make_codes(2)
     enter_code(client, quartier, code_a)
-    services.revoke_codes(period, number=1)
-    services.revoke_codes(period, number=2)
+    voting.revoke_codes(period, number=1)
+    voting.revoke_codes(period, number=2)
     db.session.commit()
     response = vote(client, quartier, proposal, "pour")
     assert response.status_code == 403 and "annulé" in response.get_data(as_text=True)
@@ -118,7 +118,7 @@ def test_code_past_its_cap_is_refused_but_can_change_its_votes(client, quartier,
     r = vote(other_phone, quartier, second, "contre")
     assert r.status_code == 403, r.get_data(as_text=True)[-1500:]
     assert vote(other_phone, quartier, first, "contre").status_code == 302
-    assert _votes() == 1 and services.counts_for(first).contre == 1
+    assert _votes() == 1 and listing.counts_for(first).contre == 1
 
 
 def test_unknown_code_and_missing_choice(client, quartier, make_proposal, make_codes):
@@ -134,7 +134,7 @@ def test_unknown_code_and_missing_choice(client, quartier, make_proposal, make_c
 def test_code_of_a_previous_period_is_refused(client, quartier, make_proposal, make_codes, period):
     proposal = make_proposal()
     enter_code(client, quartier, make_codes()[0])
-    services.close_period(period)
+    voting.close_period(period)
     services.open_period(quartier, "Automne")
     db.session.commit()
     response = vote(client, quartier, proposal, "pour")
@@ -147,7 +147,7 @@ def test_signed_in_resident_votes_with_the_account(client, login, resident, quar
     login(resident)
     assert vote(client, quartier, proposal, "pour").status_code == 302
     assert vote(client, quartier, proposal, "contre").status_code == 302
-    assert services.counts_for(proposal).contre == 1 and _votes() == 1
+    assert listing.counts_for(proposal).contre == 1 and _votes() == 1
 
 
 def test_facilitator_generates_a_printable_sheet_and_revokes(client, login, facilitator, quartier, make_proposal, period):
@@ -192,10 +192,10 @@ def test_facilitator_opens_and_closes_voting(client, login, facilitator, quartie
     login(facilitator)
     page = f"/quartiers/{quartier.qpv_code}/propositions/gestion"
     assert client.post_form(f"/quartiers/{quartier.qpv_code}/votes/ouvrir", {"label": "Été"}, page=page).status_code == 302
-    assert services.current_period(quartier).label == "Été"
+    assert voting.current_period(quartier).label == "Été"
     assert client.post_form(f"/quartiers/{quartier.qpv_code}/votes/ouvrir", {"label": "Encore"}, page=page).status_code == 409
     assert client.post_form(f"/quartiers/{quartier.qpv_code}/votes/fermer", {}, page=page).status_code == 302
-    assert services.current_period(quartier) is None
+    assert voting.current_period(quartier) is None
 
 
 def test_dot_votes_are_entered_per_meeting_and_shown_apart(client, login, facilitator, quartier, make_proposal, make_codes):
@@ -205,7 +205,7 @@ def test_dot_votes_are_entered_per_meeting_and_shown_apart(client, login, facili
     response = client.post_form(url, {"label": "Café QPV de mars", "held_on": "2026-03-12", "participants": "25",
                                       f"dots-{first.id}": "12", f"dots-{second.id}": ""}, page=url)
     assert response.status_code == 302
-    counts = services.counts_for(first)
+    counts = listing.counts_for(first)
     assert counts.dots == 12 and counts.participants == 0 and counts.pour == 0
     page = client.get(f"/quartiers/{quartier.qpv_code}/propositions/{first.id}").get_data(as_text=True)
     assert "12 votes en réunion publique (gommettes)" in page and "Café QPV de mars" in page
@@ -259,7 +259,7 @@ def test_voting_is_rate_limited_like_other_anonymous_submissions(app, client, qu
     enter_code(client, quartier, make_codes()[0])
     statuses = [vote(client, quartier, proposal, choice).status_code for choice in ("pour", "contre", "sans_avis", "pour")]
     assert statuses == [302, 302, 302, 429]
-    assert services.counts_for(proposal).sans_avis == 1
+    assert listing.counts_for(proposal).sans_avis == 1
 
 
 def test_sheets_printed_at_the_same_moment_get_consecutive_numbers(app, quartier, period):
@@ -276,7 +276,7 @@ def test_sheets_printed_at_the_same_moment_get_consecutive_numbers(app, quartier
         try:
             with app.app_context():
                 barrier.wait(timeout=10)
-                services.generate_codes(db.session.get(Quartier, quartier_id),
+                voting.generate_codes(db.session.get(Quartier, quartier_id),
                                         db.session.get(VotingPeriod, period_id), 25, 5)
                 db.session.commit()
                 db.session.remove()

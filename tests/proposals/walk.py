@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from participation.extensions import db
-from participation.proposals import services
+from participation.proposals import moderation, services, voting
 from participation.proposals.models import ProposalSource
 
 
@@ -12,8 +12,8 @@ def build(quartier) -> dict:
         quartier, title="Un banc place du marché", body="Pour se reposer.", theme=theme,
         source=ProposalSource.RESIDENT, author_label="Habitante",
     )
-    services.add_comment(proposal, "Bonne idée", author_label="Voisin")
-    if services.current_period(quartier) is None:
+    moderation.add_comment(proposal, "Bonne idée", author_label="Voisin")
+    if voting.current_period(quartier) is None:
         services.open_period(quartier, "Printemps")
     db.session.flush()
     return {"proposal_id": proposal.id, "fmt": "csv"}
