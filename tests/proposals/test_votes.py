@@ -35,8 +35,8 @@ def test_code_then_vote_pour_contre_and_change(client, quartier, make_proposal, 
     assert participant.kind == "code" and participant.user_id is None and participant.external_id is None
     page = client.get(f"/quartiers/{quartier.qpv_code}/propositions/{first.id}").get_data(as_text=True)
     assert 'data-count="sans_avis">1<' in page and 'data-count="participants">1<' in page
-    listing = client.get(f"/quartiers/{quartier.qpv_code}/propositions?sort=supported").get_data(as_text=True)
-    assert 'data-count="contre">1<' in listing
+    list_page = client.get(f"/quartiers/{quartier.qpv_code}/propositions?sort=supported").get_data(as_text=True)
+    assert 'data-count="contre">1<' in list_page
     # Anonymous votes are not in the audit log.
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity.in_(["Vote", "Participant"]))) == 0
 
