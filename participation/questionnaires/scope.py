@@ -1,4 +1,5 @@
-"""Which quartiers a questionnaire's responses count for, and which of them a reader sees.
+"""Which quartiers a questionnaire's responses count for, which of them a reader sees, and
+where an account may share or copy a questionnaire.
 
 A questionnaire of one quartier counts every response there. A questionnaire shared by a
 contrat de ville counts each response for the quartier it names (the link it was reached from,
