@@ -113,7 +113,7 @@ def _polis_files(n_comments: int, n_votes: int):
 def run(database_url: str, scale: float, label: str) -> None:
     from participation import create_app
     from participation.extensions import db
-    from participation.proposals import interchange
+    from participation.proposals import polis
     from participation.proposals import listing
 
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench", "TESTING": True,
@@ -138,7 +138,7 @@ def run(database_url: str, scale: float, label: str) -> None:
             n_polis = int(50_000 * scale)
             comments, votes = _polis_files(200, n_polis)
             start = time.perf_counter()
-            report = interchange.import_polis(quartier, "bench", io.StringIO(comments), io.StringIO(votes))
+            report = polis.import_polis(quartier, "bench", io.StringIO(comments), io.StringIO(votes))
             db.session.commit()
             elapsed = time.perf_counter() - start
             print(f"  Pol.is import: {n_polis} vote lines ({report.votes_imported} last votes written) in "

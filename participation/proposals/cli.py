@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from participation.extensions import db
-from participation.proposals import interchange
+from participation.proposals import decidim, interchange, polis
 from participation.quartiers import services as territory
 from participation.quartiers.models import Theme
 from participation.transaction import unit_of_work
@@ -76,7 +76,7 @@ def import_polis(directory: Path, code: str, theme_slug: str | None):
             raise click.ClickException(f"{directory / name} is missing")
     with open(directory / "comments.csv", encoding="utf-8-sig", newline="") as comments, \
             open(directory / "votes.csv", encoding="utf-8-sig", newline="") as votes:
-        _run(lambda: interchange.import_polis(quartier, directory.resolve().name, comments, votes,
+        _run(lambda: polis.import_polis(quartier, directory.resolve().name, comments, votes,
                                               theme=theme, progress=_progress))
 
 
@@ -89,7 +89,7 @@ def import_decidim(file: Path, code: str, theme_slug: str | None):
     quartier = _quartier(code)
     theme = _theme(quartier, theme_slug)
     with open(file, encoding="utf-8-sig", newline="") as handle:
-        _run(lambda: interchange.import_decidim(quartier, handle, theme=theme))
+        _run(lambda: decidim.import_decidim(quartier, handle, theme=theme))
 
 
 @proposals_cli.command("import-json")

@@ -1,4 +1,6 @@
-"""Import (Pol.is open data, Decidim proposals CSV, our own JSON) and export (CSV, JSON).
+"""Proposals interchange: what every import shares (ImportRefused, ImportReport, CSV reading, votes
+written in bulk), our own JSON import, and the exports (CSV, JSON). Pol.is and Decidim imports
+live in polis.py and decidim.py.
 
 Imports flush, never commit; a refused file raises ImportRefused before anything is written,
 naming the line. Re-running an import changes nothing: proposals are keyed by `external_id`,
@@ -18,20 +20,18 @@ from sqlalchemy import select
 
 from participation.errors import DomainError
 from participation.extensions import db
-from participation.text import plain_text
 from participation.modelbase import dialect_insert, utcnow
 from participation.proposals import listing, services
 from participation.proposals.models import (
-    TITLE_MAX, DotCount, DotMeeting, Participant, Proposal, ProposalSource, ProposalState, StateChange, Vote,
-    VoteChoice,
+    TITLE_MAX, DotCount, DotMeeting, Participant, Proposal, ProposalSource, ProposalState, StateChange,
+    Vote, VoteChoice,
 )
 from participation.quartiers.models import Quartier, Theme
 from participation.spreadsheets import safe_cell
+from participation.text import plain_text
+
 
 CHUNK = 2000
-POLIS_COMMENT_COLUMNS = ("comment-id", "comment-body")
-POLIS_VOTE_COLUMNS = ("timestamp", "comment-id", "voter-id", "vote")
-POLIS_CHOICES = {1: VoteChoice.POUR, -1: VoteChoice.CONTRE, 0: VoteChoice.SANS_AVIS}  # export signs: 1 = agree
 
 Progress = Callable[[int, int], None]
 
@@ -93,7 +93,7 @@ class ImportReport:
         }
 
 
-def _title_from(text: str) -> str:
+def title_from(text: str) -> str:
     text = " ".join(plain_text(text).split())
     if len(text) <= TITLE_MAX:
         return text
@@ -101,7 +101,7 @@ def _title_from(text: str) -> str:
     return cut + "…"
 
 
-def _timestamp(raw: str | None) -> datetime | None:
+def parse_timestamp(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
@@ -118,7 +118,7 @@ def _day(when: datetime) -> datetime:
     return datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
 
 
-def _reader(handle: IO[str], required: Iterable[str], file: str) -> csv.DictReader:
+def csv_reader(handle: IO[str], required: Iterable[str], file: str) -> csv.DictReader:
     reader = csv.DictReader(handle)
     columns = [c.strip() for c in (reader.fieldnames or [])]
     missing = [c for c in required if c not in columns]
@@ -130,7 +130,7 @@ def _reader(handle: IO[str], required: Iterable[str], file: str) -> csv.DictRead
 
 # --- participants and votes in bulk ---------------------------------------------------------
 
-def _participants_for(external_ids: list[str], report: ImportReport) -> dict[str, int]:
+def participants_for(external_ids: list[str], report: ImportReport) -> dict[str, int]:
     found: dict[str, int] = {}
     for start in range(0, len(external_ids), CHUNK):
         chunk = external_ids[start:start + CHUNK]
@@ -148,7 +148,7 @@ def _participants_for(external_ids: list[str], report: ImportReport) -> dict[str
     return found
 
 
-def _write_votes(ballots: dict[tuple[int, int], tuple[VoteChoice, datetime]], report: ImportReport,
+def write_votes(ballots: dict[tuple[int, int], tuple[VoteChoice, datetime]], report: ImportReport,
                  progress: Progress | None) -> None:
     """ballots: (proposal_id, participant_id) -> (choice, when). Writes only new or changed votes."""
     proposal_ids = sorted({pid for pid, _ in ballots})
@@ -187,202 +187,6 @@ def _write_votes(ballots: dict[tuple[int, int], tuple[VoteChoice, datetime]], re
             done += len(chunk)
             if progress:
                 progress(done, total)
-
-
-# --- Pol.is ---------------------------------------------------------------------------------
-
-def import_polis(
-    quartier: Quartier, conversation: str, comments_file: IO[str], votes_file: IO[str], *,
-    theme: Theme | None = None, progress: Progress | None = None,
-) -> ImportReport:
-    """Import a Pol.is conversation (open-data export: comments.csv and votes.csv).
-
-    Each comment becomes a proposal `<conversation>:<comment-id>`; moderated-out comments
-    (moderated = -1) and empty ones are skipped. For each voter and comment only the last vote
-    counts (by timestamp, then line order); 1 is agree (pour), -1 disagree (contre), 0 pass
-    (sans avis). The files are checked whole first: a missing column, a malformed value or a
-    vote on a comment absent from comments.csv refuses everything, naming the line.
-    """
-    conversation = plain_text(conversation).replace(":", "-")[:150] or "polis"
-    report = ImportReport()
-    comments = []
-    reader = _reader(comments_file, POLIS_COMMENT_COLUMNS, "comments.csv")
-    for line, row in enumerate(reader, start=2):
-        raw_id = (row.get("comment-id") or "").strip()
-        if not raw_id.lstrip("-").isdigit():
-            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="comments.csv", detail=f"comment-id={raw_id!r}")
-        comments.append((line, int(raw_id), row))
-    known = {cid for _, cid, _ in comments}
-
-    last: dict[tuple[int, str], tuple[float, int, int]] = {}
-    n_votes = 0
-    reader = _reader(votes_file, POLIS_VOTE_COLUMNS, "votes.csv")
-    for line, row in enumerate(reader, start=2):
-        n_votes += 1
-        raw_id = (row.get("comment-id") or "").strip()
-        voter = (row.get("voter-id") or "").strip()
-        raw_vote = (row.get("vote") or "").strip()
-        try:
-            comment_id = int(raw_id)
-            value = int(raw_vote)
-            stamp = float(row.get("timestamp") or 0)
-        except ValueError:
-            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="votes.csv",
-                                detail=f"comment-id={raw_id!r}, vote={raw_vote!r}") from None
-        if comment_id not in known:
-            raise ImportRefused("unknown_comment", UNKNOWN_COMMENT, line=line, file="votes.csv", detail=raw_id)
-        if value not in POLIS_CHOICES or not voter:
-            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="votes.csv", detail=f"vote={raw_vote!r}, voter-id={voter!r}")
-        key = (comment_id, voter)
-        previous = last.get(key)
-        if previous is None or (stamp, line) >= previous[:2]:
-            last[key] = (stamp, line, value)
-    superseded = n_votes - len(last)
-
-    # Proposals: one per comment, existing ones left alone.
-    existing = dict(db.session.execute(
-        select(Proposal.external_id, Proposal.id).where(Proposal.external_id.startswith(f"{conversation}:", autoescape=True))
-    ).all())
-    proposal_of: dict[int, int] = {}
-    expected: dict[int, tuple[int, int]] = {}
-    for line, comment_id, row in comments:
-        external_id = f"{conversation}:{comment_id}"
-        moderated = (row.get("moderated") or "0").strip()
-        body = (row.get("comment-body") or "").strip()
-        if moderated == "-1":
-            report.skip("comment", external_id, "moderated_out")
-            continue
-        if not plain_text(body):
-            report.skip("comment", external_id, "empty")
-            continue
-        agrees, disagrees = (row.get("agrees") or "").strip(), (row.get("disagrees") or "").strip()
-        if agrees.isdigit() and disagrees.isdigit():
-            expected[comment_id] = (int(agrees), int(disagrees))
-        if external_id in existing:
-            report.skip("comment", external_id, "already_imported")
-            proposal_of[comment_id] = existing[external_id]
-            continue
-        proposal = services.create_proposal(
-            quartier, title=_title_from(body), body=body, theme=theme, source=ProposalSource.POLIS,
-            author_label="Pol.is", external_id=external_id, plain_body=True,
-            created_at=_timestamp(row.get("timestamp")),
-        )
-        proposal_of[comment_id] = proposal.id
-        report.proposals_imported += 1
-
-    voters = sorted({voter for (comment_id, voter) in last if comment_id in proposal_of})
-    participant_of = _participants_for([f"polis:{conversation}:{v}" for v in voters], report)
-    ballots = {}
-    tallies: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for (comment_id, voter), (stamp, _line, value) in last.items():
-        if comment_id not in proposal_of:
-            report.skip("vote", f"{comment_id}/{voter}", "comment_skipped")
-            continue
-        choice = POLIS_CHOICES[value]
-        ballots[(proposal_of[comment_id], participant_of[f"polis:{conversation}:{voter}"])] = (
-            choice, _timestamp(str(stamp)) or utcnow()
-        )
-        if value == 1:
-            tallies[comment_id][0] += 1
-        elif value == -1:
-            tallies[comment_id][1] += 1
-    if superseded:
-        report.skipped.extend([("vote", "", "superseded_by_later_vote")] * superseded)
-    _write_votes(ballots, report, progress)
-    for comment_id, (agrees, disagrees) in expected.items():
-        got = tallies.get(comment_id, [0, 0])
-        if comment_id in proposal_of and (got[0], got[1]) != (agrees, disagrees):
-            report.mismatches.append((f"{conversation}:{comment_id}", agrees, disagrees, got[0], got[1]))
-    db.session.flush()
-    return report
-
-
-# --- Decidim --------------------------------------------------------------------------------
-
-DECIDIM_STATES = {
-    "": ProposalState.SUBMITTED, "not_answered": ProposalState.SUBMITTED,
-    "evaluating": ProposalState.UNDER_STUDY, "accepted": ProposalState.RETAINED,
-    "rejected": ProposalState.NOT_RETAINED,
-}
-
-
-def _column(row: dict, name: str) -> str:
-    """Decidim names translated columns `title/fr`, `title/en`…; older exports say `title`."""
-    for key in (f"{name}/fr", name, f"{name}/en", f"{name}/machine_translations/fr"):
-        if row.get(key):
-            return row[key].strip()
-    for key, value in row.items():
-        if key and key.startswith(f"{name}/") and value:
-            return value.strip()
-    return ""
-
-
-def import_decidim(quartier: Quartier, handle: IO[str], *, theme: Theme | None = None) -> ImportReport:
-    """Import a Decidim proposals CSV export: title, body, category, address, coordinates, state
-    and answer. Proposals are keyed `decidim:<id>`; withdrawn ones are skipped."""
-    reader = csv.DictReader(handle)
-    columns = [c.strip() for c in (reader.fieldnames or [])]
-    reader.fieldnames = columns
-    missing = [c for c in ("id",) if c not in columns]
-    if not any(c == "title" or c.startswith("title/") for c in columns):
-        missing.append("title")
-    if missing:
-        raise ImportRefused("missing_columns", MISSING_COLUMNS, line=1, file="decidim.csv", detail=", ".join(missing))
-    rows = []
-    for line, row in enumerate(reader, start=2):
-        if not (row.get("id") or "").strip():
-            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail="id")
-        for coord in ("latitude", "longitude"):
-            value = (row.get(coord) or "").strip()
-            if value:
-                try:
-                    float(value)
-                except ValueError:
-                    raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail=f"{coord}={value!r}") from None
-        rows.append((line, row))
-    themes = {t.label_fr.strip().lower(): t for t in services.themes_of(quartier)}
-    report = ImportReport()
-    existing = set(db.session.scalars(select(Proposal.external_id).where(Proposal.external_id.startswith("decidim:"))))
-    for line, row in rows:
-        try:
-            _import_decidim_row(quartier, row, themes, existing, theme, report)
-        except services.ProposalError as error:
-            raise ImportRefused("bad_value", BAD_VALUE, line=line, file="decidim.csv", detail=error.message) from None
-    db.session.flush()
-    return report
-
-
-def _import_decidim_row(quartier, row, themes, existing, theme, report) -> None:
-    external_id = f"decidim:{row['id'].strip()}"
-    state_raw = (row.get("state") or "").strip()
-    if external_id in existing:
-        report.skip("proposal", external_id, "already_imported")
-        return
-    if state_raw == "withdrawn" or (row.get("withdrawn") or "").strip().lower() == "true":
-        report.skip("proposal", external_id, "withdrawn")
-        return
-    if state_raw not in DECIDIM_STATES:
-        report.skip("proposal", external_id, "unknown_state")
-        return
-    title = _title_from(_column(row, "title"))
-    if not title:
-        report.skip("proposal", external_id, "empty")
-        return
-    category = _column(row, "category/name").lower()
-    lat, lon = (row.get("latitude") or "").strip(), (row.get("longitude") or "").strip()
-    proposal = services.create_proposal(
-        quartier, title=title, body=_column(row, "body"), theme=themes.get(category, theme),
-        source=ProposalSource.DECIDIM, author_label="Decidim", external_id=external_id,
-        place_text=(row.get("address") or "").strip(),
-        latitude=float(lat) if lat and lon else None, longitude=float(lon) if lat and lon else None,
-    )
-    target = DECIDIM_STATES[state_raw]
-    if target is not ProposalState.SUBMITTED:
-        answer = _column(row, "answer") or "Réponse importée de Decidim."
-        services.set_state(proposal, target, answer, None,
-                           reason=plain_text(answer) if target is ProposalState.NOT_RETAINED else None,
-                           actor_name="Decidim")
-    report.proposals_imported += 1
 
 
 # --- our own JSON, and exports --------------------------------------------------------------
@@ -513,13 +317,13 @@ def import_json(quartier: Quartier, data, *, progress: Progress | None = None) -
             raise ImportRefused("bad_value", BAD_VALUE, line=index, file="proposals", detail=str(detail)) from None
     db.session.flush()
     external_ids = [f"{ext}:{choice.value}:{i}" for _pid, ext, choice, n in wanted for i in range(n)]
-    participant_of = _participants_for(external_ids, report)
+    participant_of = participants_for(external_ids, report)
     now = utcnow()
     ballots = {}
     for proposal_id, ext, choice, n in wanted:
         for i in range(n):
             ballots[(proposal_id, participant_of[f"{ext}:{choice.value}:{i}"])] = (choice, now)
-    _write_votes(ballots, report, progress)
+    write_votes(ballots, report, progress)
     db.session.flush()
     return report
 

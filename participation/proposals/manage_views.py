@@ -14,7 +14,7 @@ from participation import auth
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
-from participation.proposals import interchange
+from participation.proposals import decidim, interchange, polis
 from participation.proposals import listing, moderation, services, voting
 from participation.proposals.blueprint import (
     bp, comment_of, page_labels, proposal_or_404, quartier_or_404, staff_quartier,
@@ -235,11 +235,11 @@ def import_data(code: str):
                 if votes is None or not votes.filename:
                     raise interchange.ImportRefused("votes_missing", _l("envoyez aussi le fichier votes.csv"), line=None)
                 conversation = (form.conversation.data or "").strip() or "polis"
-                result = interchange.import_polis(
+                result = polis.import_polis(
                     quartier, conversation, io.StringIO(text), io.StringIO(votes.read().decode("utf-8-sig")), theme=theme,
                 )
             elif form.kind.data == "decidim":
-                result = interchange.import_decidim(quartier, io.StringIO(text), theme=theme)
+                result = decidim.import_decidim(quartier, io.StringIO(text), theme=theme)
             else:
                 result = interchange.import_json(quartier, json.loads(text))
         except UnicodeDecodeError:

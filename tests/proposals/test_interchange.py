@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from participation import create_app
 from participation.accounts.models import Role
 from participation.extensions import db
-from participation.proposals import interchange
+from participation.proposals import interchange, polis
 from participation.proposals import listing, services
 from participation.proposals.models import Participant, Proposal, ProposalSource, ProposalState, Vote
 
@@ -51,7 +51,7 @@ def write_polis(folder, n_comments=6, n_voters=40, seed=3, moderated=(5,)):
 def test_polis_import_reproduces_counts_and_is_idempotent(app, quartier, themes, tmp_path):
     last = write_polis(tmp_path / "ales-2023")
     with open(tmp_path / "ales-2023/comments.csv") as c, open(tmp_path / "ales-2023/votes.csv") as v:
-        report = interchange.import_polis(quartier, "ales-2023", c, v, theme=themes[0])
+        report = polis.import_polis(quartier, "ales-2023", c, v, theme=themes[0])
     db.session.commit()
     assert report.proposals_imported == 5
     assert ("comment", "ales-2023:5", "moderated_out") in report.skipped
@@ -65,7 +65,7 @@ def test_polis_import_reproduces_counts_and_is_idempotent(app, quartier, themes,
         assert counts.sans_avis == sum(1 for (c, _v), x in last.items() if c == comment and x == 0)
         assert proposal.source == ProposalSource.POLIS and proposal.theme_id == themes[0].id
     with open(tmp_path / "ales-2023/comments.csv") as c, open(tmp_path / "ales-2023/votes.csv") as v:
-        again = interchange.import_polis(quartier, "ales-2023", c, v, theme=themes[0])
+        again = polis.import_polis(quartier, "ales-2023", c, v, theme=themes[0])
     db.session.commit()
     assert again.proposals_imported == 0 and again.votes_imported == 0 and again.votes_updated == 0
     assert again.votes_unchanged == report.votes_imported
@@ -274,7 +274,7 @@ def test_polis_last_vote_of_each_voter_wins(app, quartier, ballots):
     for line, (c, v, x, t) in enumerate(ballots):
         if (c, v) not in last or (t, line) >= last[(c, v)][:2]:
             last[(c, v)] = (t, line, x)
-    report = interchange.import_polis(quartier, "h", io.StringIO(comments), io.StringIO(votes))
+    report = polis.import_polis(quartier, "h", io.StringIO(comments), io.StringIO(votes))
     for c in range(4):
         proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == f"h:{c}"))
         counts = listing.counts_for(proposal)
@@ -330,7 +330,7 @@ def test_polis_comment_that_looks_like_a_broken_tag_is_imported_as_text(app, qua
     (folder / "votes.csv").write_text(
         "timestamp,datetime,comment-id,voter-id,vote\n1700000000,,0,7,1\n", encoding="utf-8")
     with open(folder / "comments.csv", encoding="utf-8") as comments, open(folder / "votes.csv", encoding="utf-8") as votes:
-        report = interchange.import_polis(quartier, "conv", comments, votes, theme=None)
+        report = polis.import_polis(quartier, "conv", comments, votes, theme=None)
     db.session.commit()
     assert report.proposals_imported == 2 and not report.skipped_counts()
     first = db.session.scalar(select(Proposal).where(Proposal.external_id == "conv:0"))
