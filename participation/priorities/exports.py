@@ -12,19 +12,14 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
+from participation.documents import PAGE, PAGES, a4_docx, a4_pdf
 from participation.priorities.models import ProjetVersion
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-A4_MM = (210, 297)
-MARGIN_MM = 18
-# Stand-ins for the page fields inside the translated footer (each document fills them in).
-PAGE, PAGES = "\x00PAGE\x00", "\x00NUMPAGES\x00"
 
 
 @dataclass(frozen=True)
@@ -138,51 +133,8 @@ def _lines(doc: Printable) -> list[tuple[str, int, str]]:
     return out
 
 
-def _pdf_class():
-    from fpdf import FPDF
-
-    class Pdf(FPDF):
-        """FPDF with the running header and footer of the projet."""
-        text_family = "Helvetica"
-        header_text = footer_text = ""
-
-        def header(self):
-            self.set_font(self.text_family, "B", 8)
-            self.set_text_color(90)
-            self.cell(0, 5, self.header_text, new_x="LMARGIN", new_y="NEXT", align="C")
-            self.set_text_color(0)
-            self.ln(3)
-
-        def footer(self):
-            self.set_y(-12)
-            self.set_font(self.text_family, "", 8)
-            self.set_text_color(90)
-            text = self.footer_text.replace(PAGE, format_decimal(self.page_no())).replace(PAGES, "{nb}")
-            self.cell(0, 5, text, align="C")
-            self.set_text_color(0)
-
-    return Pdf
-
-
 def _pdf(doc: Printable) -> bytes:
-    pdf = _pdf_class()(format="A4", unit="mm")
-    pdf.alias_nb_pages("{nb}")
-    pdf.set_auto_page_break(auto=True, margin=MARGIN_MM)
-    pdf.set_margins(MARGIN_MM, MARGIN_MM - 6, MARGIN_MM)
-    unicode_font = (FONT_DIR / "DejaVuSans.ttf").exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists()
-    if unicode_font:
-        pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        pdf.text_family = "DejaVu"
-
-    def printable(text: str) -> str:
-        if unicode_font:
-            return text
-        return text.replace("’", "'").replace("—", "-").replace("–", "-").replace("œ", "oe").encode("latin-1", "replace").decode("latin-1")  # pragma: no cover
-
-    pdf.header_text = printable(_header(doc))
-    pdf.footer_text = printable(_footer(doc))
-    pdf.set_title(_header(doc))
+    pdf = a4_pdf(_header(doc), _footer(doc), bold_header=True)
     pdf.add_page()
     sizes = {"h1": 14, "h2": 13, "h3": 11, "p": 10, "li": 10, "ev": 9, "meta": 9}
     marks = {"li": "–", "ev": "›", "h3": "•"}
@@ -195,59 +147,17 @@ def _pdf(doc: Printable) -> bytes:
         if style in marks:
             # The mark, then the whole text in one box: its line breaks stay inside one item.
             pdf.cell(5, height, marks[style])
-        pdf.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, height, pdf.printable(text), new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     return bytes(pdf.output())
 
 
-def _field_run(paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that the reader's word processor fills in on each page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def char(kind: str):
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    char("begin")
-    run = paragraph.add_run()
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instruction} "
-    run._r.append(code)
-    char("separate")
-    paragraph.add_run("1")
-    char("end")
-
-
 def _docx(doc: Printable) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
+    from docx.shared import Pt
 
-    document = Document()
+    document = a4_docx(_header(doc), _footer(doc))
     document.styles["Normal"].font.name = "Marianne"
     document.styles["Normal"].font.size = Pt(10)
-    document.core_properties.title = _header(doc)
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
-        section.left_margin = section.right_margin = Mm(MARGIN_MM)
-        section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
-        top = section.header.paragraphs[0]
-        top.text = _header(doc)
-        top.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        bottom = section.footer.paragraphs[0]
-        bottom.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for index, piece in enumerate(_footer(doc).split("\x00")):
-            if index % 2:
-                _field_run(bottom, piece)
-            elif piece:
-                bottom.add_run(piece)
-        for paragraph in (top, bottom):
-            for run in paragraph.runs:
-                run.font.size = Pt(8)
     bullets = {1: "List Bullet", 2: "List Bullet 2", 3: "List Bullet 3"}
     for style, level, text in _lines(doc):
         if style in ("h1", "h2"):

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Callable
 
 from flask_babel import format_decimal, gettext as _, ngettext
 
+from participation.documents import PAGE, PAGES, a4_docx, a4_pdf
 from participation.i18n import current_language
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-A4_MM = (210, 297)
-MARGIN_MM = 18
-# Stand-ins for the page fields inside the translated footer (the document fills them in).
-PAGE, PAGES = "\x00PAGE\x00", "\x00NUMPAGES\x00"
 
 
 def section_title(section: dict, labels: dict) -> str:
@@ -140,50 +135,8 @@ def _lines(report, labels: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _pdf_class():
-    from fpdf import FPDF
-
-    class Pdf(FPDF):
-        """FPDF with the running header and footer of the compte-rendu."""
-        text_family = "Helvetica"
-        header_text = footer_text = ""
-
-        def header(self):
-            self.set_font(self.text_family, "", 8)
-            self.set_text_color(90)
-            self.cell(0, 5, self.header_text, new_x="LMARGIN", new_y="NEXT", align="C")
-            self.set_text_color(0)
-            self.ln(3)
-
-        def footer(self):
-            self.set_y(-12)
-            self.set_font(self.text_family, "", 8)
-            self.set_text_color(90)
-            text = self.footer_text.replace(PAGE, format_decimal(self.page_no())).replace(PAGES, self.alias_nb_pages_text)
-            self.cell(0, 5, text, align="C")
-            self.set_text_color(0)
-
-    return Pdf
-
-
 def pdf(report, labels: dict) -> bytes:
-    document = _pdf_class()(format="A4", unit="mm")
-    document.alias_nb_pages_text = "{nb}"
-    document.alias_nb_pages(document.alias_nb_pages_text)
-    document.set_auto_page_break(auto=True, margin=18)
-    document.set_margins(MARGIN_MM, MARGIN_MM - 6, MARGIN_MM)
-    unicode_font = (FONT_DIR / "DejaVuSans.ttf").exists() and (FONT_DIR / "DejaVuSans-Bold.ttf").exists()
-    if unicode_font:
-        document.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        document.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
-        document.text_family = "DejaVu"
-
-    def printable(text: str) -> str:
-        return text if unicode_font else text.encode("latin-1", "replace").decode("latin-1")  # pragma: no cover
-
-    document.header_text = printable(header(report, labels))
-    document.footer_text = printable(footer(report, labels))
-    document.set_title(header(report, labels))
+    document = a4_pdf(header(report, labels), footer(report, labels))
     document.add_page()
     sizes = {"h1": 16, "h2": 13, "h3": 12, "h4": 11, "p": 10, "li": 10, "meta": 9}
     bullet_width = 5
@@ -195,32 +148,10 @@ def pdf(report, labels: dict) -> bytes:
         if style == "li":
             # The bullet, then the whole note in one box: its line breaks stay inside one bullet.
             document.cell(bullet_width, height, "•")
-            document.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
+            document.multi_cell(0, height, document.printable(text), new_x="LMARGIN", new_y="NEXT")
         else:
-            document.multi_cell(0, height, printable(text), new_x="LMARGIN", new_y="NEXT")
+            document.multi_cell(0, height, document.printable(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(document.output())
-
-
-def _field_run(paragraph, instruction: str) -> None:
-    """A Word field (PAGE, NUMPAGES) that the reader's word processor fills in on each page."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    def char(kind: str):
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-
-    char("begin")
-    run = paragraph.add_run()
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instruction} "
-    run._r.append(code)
-    char("separate")
-    paragraph.add_run("1")
-    char("end")
 
 
 def _add_text(paragraph, text: str) -> None:
@@ -233,29 +164,7 @@ def _add_text(paragraph, text: str) -> None:
 
 
 def docx(report, labels: dict) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    document = Document()
-    document.core_properties.title = header(report, labels)
-    for section in document.sections:
-        section.page_width, section.page_height = Mm(A4_MM[0]), Mm(A4_MM[1])
-        section.left_margin = section.right_margin = Mm(MARGIN_MM)
-        section.top_margin = section.bottom_margin = Mm(MARGIN_MM)
-        top = section.header.paragraphs[0]
-        top.text = header(report, labels)
-        top.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        bottom = section.footer.paragraphs[0]
-        bottom.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for index, piece in enumerate(footer(report, labels).split("\x00")):
-            if index % 2:
-                _field_run(bottom, piece)
-            elif piece:
-                bottom.add_run(piece)
-        for paragraph in (top, bottom):
-            for run in paragraph.runs:
-                run.font.size = Pt(8)
+    document = a4_docx(header(report, labels), footer(report, labels))
     for style, text in _lines(report, labels):
         if style == "h1":
             document.add_heading(text, level=0)
