@@ -185,7 +185,8 @@ def test_vote_page_explains_how_to_get_a_code(client, app, quartier, make_propos
         assert "Maison des associations, mardi 18 h" in html and "centre social" in html, url
         assert "Printemps 2026" in html, url
     html = client.get(f"/quartiers/{quartier.qpv_code}/code-de-vote").get_data(as_text=True)
-    assert '<details class="get-a-code" open>' in html
+    assert '<details class="get-a-code" id="obtenir-un-code" open>' in html
+    assert 'href="#obtenir-un-code"' in html, "the way to get a code is linked before the code field"
 
 
 def test_proposals_list_on_a_phone_keeps_filters_folded(client, quartier, make_proposal):
