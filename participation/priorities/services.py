@@ -134,6 +134,8 @@ class ReceiptView:
     themes: dict[int, Theme]
     # (quartier, projet, version, priorities of the version fed by the contributions)
     outcomes: list[tuple[Quartier, ProjetDeQuartier, ProjetVersion, list[dict[str, Any]]]]
+    # the quartiers the contribution counted for: the page links back to them
+    quartiers: list[Quartier]
 
 
 def restitution_for_receipt(receipt: str) -> ReceiptView | None:
@@ -161,7 +163,8 @@ def restitution_for_receipt(receipt: str) -> ReceiptView | None:
                     fed.append({**priority, "quoted": linked})
             if fed:
                 outcomes.append((projet.quartier, projet, version, fed))
-    return ReceiptView(contributions, themes, outcomes)
+    quartiers = list(db.session.scalars(select(Quartier).where(Quartier.id.in_(quartier_ids)).order_by(Quartier.name)))
+    return ReceiptView(contributions, themes, outcomes, quartiers)
 
 
 def proposal_outcomes(quartier_id: int) -> list[ProposalOutcome]:
