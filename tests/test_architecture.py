@@ -1,4 +1,5 @@
-"""The dependencies point one way (STYLE.md): the import contracts of pyproject.toml hold."""
+"""The layout holds (STYLE.md): dependencies point one way (the import contracts of pyproject.toml),
+and no module is longer than a sitting."""
 from __future__ import annotations
 
 import subprocess
@@ -17,3 +18,15 @@ def test_import_contracts_are_kept():
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+MAX_LINES = 550  # "about 500" (STYLE.md): a module a newcomer reads in one sitting
+
+
+def test_no_module_is_longer_than_a_sitting():
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for path in sorted((ROOT / "participation").rglob("*.py"))
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not too_long, f"split along the module's own section comments: {too_long}"
