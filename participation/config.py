@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     # the service goes on instead of refusing every rate-limited POST.
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
     "RATELIMIT_SWALLOW_ERRORS": True,
-    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     "PASSWORD_RESET_MAX_AGE": 3600,
     "MAIL_SERVER": None,
     "MAIL_PORT": 587,

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from participation.forms import Form, choices, strip
 from participation.proposals.models import (
-    ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, ProposalSource, ProposalState, VoteChoice,
+    ANSWER_MAX, BODY_MAX, COMMENT_MAX, REASON_MAX, TITLE_MAX, TRANSITIONS, ProposalSource, ProposalState, VoteChoice,
 )
 
 STATE_LABELS = {
@@ -163,7 +163,5 @@ class ImportForm(Form):
 
 
 def state_choices(current: ProposalState):
-    from participation.proposals.models import TRANSITIONS
-
     return choices((state.value, STATE_LABELS[state]) for state in ProposalState if state in TRANSITIONS[current])
 

@@ -20,7 +20,7 @@ from participation.proposals.blueprint import (
 from participation.proposals.forms import (
     CHOICE_LABELS, CodeForm, CommentForm, ProposalForm, ReasonForm, StateForm, state_choices,
 )
-from participation.proposals.models import Participant, Proposal, ProposalSource, ProposalState, VoteChoice
+from participation.proposals.models import TRANSITIONS, Participant, Proposal, ProposalSource, ProposalState, VoteChoice
 from participation.quartiers.models import Quartier, Theme
 from participation.urls import safe_next
 
@@ -85,8 +85,6 @@ def _show_page(quartier: Quartier, proposal: Proposal, status: int = 200, commen
 
 
 def services_transitions(proposal: Proposal):
-    from participation.proposals.models import TRANSITIONS
-
     return TRANSITIONS[proposal.state]
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from participation.errors import DomainError
 from participation.extensions import db
 from participation.modelbase import utcnow
+from participation.quartiers.referentiel import default_themes
 from participation.quartiers.models import (
     QPV_CODE_PATTERN,
     College,
@@ -301,8 +302,6 @@ def quartier_sections(quartier: Quartier) -> list[QuartierSection]:
 
 def seed_default_themes(contrat: ContratDeVille) -> list[Theme]:
     """Give a contrat the default référentiel; themes it already has (by slug) are left alone."""
-    from participation.quartiers.referentiel import default_themes
-
     existing = {
         theme.slug: theme
         for theme in db.session.scalars(select(Theme).where(Theme.contrat_id == contrat.id))

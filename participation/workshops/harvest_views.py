@@ -14,6 +14,7 @@ from participation.confirmation import confirmation, confirmed
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
+from participation.proposals.services import NoteSource
 from participation.workshops import public, walks
 from participation.workshops import harvesting, live_capture, queries
 from participation.workshops.errors import WorkshopError, merged_error
@@ -155,8 +156,6 @@ def note_promote(workshop_id: int, note_id: int):
 
 def note_source(note_id: int, staff: bool):
     """For the proposal page: the note's workshop, with its harvest (staff) or published compte-rendu."""
-    from participation.proposals.services import NoteSource
-
     note = db.session.get(WorkshopNote, note_id)
     if note is None:
         return None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from participation.accounts.models import Role, User, UserScope
 from participation.extensions import db
 from participation.quartiers.models import Commune, Quartier, Theme
+from participation.quartiers.services import active_themes
 from participation.workshops.errors import WorkshopError
 from participation.workshops.models import WalkObservation, Workshop, WorkshopNote
 
@@ -63,8 +64,6 @@ def host_candidates(quartier: Quartier) -> list[User]:
 
 
 def themes_for(workshop: Workshop) -> list[Theme]:
-    from participation.quartiers.services import active_themes
-
     return active_themes(workshop.quartier.commune.contrat_id)
 
 
