@@ -5,7 +5,9 @@ the shared server is never touched), migrates it, seeds a quartier with an open 
 proposals and voting codes, and serves the app with gunicorn (3 workers). Voters then vote
 from threads while the database is stopped for 3 seconds (`pg_ctl stop -m fast`, then
 `start`). Checked: every acknowledged vote is stored, every 5xx is a 503 with Retry-After, and
-the same gunicorn serves votes again once the database is back. Then, with the Redis URL on a
+the same gunicorn serves votes again once the database is back. Residents answering the
+questionnaire meet another outage: every answer acknowledged with the thanks page is stored once,
+every failure is a 503, and their retries land. Then, with the Redis URL on a
 closed port, code entry and votes still succeed and /healthz says Redis is degraded.
 
 Under CI=true a missing initdb or gunicorn fails the run instead of skipping it.
@@ -158,6 +160,8 @@ def world(postgres):
     from participation.proposals import services, voting
     from participation.proposals.models import ProposalSource
     from participation.quartiers import services as territories
+    from participation.questionnaires import building
+    from participation.questionnaires.models import Kind, State
 
     app = create_app({"DATABASE_URL": postgres.url("participation"), "SECRET_KEY": "faults", "TESTING": True})
     with app.app_context():
@@ -175,11 +179,19 @@ def world(postgres):
                 quartier, title=f"Proposition {n}", body="Pour le quartier.", theme=theme,
                 source=ProposalSource.RESIDENT, author_label="Habitante"))
         codes = [code for _number, code in voting.generate_codes(quartier, period, VOTERS + 10, VOTES_EACH + 2)]
+        questionnaire = building.create_questionnaire(contrat_id=contrat.id, quartier=quartier, title="Votre quartier")
+        section = building.add_section(questionnaire, "Vous")
+        choice_question = building.add_question(section, kind=Kind.SINGLE, text="Vous aimez le quartier ?",
+                                                 choices=["Oui", "Non"])
+        idea_question = building.add_question(section, kind=Kind.LONG_TEXT, text="Une idée ?")
+        building.set_state(questionnaire, State.OPEN)
         db.session.flush()
         ids = [proposal.id for proposal in proposals]
+        survey = {"id": questionnaire.id, "section": section.id, "choice_question": choice_question.id,
+                  "choice": choice_question.choices[0].id, "idea_question": idea_question.id}
         db.session.commit()
         code = quartier.qpv_code
-    yield {"app": app, "code": code, "proposals": ids, "codes": codes}
+    yield {"app": app, "code": code, "proposals": ids, "codes": codes, "survey": survey}
     with app.app_context():
         db.engine.dispose()
 
@@ -275,6 +287,54 @@ class Voter:
     def vote(self, proposal_id: int):
         return self.request(f"/quartiers/{self.quartier_code}/propositions/{proposal_id}/vote",
                             {"csrf_token": self.token, "choice": "pour"}, {"Accept": "application/json"})
+
+
+class Resident(Voter):
+    """One resident answering the questionnaire online, with the device's own cookies."""
+
+    def answer(self, survey: dict, idea: str):
+        """Starts, then sends the only page; each step retried after a 503, as a client honouring
+        Retry-After does. Returns the statuses met and the final status of the last page."""
+        start = f"/q/{survey['id']}"
+        statuses: list[int] = []
+
+        def attempt(path: str, data: dict | None = None) -> int:
+            for _attempt in range(int(15 / RETRY_PAUSE)):
+                try:
+                    status, headers, page = self.request(path, data)
+                except OSError:
+                    status, headers, page = 0, {}, ""
+                statuses.append(status)
+                if status == 503 and headers.get("Retry-After"):
+                    time.sleep(RETRY_PAUSE)
+                    continue
+                if status == 200 and data is None:
+                    self.token = CSRF.search(page).group(1)
+                return status
+            return statuses[-1]
+
+        if attempt(start) != 200 or attempt(f"{start}/commencer", {"csrf_token": self.token}) != 302:
+            return statuses, None
+        final = attempt(f"{start}/s/{survey['section']}", {
+            "csrf_token": self.token, f"q{survey['choice_question']}": survey["choice"],
+            f"q{survey['idea_question']}": idea,
+        })
+        return statuses, final
+
+
+def _stored_ideas(app, questionnaire_id: int) -> Counter:
+    from sqlalchemy import select
+
+    from participation.extensions import db
+    from participation.questionnaires.models import Answer, Response
+
+    with app.app_context():
+        rows = db.session.scalars(
+            select(Answer.text).join(Response, Response.id == Answer.response_id)
+            .where(Response.questionnaire_id == questionnaire_id, Answer.text.is_not(None))
+        ).all()
+        db.session.remove()
+        return Counter(rows)
 
 
 # --- the tests -------------------------------------------------------------------------------------
@@ -389,3 +449,51 @@ def test_redis_unreachable(postgres, world, tmp_path):
     assert sum(stored[p] for p in proposals[:4]) == len(codes) * 4
     assert health_status == 200
     assert health["redis"] == "unreachable" and health["status"] == "degraded"
+
+
+RESIDENTS = 24
+
+
+def test_database_stopped_during_questionnaire_submissions(postgres, world, tmp_path):
+    """Residents answer while the database stops: an acknowledged answer (302 to the thanks page)
+    is stored once, every failure is a 503 with Retry-After, and the retries finally land."""
+    server = Gunicorn(postgres.url("participation"), tmp_path)
+    survey = world["survey"]
+    statuses: Counter = Counter()
+    finals: dict[str, int | None] = {}
+    lock = threading.Lock()
+    try:
+        def run(index: int) -> None:
+            time.sleep(index * 0.15)  # arrivals spread over the outage
+            idea = f"Idée du résident {index}"
+            met, final = Resident(server.base, world["code"]).answer(survey, idea)
+            with lock:
+                statuses.update(met)
+                finals[idea] = final
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=RESIDENTS) as pool:
+            futures = [pool.submit(run, index) for index in range(RESIDENTS)]
+            time.sleep(0.5)
+            postgres.stop("fast")
+            time.sleep(OUTAGE_SECONDS)
+            postgres.start()
+            for future in futures:
+                future.result()
+        elapsed = time.monotonic() - started
+        stored = _stored_ideas(world["app"], survey["id"])
+    finally:
+        server.close()
+
+    acknowledged = [idea for idea, final in finals.items() if final == 302]
+    FIGURES["database outage, questionnaires"] = (
+        f"{sum(statuses.values())} requests by {RESIDENTS} residents in {elapsed:.1f} s, database stopped "
+        f"for {OUTAGE_SECONDS} s; statuses {dict(statuses)}; {len(acknowledged)} answers acknowledged, "
+        f"{sum(stored.values())} stored"
+    )
+    print(FIGURES["database outage, questionnaires"])
+    assert set(statuses) <= {200, 302, 503}, statuses
+    assert statuses[503] > 0, "the outage was not met"
+    assert len(acknowledged) == RESIDENTS, finals
+    assert all(stored[idea] == 1 for idea in acknowledged), stored
+    assert sum(stored.values()) == RESIDENTS

@@ -12,6 +12,7 @@ from participation.accounts.models import Role
 from participation.extensions import db
 from participation.quartiers import services as territory
 from participation.quartiers.models import ContratDeVille
+from participation.transaction import unit_of_work
 
 users_cli = AppGroup("users", help="Manage accounts.")
 
@@ -42,15 +43,11 @@ def create_user_command(email, role, quartiers, contrats, display_name, password
     if len(password) < 10:
         raise click.BadParameter("at least 10 characters", param_hint="--password")
     try:
-        user = services.create_user(
-            email=email, display_name=display_name or email.split("@")[0], password=password,
-            role=Role(role), quartiers=scope_quartiers, contrats=scope_contrats,
-        )
+        with unit_of_work():
+            user = services.create_user(
+                email=email, display_name=display_name or email.split("@")[0], password=password,
+                role=Role(role), quartiers=scope_quartiers, contrats=scope_contrats,
+            )
     except services.AccountError as error:
-        messages = {
-            "duplicate_email": "an account with this e-mail already exists",
-            "scope_required": "this role needs --quartier or --contrat",
-        }
-        raise click.UsageError(messages[error.code]) from None
-    db.session.commit()
+        raise click.UsageError(error.message) from None
     click.echo(f"Created {user.role.value} {user.email}" + (f" with password {password}" if generated else ""))
