@@ -6,7 +6,6 @@ import json
 from flask import Blueprint, abort, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from participation import auth
 from participation.extensions import db
@@ -78,7 +77,7 @@ def current_participant() -> Participant | None:
     """The voting-code participant of this browser session, else the signed-in account's."""
     participant, _code = session_code()
     if participant is None and current_user.is_authenticated:
-        participant = db.session.scalar(select(Participant).where(Participant.user_id == current_user.id))
+        participant = voting.participant_of_account(current_user)
     return participant
 
 
@@ -88,10 +87,7 @@ def voting_context(quartier: Quartier, proposal_ids):
         participant = current_participant()
     period = voting.current_period(quartier)
     used = voting.votes_used(participant) if code is not None else None
-    can_vote = period is not None and (
-        (code is not None and code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked)
-        or (code is None and current_user.is_authenticated and current_user.covers_quartier(quartier))
-    )
+    can_vote = voting.may_vote(quartier, period, code, current_user)
     return {
         "period": period,
         "participant": participant,

@@ -317,6 +317,22 @@ def votes_used(participant: Participant) -> int:
 REMEMBERED = object()
 
 
+def participant_of_account(user: User) -> Participant | None:
+    """The participant an account votes as (one at most: unique user_id), if it has voted."""
+    return db.session.scalar(select(Participant).where(Participant.user_id == user.id))
+
+
+def may_vote(quartier: Quartier, period: VotingPeriod | None, code: VotingCode | None, user) -> bool:
+    """Whether the vote buttons are offered: an open period, and either a presented code valid
+    for it (this quartier, this period, not revoked) or, without a code, an account covering the
+    quartier. `cast_vote` enforces the same rule and says why when it refuses."""
+    if period is None:
+        return False
+    if code is not None:
+        return code.quartier_id == quartier.id and code.period_id == period.id and not code.revoked
+    return bool(user is not None and user.is_authenticated and user.covers_quartier(quartier))
+
+
 def cast_vote(proposal: Proposal, participant: Participant, choice: VoteChoice | str,
               code: VotingCode | None | object = REMEMBERED, *, at: datetime | None = None) -> VoteChoice:
     """Record or change a participant's vote: one row per (proposal, participant), by an upsert.
