@@ -98,10 +98,10 @@ def test_merge_sums_dot_votes_and_links_the_absorbed_notes(client, login, facili
     texts = [n.text for g in harvesting.harvest(cafe) for cell in g.cells for n in cell.notes]
     assert "Aide aux devoirs" not in texts and "Des ateliers de soutien scolaire" not in texts
     harvest_page = client.get(f"/ateliers/{cafe.id}/recolte").get_data(as_text=True)
-    assert f'notes/{d.id}/modifier">n°{d.id}</a>' in harvest_page and f'notes/{e.id}/modifier">n°{e.id}</a>' in harvest_page
+    assert f'notes/{d.id}/modifier">n° {d.id}</a>' in harvest_page and f'notes/{e.id}/modifier">n° {e.id}</a>' in harvest_page
     assert harvesting.absorbed_ids(cafe) == {c.id: [d.id, e.id]}
     page = client.get(f"/ateliers/{cafe.id}/notes/{e.id}/modifier").get_data(as_text=True)
-    assert f"n°{c.id}" in page  # the absorbed note links to the one that kept it
+    assert f"n° {c.id}" in page  # the absorbed note links to the one that kept it
 
 
 def test_bad_merges_are_refused_and_change_nothing(client, login, facilitator, cafe, ecusson):
