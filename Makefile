@@ -20,7 +20,7 @@ translations: install
 
 # Babel skips directories starting with '_' unless --ignore-dirs is given: templates/_macros/ holds strings.
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ node_modules' -k lazy_gettext -k _l -k ngettext:1,2 --no-location --sort-output --omit-header --no-wrap -o translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg --ignore-dirs='.* __pycache__ node_modules' -k lazy_gettext -k _l -k ngettext:1,2 -k lazy_ngettext:1,2 --no-location --sort-output --omit-header --no-wrap -o translations/messages.pot .
 
 update-catalogs: extract-messages
 	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete --no-wrap

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_ngettext
 
 from participation.params import parse_int
 from participation.text import plain_text
@@ -61,7 +61,8 @@ def _invalid_choice() -> QuestionnaireError:
 
 
 def _too_many(limit: int) -> QuestionnaireError:
-    return QuestionnaireError("too_many", _l("Trop de réponses : %(n)s au maximum."), n=limit)
+    return QuestionnaireError("too_many", lazy_ngettext(
+        "Une seule réponse possible ici.", "Trop de réponses : %(num)s au maximum.", limit), n=limit)
 
 
 def _parse_one(question: Question, form: Any, theme_ids: set[int]) -> tuple[QuestionnaireError | None, Any]:

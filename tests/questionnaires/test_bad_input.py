@@ -55,7 +55,7 @@ def test_two_answers_to_a_single_choice_are_refused(client, quartier, make_quest
     qn = make_questionnaire(quartier)
     _started(client, qn)
     response = _post_page(client, qn, qn.s1, {f"q{qn.kids.id}": [qn.yes.id, qn.no.id]})
-    assert response.status_code == 400 and "Trop de réponses" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "Une seule réponse possible ici." in response.get_data(as_text=True)
     assert _draft_data() == {}
 
 
