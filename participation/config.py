@@ -32,6 +32,9 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_LOGIN": "10 per minute;50 per hour",
     "RATELIMIT_PASSWORD_RESET": "5 per minute;20 per hour",
     "RATELIMIT_ANONYMOUS_SUBMISSION": "30 per minute",
+    # Explicit, so every app sets it: Flask-Limiter's one Limiter object otherwise keeps the value
+    # of the last app that turned limits off.
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": True,
     # Redis unreachable: limits fall back to each worker's memory (and a warning is logged);
     # the service goes on instead of refusing every rate-limited POST.

@@ -120,9 +120,6 @@ def app(_schema, app_config):
     app.test_client_class = Client
     with app.app_context():
         limiter.reset()
-        # The Limiter object is shared by every app of the session: its "storage unreachable"
-        # flag must not leak from one test's app into the next.
-        limiter._storage_dead = False
         yield app
         db.session.rollback()
         _empty_tables()

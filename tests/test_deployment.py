@@ -12,7 +12,6 @@ import uuid
 import pytest
 
 from participation import create_app
-from participation.extensions import limiter
 from tests.conftest import TEST_PASSWORD
 
 REDIS_URL = os.environ.get("PARTICIPATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -77,9 +76,6 @@ def test_login_rate_limit_is_kept_in_redis_when_configured(app_config, redis_url
     user = make_user(role="admin", email="limited@example.org")
     app = create_app(config)
     assert app.config["RATELIMIT_STORAGE_URI"] == redis_url
-    # Flask-Limiter keeps its "storage unreachable, counting in memory" flag on the one Limiter
-    # object, across the many apps a test session builds; this app starts with Redis reachable.
-    limiter._storage_dead = False
     with app.test_client() as client:
         statuses = [
             client.post("/connexion", data={"email": user.email, "password": "wrong-password"}).status_code
