@@ -78,3 +78,29 @@ def test_the_tallies_migration_fills_them_from_existing_answers(database_url, tm
             assert tallies.stored() == expected
             db.session.remove()
             db.engine.dispose()
+
+
+def test_plain_text_stored_before_the_rule_is_normalised_to_it(database_url, tmp_root):
+    """Rows written before plain text was kept as typed (CR, CRLF, U+2028, control characters)
+    read as the rule stores them once the migration runs; '<' and the rest are untouched."""
+    from sqlalchemy import text
+
+    from participation.quartiers import services as territories
+
+    typed = "Loyers < 500 €\r\nles <<jeunes>> & l'école\u2028مرحبا 🏠\x07"
+    with scratch_database(database_url, tmp_root) as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True})
+        with app.app_context():
+            upgrade(revision="e5a1f0c2b9d4")  # before the rule's migration
+            contrat = territories.create_contrat(name="Alès", epci="Alès Agglomération", start_year=2024, end_year=2030)
+            commune = territories.create_commune(contrat, name="Alès")
+            quartier = territories.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=1000)
+            db.session.execute(text("UPDATE quartiers SET description = :d WHERE id = :id"),
+                               {"d": typed, "id": quartier.id})
+            db.session.commit()
+            db.session.remove()
+            upgrade()
+            stored = db.session.execute(text("SELECT description, name FROM quartiers")).one()
+            assert stored == ("Loyers < 500 €\nles <<jeunes>> & l'école\nمرحبا 🏠", "L'Écusson")
+            db.session.remove()
+            db.engine.dispose()
