@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request
 from flask_babel import force_locale, get_locale, refresh
+from markupsafe import Markup
 
 from participation.extensions import babel
 
@@ -38,6 +39,29 @@ def in_every_language(text) -> dict[str, str]:
     return wordings
 
 
+# User content may run the other way from the interface (a French name in the Arabic layout): set
+# apart, it keeps its own direction and leaves the surrounding punctuation where the sentence put it.
+FIRST_STRONG_ISOLATE = "\u2068"
+POP_DIRECTIONAL_ISOLATE = "\u2069"
+
+
+def bdi_filter(value) -> Markup:
+    """For HTML: the value, escaped, inside <bdi>."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
+def isolate_filter(value) -> str:
+    """For text where no tag may go (<title>, attribute values, plain-text mail): the Unicode
+    isolates around the value; escaping is left to autoescape, as for any other string."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, Markup):
+        return Markup(FIRST_STRONG_ISOLATE) + value + Markup(POP_DIRECTIONAL_ISOLATE)
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # Flask-Babel caches the locale on `g`; an app context that outlives one request (CLI, tests,
@@ -48,3 +72,5 @@ def init_app(app: Flask) -> None:
         text_direction=text_direction,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
+    app.jinja_env.filters["bdi"] = bdi_filter
+    app.jinja_env.filters["isolate"] = isolate_filter
