@@ -52,6 +52,10 @@ class Contribution:
     url: str | None = None  # where a reader with the right can see it
     quote: str | None = None  # free text, already sanitized
     occurred_at: datetime | None = None
+    # A ranking answer: the place the resident gave this theme (1 = first) out of how many places;
+    # None for anything else. Data, not words: the pages and documents say « rang 2 sur 5 ».
+    rank: int | None = None
+    out_of: int | None = None
 
 
 class EvidenceSource(Protocol):

@@ -94,7 +94,8 @@ def _evidence(priority: dict[str, Any]) -> str:
 
 def _link_line(link: dict[str, Any]) -> str:
     """One piece of evidence of an objective, in words: a contribution shows what was said (an
-    answer's own text, not only its question), a proposal its official answer."""
+    answer's own text, or the rank a ranking answer gave, not only its question), a proposal its
+    official answer. Snapshots from before ranks were kept have no "rank": the question alone."""
     kind = link.get("kind")
     if kind == "proposal":
         return _("Proposition n° %(id)s « %(title)s » retenue : %(answer)s", id=link["ref_id"], title=link["label"], answer=link.get("answer", ""))
@@ -102,6 +103,9 @@ def _link_line(link: dict[str, Any]) -> str:
         return _("Ce que la concertation a dit du thème « %(label)s »", label=link.get("label", ""))
     if link.get("quote"):
         return _("« %(quote)s » (%(label)s)", quote=link["quote"], label=link.get("label", ""))
+    if link.get("rank") and link.get("out_of"):  # a ranking answer: the place the resident gave
+        return _("%(label)s : rang %(rank)s sur %(out_of)s", label=link.get("label", ""),
+                 rank=link["rank"], out_of=link["out_of"])
     return link.get("label", "")
 
 

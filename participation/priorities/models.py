@@ -194,6 +194,9 @@ class ObjectiveLink(TimestampMixin, db.Model):
     label: Mapped[str] = mapped_column(String(300), default="")
     quote: Mapped[str] = mapped_column(Text, default="")
     answer: Mapped[str] = mapped_column(Text, default="")  # the official answer, for proposals
+    # A linked ranking answer: the place the resident gave the theme, out of how many (else None).
+    rank: Mapped[Optional[int]] = mapped_column(Integer)
+    out_of: Mapped[Optional[int]] = mapped_column(Integer)
 
     strategic: Mapped[Optional[StrategicObjective]] = relationship(
         back_populates="links", foreign_keys=[strategic_id]

@@ -161,13 +161,14 @@ def link_theme(objective: StrategicObjective | OperationalObjective, *, theme_id
 
 def link_contribution(objective: StrategicObjective | OperationalObjective, *, source: str, kind: str, ref_id: int, theme_id: int) -> ObjectiveLink:
     """Links one contribution found in the drill-down of a theme of this quartier and period;
-    its label and quote are copied, so the version keeps them."""
+    its label, quote and (a ranking answer) rank are copied, so the version keeps them."""
     projet = projet_of(objective)
     require_draft(projet)
     for contribution in drill_down(projet.quartier, projet.period, theme_id, limit=500):
         if (contribution.source, contribution.kind, contribution.ref_id) == (source, kind, ref_id):
             link = new_link(objective, kind=LinkKind.CONTRIBUTION, ref_id=ref_id, source=source,
-                             contribution_kind=kind, label=contribution.label[:300], quote=contribution.quote or "")
+                             contribution_kind=kind, label=contribution.label[:300], quote=contribution.quote or "",
+                             rank=contribution.rank, out_of=contribution.out_of)
             db.session.flush()
             return link
     raise PrioritiesError("unknown_contribution", _l(

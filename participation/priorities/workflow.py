@@ -29,7 +29,8 @@ def snapshot(projet: ProjetDeQuartier) -> dict[str, Any]:
     def links(items: Iterable[ObjectiveLink]) -> list[dict[str, Any]]:
         return [
             {"kind": link.kind.value, "source": link.source, "contribution_kind": link.contribution_kind,
-             "ref_id": link.ref_id, "label": link.label, "quote": link.quote, "answer": link.answer}
+             "ref_id": link.ref_id, "label": link.label, "quote": link.quote, "answer": link.answer,
+             "rank": link.rank, "out_of": link.out_of}
             for link in items
         ]
 

@@ -1,7 +1,8 @@
 """What questionnaires tell the priorities: per theme, ranking points, mapped choices, tagged texts.
 
 Weights (documented so they can be checked by hand; defined in SQL in tallies.py):
-- questionnaire_ranking: a theme ranked r-th in a ranking of N earns N − r + 1 points;
+- questionnaire_ranking: a theme ranked r-th in a ranking of N earns N − r + 1 points (its
+  contribution carries rank r and out_of N, so a linked answer reads « rang r sur N »);
 - questionnaire_choices: each picked choice mapped to a theme earns 1;
 - questionnaire_texts: each free-text answer earns 1 for each theme a facilitator tagged it with,
   or, when untagged, 1 for the theme its question is mapped to.
@@ -107,18 +108,17 @@ def theme_contributions(
         .join(Question, Question.id == Answer.question_id)
     )
     found: list[Contribution] = []
-    ranked = _scope(base.add_columns(size - Answer.rank + 1).where(Answer.theme_id == theme_id,
-                                                                   Answer.rank.is_not(None)),
-                    quartier_id, start, end)
-    chosen = _scope(base.add_columns(Choice.label).join(Choice, Choice.id == Answer.choice_id)
+    ranked = _scope(base.add_columns(size - Answer.rank + 1, Answer.rank, size)
+                    .where(Answer.theme_id == theme_id, Answer.rank.is_not(None)), quartier_id, start, end)
+    chosen = _scope(base.add_columns(Choice.label, null(), null()).join(Choice, Choice.id == Answer.choice_id)
                     .where(Choice.theme_id == theme_id), quartier_id, start, end)
-    tagged = _scope(base.add_columns(Answer.text).join(TextTag, TextTag.answer_id == Answer.id)
+    tagged = _scope(base.add_columns(Answer.text, null(), null()).join(TextTag, TextTag.answer_id == Answer.id)
                     .where(TextTag.theme_id == theme_id), quartier_id, start, end)
-    untagged = _scope(base.add_columns(Answer.text).where(
+    untagged = _scope(base.add_columns(Answer.text, null(), null()).where(
         Answer.text.is_not(None), Question.theme_id == theme_id,
         ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists()), quartier_id, start, end)
     for source_name, query in ((RANKING, ranked), (CHOICES, chosen), (TEXTS, tagged), (TEXTS, untagged)):
-        for answer_id, source, day, question_text, questionnaire_id, extra in db.session.execute(
+        for answer_id, source, day, question_text, questionnaire_id, extra, rank, out_of in db.session.execute(
             query.order_by(Answer.id.desc()).limit(limit)
         ):
             found.append(Contribution(
@@ -129,6 +129,7 @@ def theme_contributions(
                 url=f"/questionnaires/{questionnaire_id}/resultats",
                 quote=extra if source_name == TEXTS else None,
                 occurred_at=datetime(day.year, day.month, day.day) if day else None,
+                rank=rank, out_of=out_of,
             ))
     return found[:limit]
 
@@ -181,12 +182,12 @@ def receipt_contributions(receipt: str) -> list[Contribution]:
         .join(Question, Question.id == Answer.question_id)
         .where(Answer.response_id == response.id)
     )
-    ranked = base.add_columns(Answer.theme_id, size - Answer.rank + 1).where(
+    ranked = base.add_columns(Answer.theme_id, size - Answer.rank + 1, Answer.rank, size).where(
         Answer.rank.is_not(None), Answer.theme_id.is_not(None))
-    chosen = base.add_columns(Choice.theme_id, Choice.label).join(Choice, Choice.id == Answer.choice_id).where(
-        Choice.theme_id.is_not(None))
-    tagged = base.add_columns(TextTag.theme_id, null()).join(TextTag, TextTag.answer_id == Answer.id)
-    untagged = base.add_columns(Question.theme_id, null()).where(
+    chosen = base.add_columns(Choice.theme_id, Choice.label, null(), null()).join(
+        Choice, Choice.id == Answer.choice_id).where(Choice.theme_id.is_not(None))
+    tagged = base.add_columns(TextTag.theme_id, null(), null(), null()).join(TextTag, TextTag.answer_id == Answer.id)
+    untagged = base.add_columns(Question.theme_id, null(), null(), null()).where(
         Answer.text.is_not(None), Question.theme_id.is_not(None),
         ~select(TextTag.id).where(TextTag.answer_id == Answer.id).exists())
     day = response.submitted_on
@@ -194,12 +195,12 @@ def receipt_contributions(receipt: str) -> list[Contribution]:
     channel = _channel(response.source)
     found: list[Contribution] = []
     for source_name, query in ((RANKING, ranked), (CHOICES, chosen), (TEXTS, tagged), (TEXTS, untagged)):
-        for answer_id, question_text, theme_id, extra in db.session.execute(query.order_by(Answer.id)):
+        for answer_id, question_text, theme_id, extra, rank, out_of in db.session.execute(query.order_by(Answer.id)):
             found.append(Contribution(
                 source=source_name, channel=channel, theme_id=theme_id,
                 weight=float(extra) if source_name == RANKING else 1.0, kind="answer", ref_id=answer_id,
                 label=f"{question_text} — {extra}" if source_name == CHOICES else question_text,
-                occurred_at=occurred,
+                occurred_at=occurred, rank=rank, out_of=out_of,
             ))
     return found
 
