@@ -5,7 +5,7 @@ from __future__ import annotations
 from participation import auth
 from participation.priorities import services
 from participation.quartiers.models import Quartier
-from participation.quartiers.services import QuartierSection
+from participation.quartiers.services import QuartierSection, theme_tree
 
 
 def quartier_section(quartier: Quartier) -> QuartierSection | None:
@@ -17,9 +17,19 @@ def quartier_section(quartier: Quartier) -> QuartierSection | None:
     return QuartierSection(
         template="priorities/_quartier_section.html",
         context={"restitution": version.snapshot, "restitution_version": version, "restitution_projet": projet,
-                 "proposal_outcomes": services.proposal_outcomes(quartier.id)},
+                 "proposal_outcomes": services.proposal_outcomes(quartier.id),
+                 # Each priority's theme, for its label in the reader's language beside the élus' wording.
+                 "themes": _themes_by_id(quartier)},
         order=50,
     )
+
+
+def _themes_by_id(quartier: Quartier) -> dict:
+    found = {}
+    for theme in theme_tree(quartier.commune.contrat, include_archived=True):
+        found[theme.id] = theme
+        found.update((child.id, child) for child in theme.children)
+    return found
 
 
 def staff_section(quartier: Quartier) -> QuartierSection | None:

@@ -711,3 +711,19 @@ def test_a_facilitator_sees_on_their_space_the_projets_sent_back_with_changes(cl
     login(ecusson.facilitator)
     client.post_form(f"/projets/{projet.id}/soumettre")
     assert "modifications sont demandées" not in client.get("/espace").get_data(as_text=True)
+
+
+def test_the_restitution_names_each_priority_in_the_readers_language(client, login, ecusson, provider):
+    """The élus' wording stays as validated (French), isolated; the theme it stands for is named
+    in Arabic (or English) above it, so a reader who reads little French knows what it is about."""
+    from participation.quartiers.models import Theme
+
+    projet = _validated(client, login, ecusson)
+    client.post_form("/deconnexion")
+    priority = _projet().validated_version.snapshot["priorities"][0]
+    theme = db.session.get(Theme, priority["theme_id"])
+    arabic = client.get("/quartiers/QN03014M", headers={"Accept-Language": "ar"}).get_data(as_text=True)
+    assert f"<h3>{theme.label_ar}</h3>" in arabic
+    assert f"في المشروع المصادق عليه: <bdi>{priority['title']}</bdi>" in arabic
+    french = client.get("/quartiers/QN03014M", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert f'<h3 dir="auto">{priority["title"]}</h3>' in french and theme.label_ar not in french
