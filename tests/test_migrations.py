@@ -104,3 +104,36 @@ def test_plain_text_stored_before_the_rule_is_normalised_to_it(database_url, tmp
             assert stored == ("Loyers < 500 €\nles <<jeunes>> & l'école\nمرحبا 🏠", "L'Écusson")
             db.session.remove()
             db.engine.dispose()
+
+
+def test_workshop_times_the_old_bug_shifted_are_flagged_for_their_facilitators(database_url, tmp_root):
+    """The migration flags workshops shown at a quarter hour plus 51 minutes (18:00 typed, stored
+    9 minutes early) in their contrat's zone, and only those."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import text
+
+    from participation.quartiers import services as territories
+
+    with scratch_database(database_url, tmp_root) as url:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "x", "TESTING": True})
+        with app.app_context():
+            upgrade(revision="a4c8e2f6b1d3")  # before the flag
+            contrat = territories.create_contrat(name="Alès", epci="Alès Agglomération", start_year=2024, end_year=2030)
+            commune = territories.create_commune(contrat, name="Alès")
+            quartier = territories.create_quartier(commune, name="L'Écusson", qpv_code="QN03014M", population=1000)
+            db.session.commit()
+            for title, starts_at in (("décalé", datetime(2026, 1, 15, 17, 51)),  # 18:51 in Paris in winter
+                                     ("à l'heure", datetime(2026, 1, 16, 17, 0))):  # 18:00
+                db.session.execute(text(
+                    "INSERT INTO workshops (quartier_id, title, format, starts_at, place, neutral_facilitator, rounds,"
+                    " plenary_summary, is_template, created_at, updated_at) VALUES (:q, :t, 'world_cafe', :s, '', '', 3,"
+                    " '', :f, :now, :now)"), {"q": quartier.id, "t": title, "s": starts_at.replace(tzinfo=timezone.utc),
+                                             "f": False, "now": datetime(2026, 1, 1, tzinfo=timezone.utc)})
+            db.session.commit()
+            db.session.remove()
+            upgrade()
+            flags = dict(db.session.execute(text("SELECT title, time_to_check FROM workshops")).all())
+            assert {title: bool(flag) for title, flag in flags.items()} == {"décalé": True, "à l'heure": False}
+            db.session.remove()
+            db.engine.dispose()

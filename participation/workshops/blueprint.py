@@ -83,6 +83,18 @@ def local_datetime(moment: datetime | None, style: str = "medium", zone: str | N
     return times.format_moment(moment, style, zone)
 
 
+@bp.app_template_filter("local_time")
+def local_time(moment: datetime | None, zone: str | None = None) -> str:
+    """The time of day (18:51) at `zone`, in the reader's language."""
+    return times.format_hour(moment, zone)
+
+
+@bp.app_template_filter("typed_time")
+def typed_time(moment: datetime | None, zone: str | None = None) -> str:
+    """The time a facilitator typed (18:00) for one the old bug stored 9 minutes early (18:51)."""
+    return times.format_hour(times.unshifted(moment, zone), zone)
+
+
 def status_label(status: ReportStatus) -> str:
     return {
         ReportStatus.DRAFT: _("Brouillon"), ReportStatus.SUBMITTED: _("Soumis à validation"),

@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 from sqlalchemy import (
     JSON, Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text,
-    UniqueConstraint,
+    UniqueConstraint, false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,6 +73,9 @@ class Workshop(TimestampMixin, db.Model):
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime())
     copied_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("workshops.id", ondelete="SET NULL"))
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set by a migration on workshops whose time looks stored 9 minutes early by the old bug
+    # (workshops/times.py): its facilitators are asked to correct or confirm it.
+    time_to_check: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     quartier: Mapped[Quartier] = relationship()
     facilitators: Mapped[list[User]] = relationship(secondary=workshop_facilitators, order_by="User.display_name")

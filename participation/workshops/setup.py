@@ -12,6 +12,7 @@ from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.models import Quartier
 from participation.text import plain_text
+from participation.workshops import times
 from participation.workshops.errors import WorkshopError
 from participation.workshops.models import (
     QuestionKind, WalkStop, Workshop, WorkshopFormat, WorkshopNote, WorkshopQuestion, WorkshopTable,
@@ -97,6 +98,8 @@ def update_workshop(workshop: Workshop, *, facilitators: Iterable[User] | None =
             raise WorkshopError("rounds_in_use", _l("Des notes existent pour des tours au-delà de ce nombre."), 409)
     if "title" in values:
         values["title"] = plain_text(values["title"])
+    if starts_at != workshop.starts_at:
+        workshop.time_to_check = False  # a time typed since is the time meant
     for key, value in _clean(values).items():
         setattr(workshop, key, value)
     if facilitators is not None:
@@ -216,4 +219,14 @@ def move_stop(stop: WalkStop, direction: int) -> None:
 
 def set_closed(workshop: Workshop, closed: bool) -> None:
     workshop.closed_at = utcnow() if closed else None
+    db.session.flush()
+
+
+def settle_time(workshop: Workshop, *, restore_typed: bool) -> None:
+    """A facilitator's answer for a time the old bug may have stored 9 minutes early: restore the
+    time they typed (18:51 shown becomes 18:00), or keep it as it is; the question is not asked again."""
+    if restore_typed and workshop.time_to_check:
+        workshop.starts_at = times.unshifted(workshop.starts_at, workshop.timezone)
+        workshop.ends_at = times.unshifted(workshop.ends_at, workshop.timezone)
+    workshop.time_to_check = False
     db.session.flush()
