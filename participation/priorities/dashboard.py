@@ -28,6 +28,33 @@ class DashboardRow:
     projet: ProjetDeQuartier | None
     pending: list[str]  # codes: "version_technique", "version_pilotage", "proposals:<n>"
 
+    @property
+    def quiet(self) -> bool:
+        """Nothing to show yet: no participation, no projet, nothing waiting."""
+        return not (self.participants or self.projet or self.pending)
+
+
+# What an official decides first: a version before the comité de pilotage, then one before the
+# comité technique, then proposals awaiting an answer.
+PENDING_ORDER = ("version_pilotage", "version_technique", "proposals")
+
+
+@dataclass
+class Overview:
+    """The dashboard in reading order: what waits for a decision (every quartier together), then
+    the quartiers with activity, then those with nothing yet (a compact list)."""
+
+    pending: list[tuple[DashboardRow, str]]
+    active: list[DashboardRow]
+    quiet: list[DashboardRow]
+
+
+def overview(rows: list[DashboardRow]) -> Overview:
+    pending = [(row, item) for row in rows for item in row.pending]
+    pending.sort(key=lambda entry: PENDING_ORDER.index(entry[1].split(":")[0]))  # stable: quartier order kept
+    return Overview(pending=pending, active=[row for row in rows if not row.quiet],
+                    quiet=[row for row in rows if row.quiet])
+
 
 def scope_quartiers(user) -> list[Quartier]:
     query = select(Quartier).join(Quartier.commune).options(

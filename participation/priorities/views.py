@@ -246,5 +246,6 @@ def _fmt(value: float) -> str:
 @bp.route("/tableau-de-bord")
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def dashboard():
-    return render_template("priorities/dashboard.html", rows=dashboard_queries.dashboard(current_user))
+    rows = dashboard_queries.dashboard(current_user)
+    return render_template("priorities/dashboard.html", rows=rows, overview=dashboard_queries.overview(rows))
 
