@@ -110,7 +110,7 @@ def test_search_by_quartier_commune_or_code_ignores_accents_and_case(client, mak
     assert names("qn03014m")[0] == {"L&#39;Écusson"}                           # the QPV code
     found, page = names("pres")
     assert found == {"Les Prés Saint-Jean"}
-    assert "1 quartier correspond à « pres »." in page
+    assert "1 quartier correspond à « <bdi>pres</bdi> »." in page         # what was typed, set apart
     assert 'value="pres"' in page                                            # the form keeps it
     found, page = names("Marseille")
     assert found == set()

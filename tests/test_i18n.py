@@ -171,9 +171,9 @@ def test_unknown_language_is_404_and_open_redirects_are_refused(client):
 
 
 @pytest.mark.parametrize("language, expected", [
-    ("fr", "Adresse e-mail : Indiquez votre adresse e-mail."),
-    ("en", "Email address: Enter your email address."),
-    ("ar", "البريد الإلكتروني: يرجى إدخال بريدك الإلكتروني."),
+    ("fr", "<bdi>Adresse e-mail</bdi> : Indiquez votre adresse e-mail."),
+    ("en", "<bdi>Email address</bdi>: Enter your email address."),
+    ("ar", "<bdi>البريد الإلكتروني</bdi>: يرجى إدخال بريدك الإلكتروني."),
 ])
 def test_error_summary_punctuation_follows_the_language(client, language, expected):
     import html as html_module
