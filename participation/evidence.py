@@ -91,11 +91,13 @@ class EvidenceSource(Protocol):
 
 @dataclass(frozen=True)
 class ProposalRef:
-    """A visible proposal, as the priorities link it to an objective."""
+    """A visible proposal, as the priorities link it to an objective; state is one of the
+    proposals' states ("submitted", "under_study", "retained"...), "" when not asked for."""
 
     id: int
     quartier_id: int
     title: str
+    state: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,11 @@ class ProposalDesk(Protocol):
         ...
 
     def state(self, proposal_id: int) -> str | None: ...
+
+    def linkable(self, quartier_id: int) -> list[ProposalRef]:
+        """The visible proposals of the quartier an objective may still retain (retained first,
+        then under study, then submitted; newest first in each), with their state."""
+        ...
 
     def retain(self, proposal_id: int, answer: str, actor: Any) -> None:
         """The proposal becomes "retained" with the official answer; a refusal of the proposals'

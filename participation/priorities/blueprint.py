@@ -35,6 +35,10 @@ STATE_LABELS = {
     ProjetState.SUBMITTED_PILOTAGE: _l("Soumis au comité de pilotage"),
     ProjetState.VALIDATED: _l("Validé"),
 }
+# The states of the proposals an objective may retain (the same words as the proposals' pages).
+PROPOSAL_STATE_LABELS = {
+    "submitted": _l("Déposée"), "under_study": _l("À l'étude"), "retained": _l("Retenue dans le projet de quartier"),
+}
 KIND_LABELS = {
     "response": _l("réponse"), "answer": _l("réponse"), "note": _l("note d'atelier"),
     "proposal": _l("proposition"), "dot_vote": _l("gommettes"),

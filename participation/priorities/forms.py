@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from participation.evidence import AGE_BANDS, GENDERS
 from participation.forms import Form, strip
+from participation.params import parse_int
 from participation.proposals.models import ANSWER_MAX
 
 
@@ -61,8 +62,19 @@ class _Prefixed(Form):
         csrf = False
 
 
+def _proposal_number(value) -> int | None:
+    """The posted option as a proposal id; anything else None (then "choose a proposal")."""
+    return parse_int(value, minimum=1)
+
+
 class ProposalLinkForm(_Prefixed):
-    proposal_id = IntegerField(_l("Numéro de la proposition"), validators=[InputRequired(_l("Indiquez le numéro de la proposition.")), NumberRange(min=1, message=_l("Indiquez le numéro de la proposition."))])
+    """A proposal of the quartier, picked in a list (the view fills the choices from the proposals'
+    desk). What is posted is not checked against the list here: link_proposal refuses, with its own
+    message and status, an unknown or hidden proposal, one of another quartier or one answered for
+    good, so a stale page or a forged id changes nothing."""
+
+    proposal_id = SelectField(_l("Proposition"), coerce=_proposal_number, validate_choice=False,
+                              validators=[DataRequired(_l("Choisissez une proposition."))])
     answer = TextAreaField(_l("Réponse officielle"), validators=[DataRequired(_l("Écrivez la réponse officielle donnée à la proposition.")), Length(max=ANSWER_MAX)], filters=[strip])
 
 

@@ -11,7 +11,7 @@ from participation.forms import choices
 from participation.params import parse_int
 from participation.priorities import aggregation as aggregations, projet as projet_ops, services, workflow
 from participation.priorities.blueprint import (
-    back, bp, form_errors, period_arg, projet_or_404, quartier_or_404,
+    PROPOSAL_STATE_LABELS, back, bp, form_errors, period_arg, projet_or_404, quartier_or_404,
 )
 from participation.priorities.errors import PrioritiesError
 from participation.priorities.forms import (
@@ -76,7 +76,10 @@ def render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None, pro
     comment_form = CommentForm(prefix="comment")
     comment_form.target.choices = choices(comment_targets(projet))
     contributions = {}
+    proposal_form = proposal_form or ProposalLinkForm(formdata=None, prefix="proposal")
+    proposal_form.proposal_id.choices = []
     if editable:
+        proposal_form.proposal_id.choices = proposal_choices(projet)
         for priority in projet.priorities:
             if priority.theme_id:
                 contributions[priority.id] = aggregations.drill_down(projet.quartier, projet.period, priority.theme_id, limit=15)
@@ -84,11 +87,23 @@ def render_projet(projet: ProjetDeQuartier, errors: list[str] | None = None, pro
         "priorities/projet.html", projet=projet, quartier=projet.quartier, editable=editable,
         is_official=is_official, is_staff=auth.can_act_on_quartier(projet.quartier, auth.STAFF),
         comments=workflow.comments_for(projet.id), comment_form=comment_form,
-        projet_form=ProjetForm(obj=projet), proposal_form=proposal_form or ProposalLinkForm(formdata=None, prefix="proposal"),
+        projet_form=ProjetForm(obj=projet), proposal_form=proposal_form,
         changes_form=ChangesForm(formdata=None, prefix="changes"), validate_form=ValidateForm(formdata=None, prefix="validation"),
         contributions=contributions, errors=errors or [],
         themes=territory.active_themes(projet.quartier.commune.contrat_id),
     )
+
+
+def proposal_choices(projet: ProjetDeQuartier) -> list:
+    """The quartier's proposals an objective may retain, retained ones first, each with its state."""
+    found = services.linkable_proposals(projet.quartier_id)
+    if not found:
+        return []
+    return choices([("", _("— choisissez une proposition —"))] + [
+        (str(p.id), _("%(title)s — %(state)s, n° %(number)s", title=p.title,
+                      state=PROPOSAL_STATE_LABELS.get(p.state, p.state), number=p.id))
+        for p in found
+    ])
 
 
 def comment_targets(projet: ProjetDeQuartier) -> list[tuple[str, str]]:

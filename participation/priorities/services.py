@@ -34,6 +34,13 @@ def find_proposal(proposal_id: int) -> ProposalRef | None:
     return desk.find(proposal_id) if desk is not None else None
 
 
+def linkable_proposals(quartier_id: int) -> list[ProposalRef]:
+    """The proposals of the quartier an objective may retain, retained ones first ([] without
+    the proposals' desk); the link form offers them, link_proposal still checks what is posted."""
+    desk = evidence_protocol.proposal_desk()
+    return list(desk.linkable(quartier_id)) if desk is not None else []
+
+
 # States from which a proposal cannot become "retained" again: linking it is refused (409).
 ANSWERED_FOR_GOOD = ("done", "not_retained")
 

@@ -213,6 +213,21 @@ def find(proposal_id: int) -> ProposalRef | None:
     return ProposalRef(int(row[0]), int(row[1]), row[2]) if row else None
 
 
+# What a projet de quartier may still retain, in the order the picker offers them.
+LINKABLE = (ProposalState.RETAINED, ProposalState.UNDER_STUDY, ProposalState.SUBMITTED)
+
+
+def linkable(quartier_id: int, limit: int = 500) -> list[ProposalRef]:
+    """Visible proposals of the quartier that can be (or already are) retained, retained first."""
+    order = case(*[(Proposal.state == state, position) for position, state in enumerate(LINKABLE)])
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.quartier_id, Proposal.title, Proposal.state)
+        .where(Proposal.quartier_id == quartier_id, Proposal.hidden.is_(False), Proposal.state.in_(LINKABLE))
+        .order_by(order, Proposal.id.desc()).limit(limit)
+    )
+    return [ProposalRef(int(pid), int(qid), title, state.value) for pid, qid, title, state in rows]
+
+
 def state(proposal_id: int) -> str | None:
     proposal = db.session.get(Proposal, proposal_id)
     return proposal.state.value if proposal is not None else None
@@ -291,6 +306,7 @@ class Proposals:
 
     find = staticmethod(find)
     state = staticmethod(state)
+    linkable = staticmethod(linkable)
     retain = staticmethod(retain)
     outcomes = staticmethod(outcomes)
     pending_many = staticmethod(pending_many)
