@@ -1,0 +1,48 @@
+"""The projet page's "Étapes": one step a line, each saying whether it is done, current or to
+come, and when it was reached (looked at in Chromium at 1280 and 360 px; here through HTTP)."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from participation.extensions import db
+from participation.priorities.models import ProjetDeQuartier
+
+
+def _steps(html: str) -> list[tuple[str, str, str]]:
+    steps = re.search(r'<ol class="steps">(.*?)</ol>', html, re.S).group(1)
+    return [(cls, re.sub(r"\s+", " ", name).strip(), re.sub(r"\s+", " ", status).strip())
+            for cls, name, status in re.findall(
+                r'<li class="step ([\w-]+)"[^>]*>\s*<span class="step-name">(.*?)</span>\s*<span class="step-status">(.*?)</span>',
+                steps, re.S)]
+
+
+def test_each_step_says_its_status_and_date(client, login, ecusson):
+    login(ecusson.facilitator)
+    assert client.post_form("/quartiers/QN03014M/projet-de-quartier/nouveau", {
+        "period_id": ecusson.period.id, "title": "Projet", "themes": [ecusson.t("habitat")],
+    }).status_code == 302
+    projet = db.session.scalars(select(ProjetDeQuartier)).one()
+    created = projet.created_at.strftime("%d/%m/%Y")
+    steps = _steps(client.get(f"/projets/{projet.id}").get_data(as_text=True))
+    assert steps == [
+        ("step-current", "Brouillon", f"étape actuelle · créé le {created}"),
+        ("step-next", "Soumis au comité technique", "à venir"),
+        ("step-next", "Soumis au comité de pilotage", "à venir"),
+        ("step-next", "Validé", "à venir"),
+    ]
+
+    client.post_form(f"/projets/{projet.id}/soumettre")
+    client.post_form(f"/projets/{projet.id}/transmettre")
+    db.session.expire_all()
+    submitted = db.session.get(ProjetDeQuartier, projet.id).latest_version.submitted_at.strftime("%d/%m/%Y")
+    html = client.get(f"/projets/{projet.id}").get_data(as_text=True)
+    assert _steps(html) == [
+        ("step-done", "Brouillon", f"fait · créé le {created}"),
+        ("step-done", "Soumis au comité technique", f"fait · soumis le {submitted}"),
+        ("step-current", "Soumis au comité de pilotage", "étape actuelle"),
+        ("step-next", "Validé", "à venir"),
+    ]
+    assert len(re.findall(r'aria-current="step"', html)) == 1
+    assert re.search(r'<li class="step step-current" aria-current="step">\s*<span class="step-name">Soumis au comité de pilotage', html)
