@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from types import SimpleNamespace
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from participation.accounts.models import Role, User
@@ -41,8 +42,8 @@ def seed() -> SimpleNamespace:
     )
 
 
-def open_page(browser, viewport: dict, locale: str = "fr-FR"):
-    context = browser.new_context(viewport=viewport, locale=locale)
+def open_page(browser, viewport: dict, locale: str = "fr-FR", **options):
+    context = browser.new_context(viewport=viewport, locale=locale, **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page
@@ -64,6 +65,23 @@ def type_into(page, selector: str, text: str) -> None:
     type_lines(page, text)
 
 
+def choose(page, selector: str, label: str) -> None:
+    """Picks the option shown as `label` in a select with the keyboard, as a person does: typing
+    its first letters when the label is Latin text; for Arabic, the arrows from the first option
+    (Playwright sends Arabic as inserted text, which a select ignores, not as key presses)."""
+    page.focus(selector)
+    shown = "s => s.options[s.selectedIndex].text.trim()"
+    if label.isascii():
+        page.keyboard.type(label)
+    else:
+        page.keyboard.press("Home")
+        for _ in range(page.locator(f"{selector} option").count()):
+            if page.eval_on_selector(selector, shown) == label:
+                break
+            page.keyboard.press("ArrowDown")
+    assert page.eval_on_selector(selector, shown) == label, f"{selector}: no option shown as {label!r}"
+
+
 def sign_in(page, base: str, user: User) -> None:
     """Signs in through the form, typing; Enter submits."""
     page.goto(f"{base}/connexion")
@@ -81,6 +99,73 @@ def switch_language(page, code: str) -> None:
         page.click(f"nav.lang-switch a[hreflang={code}]")
     assert page.locator("html").get_attribute("lang") == code
     assert page.locator("html").get_attribute("dir") == ("rtl" if code == "ar" else "ltr")
+
+
+BROWSER_LOCALES = {"fr": "fr-FR", "ar": "ar"}
+
+
+def staff_page(browser, base: str, user: User, language: str, **options):
+    """A staff member's window at 1280 px: a browser in their language, the language chosen through
+    the link on the sign-in page (the choice is a cookie: it outlives the sign-in), then signed in."""
+    page = open_page(browser, DESKTOP, locale=BROWSER_LOCALES[language], **options)
+    page.goto(f"{base}/connexion")
+    switch_language(page, language)
+    sign_in(page, base, user)
+    return page
+
+
+def wording(app, language: str, msgid: str, **values) -> str:
+    """What the app says for `msgid` in `language`, from its own catalogs: a page that shows it
+    proves the translation is there, and the test needs no copy of either language's text."""
+    with app.test_request_context():
+        with force_locale(language):
+            text = gettext(msgid, **values)
+        with force_locale("fr"):
+            source = gettext(msgid, **values)
+    assert language == "fr" or text != source, f"{msgid!r}: no {language!r} translation in the catalog"
+    return text
+
+
+# French UI words, as whole words: in an Arabic page they betray a sentence left untranslated.
+FRENCH_WORDS = re.compile(
+    r"\b(?:le|la|les|des|du|une|et|pour|avec|dans|sur|votre|vos|est|sont|pas|aucun|aucune)\b", re.I)
+
+
+def untranslated(page) -> list[str]:
+    """The page's own text (user content, isolated with dir="auto", <bdi> or a lang attribute,
+    set aside) that reads as French: what an Arabic reader would meet untranslated. Text hidden
+    from view (a closed <details>, a closed select's options) is not read."""
+    texts = page.evaluate("""() => {
+        const skip = 'script, style, textarea, bdi, [dir=auto], [lang]:not([lang=ar]):not(html), .as-typed, [hidden]';
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const found = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const text = node.textContent.trim();
+            const parent = node.parentElement;
+            if (text && !parent.closest(skip) && parent.getClientRects().length) found.push(text);
+        }
+        for (const e of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
+            if (e.closest(skip)) continue;
+            for (const a of ['placeholder', 'aria-label', 'title']) if (e.getAttribute(a)) found.push(e.getAttribute(a));
+        }
+        return found;
+    }""")
+    return [text for text in texts if FRENCH_WORDS.search(text)]
+
+
+def in_language(page, language: str, steps: Steps, where: str, heading: str | None = None) -> None:
+    """The page is in the reader's language: lang and dir on <html>; its heading, when given, is
+    the catalog's; in Arabic, no French sentence of the interface is left."""
+    html = page.locator("html")
+    seen = (html.get_attribute("lang"), html.get_attribute("dir"))
+    expected = (language, "rtl" if language == "ar" else "ltr")
+    assert seen == expected, (where, seen, page.locator("main").inner_text()[:300])
+    if heading is not None:
+        shown = page.locator("main h1").first.inner_text().strip()
+        steps.check(shown == heading, f"{where}: the heading is {shown!r}, not {heading!r}")
+    if language == "ar":
+        left = untranslated(page)
+        steps.check(not left, f"{where}: French left on the Arabic page: {left[:8]}")
 
 
 CONFIRM = re.compile(r"confirm|تأكيد", re.I)
@@ -133,6 +218,15 @@ def overflowing(page, width: int) -> list[str]:
                ![...e.children].some(c => { const b = c.getBoundingClientRect(); return b.right > width + 0.5 || b.left < -0.5; });
     }).slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).split(' ').join('.') : '')
                            + ' «' + (e.textContent || '').trim().slice(0, 40) + '»')""", width)
+
+
+def starts_where_reading_starts(locator) -> bool:
+    """Whether the element's text starts at the element's start edge in the page's direction (the
+    right in Arabic). A block isolated with dir="auto" is aligned by its own text: a French place
+    or title in an Arabic page lands on the far left, away from its label or its bullet."""
+    return locator.evaluate("""e => { const r = document.createRange(); r.selectNodeContents(e);
+        const text = r.getBoundingClientRect(), box = e.getBoundingClientRect();
+        return document.dir === 'rtl' ? box.right - text.right < 2 : text.left - box.left < 2; }""")
 
 
 class Steps:

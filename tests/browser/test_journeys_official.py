@@ -1,12 +1,14 @@
-"""An official's review at 1280 px, in French, on the demo's Près Saint-Jean: reads the projet de
-quartier submitted to the comité de pilotage, requests changes in a text typed on two lines,
-then, once the facilitator resubmits it, validates it through a confirmation step that works
-without JavaScript. What was typed is read back from the database and from the pages.
+"""An official's review at 1280 px, in French and in Arabic, on the demo's Près Saint-Jean: reads
+the projet de quartier submitted to the comité de pilotage, requests changes in a text typed on
+two lines, then, once the facilitator resubmits it, validates it through a confirmation step
+that works without JavaScript. What was typed is read back from the database and from the pages;
+what the app says is read from its catalog in the journey's language, never copied in French.
 """
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from participation.extensions import db
@@ -19,8 +21,8 @@ from participation.quartiers.models import Quartier, Theme
 
 from tests.browser.conftest import screenshot
 from tests.browser.journeys import (
-    DESKTOP, PRES, TYPED, Steps, confirm_if_asked, fresh, on_two_lines, open_page, seed, sign_in, type_date,
-    type_into,
+    PRES, TYPED, Steps, confirm_if_asked, fresh, in_language, on_two_lines, seed, staff_page, type_date, type_into,
+    wording,
 )
 
 MEETING = date(2026, 11, 20)
@@ -47,23 +49,26 @@ def _press(page, selector: str) -> None:
         page.keyboard.press("Enter")
 
 
-def test_official_reviews_requests_changes_then_validates_with_confirmation(live_server, browser, axe, app):
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_official_reviews_requests_changes_then_validates_with_confirmation(live_server, browser, axe, app, language):
     world = seed()
     steps = Steps()
     projet = _submitted_projet(world)
     base = live_server
-    page = open_page(browser, DESKTOP)
-    sign_in(page, base, world.official)
+    shot = f"journey-official-{language}"
+    page = staff_page(browser, base, world.official, language)
 
     # --- the dashboard leads to the projet waiting for a decision -------------------------------
     page.goto(f"{base}/tableau-de-bord")
     assert axe(page) == [], "dashboard"
-    screenshot(page, "journey-official-01-dashboard")
+    in_language(page, language, steps, "dashboard", heading=wording(app, language, "Tableau de bord"))
+    screenshot(page, f"{shot}-01-dashboard")
     link = page.locator(f"main a[href$='/projets/{projet.id}']")
     steps.check(link.count() >= 1, "dashboard: no link to the projet waiting for the comité de pilotage")
     page.goto(f"{base}/projets/{projet.id}")
     assert axe(page) == [], "review"
-    screenshot(page, "journey-official-02-review")
+    in_language(page, language, steps, "review")
+    screenshot(page, f"{shot}-02-review")
     # The content comes before the decision buttons.
     content_y = page.locator(".strategic-title").first.bounding_box()["y"]
     decision_y = page.locator("a[href$='/valider'], form[action$='/valider']").first.bounding_box()["y"]
@@ -73,26 +78,28 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     # --- changes requested, typed on two lines -----------------------------------------------------
     type_into(page, "#changes-body", TYPED)
     _press(page, "form[action$='/demander-des-modifications'] button[type=submit]")
-    assert "renvoyé en brouillon" in page.content(), page.locator("main").inner_text()[:500]
+    sent_back = wording(app, language, "Le projet est renvoyé en brouillon avec vos demandes de modification.")
+    assert sent_back in page.locator("main .flashes").inner_text(), page.locator("main").inner_text()[:500]
     fresh()
     request = db.session.scalar(select(ProjetComment).where(ProjetComment.projet_id == projet.id,
                                                            ProjetComment.kind == CommentKind.CHANGE_REQUEST))
     assert request.body == TYPED
     assert db.session.get(ProjetDeQuartier, projet.id).state is ProjetState.DRAFT
-    screenshot(page, "journey-official-03-changes-requested")
+    screenshot(page, f"{shot}-03-changes-requested")
 
     # The facilitator sees it on their space and on the projet, lines kept.
-    facilitator = open_page(browser, DESKTOP)
-    sign_in(facilitator, base, world.facilitator)
+    facilitator = staff_page(browser, base, world.facilitator, language)
     with facilitator.expect_navigation():
-        facilitator.click("nav a:has-text('Mon espace')")
+        facilitator.click("nav.main-nav a[href$='/espace']")
+    in_language(facilitator, language, steps, "facilitator's space", heading=wording(app, language, "Mon espace"))
     steps.check(facilitator.locator(f"main a[href*='/projets/{projet.id}']").count() >= 1,
                 "facilitator's space: no link to the projet whose changes were requested")
-    screenshot(facilitator, "journey-official-04-facilitator-space")
+    screenshot(facilitator, f"{shot}-04-facilitator-space")
     facilitator.goto(f"{base}/projets/{projet.id}")
     shown = facilitator.locator(".change-requests li").first
     steps.check(on_two_lines(shown), f"projet: the change request is not shown on two lines: {shown.inner_text()!r}")
-    screenshot(facilitator, "journey-official-05-facilitator-sees-request")
+    in_language(facilitator, language, steps, "projet with a change request")
+    screenshot(facilitator, f"{shot}-05-facilitator-sees-request")
     facilitator.context.close()
     fresh()
     projet = db.session.get(ProjetDeQuartier, projet.id)
@@ -103,10 +110,7 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     page.context.close()
 
     # --- validation, without JavaScript: a confirmation step, then the version is validated ------
-    context = browser.new_context(viewport=DESKTOP, locale="fr-FR", java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, base, world.official)
+    page = staff_page(browser, base, world.official, language, java_script_enabled=False)
     page.goto(f"{base}/projets/{projet.id}")
     decision = page.locator("main a[href$='/valider'], main form[action$='/valider'] button[type=submit]").first
     if page.locator("main form[action$='/valider'] input[name$='meeting_on']").count():
@@ -119,7 +123,9 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
                                                            ProjetVersion.number == 2))
     steps.check(decided.decision is not VersionDecision.VALIDATED,
                 "validate: the version is validated at once, without a confirmation step")
-    screenshot(page, "journey-official-06-confirm")
+    in_language(page, language, steps, "confirmation",
+                heading=wording(app, language, "Valider et publier la version %(n)s ?", n=decided.number))
+    screenshot(page, f"{shot}-06-confirm")
     field = page.locator("main form[action$='/valider'] input[name$='meeting_on']")
     if decided.decision is not VersionDecision.VALIDATED and field.count() and not field.input_value():
         type_date(page, "main form[action$='/valider'] input[name$='meeting_on']", MEETING)  # dated on the confirmation
@@ -130,6 +136,7 @@ def test_official_reviews_requests_changes_then_validates_with_confirmation(live
     assert decided.decision is VersionDecision.VALIDATED, decided.decision
     assert decided.meeting_on == MEETING
     assert db.session.get(ProjetDeQuartier, projet.id).state is ProjetState.VALIDATED
-    screenshot(page, "journey-official-07-validated")
-    context.close()
+    in_language(page, language, steps, "validated projet")
+    screenshot(page, f"{shot}-07-validated")
+    page.context.close()
     steps.verify()
