@@ -64,7 +64,7 @@ def test_a_facilitator_without_the_right_is_told_who_validates(client, login, ma
     db.session.add(WorkshopValidator(contrat_id=cafe.quartier.commune.contrat_id, user_id=colleague.id))
     db.session.commit()
     page = _text(client.get(f"/ateliers/{cafe.id}/compte-rendu"))
-    assert "Peuvent le valider : Nadia Validatrice" in page
+    assert "Peuvent le valider : <bdi>Nadia Validatrice</bdi>" in page
 
 
 def test_an_administrator_gets_the_link_to_grant_the_right(client, login, make_user, facilitator, cafe):

@@ -54,7 +54,7 @@ def test_facilitator_promotes_a_flagged_note_from_the_harvest(app, client, login
     assert f'href="/ateliers/{cafe.id}/recolte#note-{note.id}"' in text
     public = switch_to(app.test_client())
     text = html.unescape(public.get(page).get_data(as_text=True))
-    assert f"issue de l'atelier « {cafe.title} »" in text and "/recolte" not in text and "/comptes-rendus/" not in text
+    assert f"issue de l'atelier « <bdi>{cafe.title}</bdi> »" in text and "/recolte" not in text and "/comptes-rendus/" not in text
     report = reporting.generate_report(cafe, facilitator)
     report.status = ReportStatus.PUBLISHED
     db.session.commit()
