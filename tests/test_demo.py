@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import DateTime, func, select, text
 
-from participation.accounts.models import User
+from participation.accounts.models import Role, User
 from participation.extensions import db
 from participation.main import demo_ales
 from participation.main.demo_ecusson import PARIS
@@ -67,6 +67,9 @@ def _check_the_story(client, accounts: dict[str, tuple[str, str]]) -> None:
                                                                               Workshop.closed_at.is_not(None)))
     report = db.session.scalar(select(WorkshopReport).where(WorkshopReport.workshop_id == cafe.id))
     assert report.status is ReportStatus.PUBLISHED
+    # Written and submitted by the demo facilitator, validated by someone else: the administrator.
+    assert report.created_by_id == report.submitted_by_id != report.validated_by_id
+    assert report.validated_by.role is Role.ADMIN
     page = _page(client, f"/comptes-rendus/{report.id}")
     assert "Sécurisation de la circulation sur le boulevard du Portalet" in page
     assert "L'ARS, la CPAM et les médecins du secteur." in page  # a note of the third round

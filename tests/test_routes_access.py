@@ -85,6 +85,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.report_submit": (STAFF, True),
     "workshops.report_validate": (STAFF, True),
     "workshops.report_publish": (STAFF, True),
+    "workshops.report_reopen": (STAFF, True),
     "workshops.validators": (ADMIN, False),
     "workshops.validator_remove": (ADMIN, False),
     "workshops.public_report": (PUBLIC, False),

@@ -122,7 +122,7 @@ def _world_cafe(quartier: Quartier, themes: dict[str, Theme], cast: Cast) -> tup
 
     report = reporting.generate_report(cafe, cast.facilitator, context=CAFE["report_context"])
     reporting.submit_report(report, cast.facilitator)
-    reporting.validate_report(report, cast.admin)  # the comité technique restreint
+    reporting.validate_report(report, cast.admin)  # the comité technique restreint: not its author (check_validation)
     reporting.publish_report(report, cast.facilitator)
     report.submitted_at = paris(date(2023, 7, 20), 10)
     report.validated_at = paris(date(2023, 7, 27), 15)

@@ -38,16 +38,22 @@ def report(workshop_id: int):
     latest = reports[0] if reports else None
     form = ReportForm(obj=latest)
     if form.validate_on_submit():
+        # A submitted version is not regenerated (the page does not offer it): 409, said why.
         report = reporting.generate_report(workshop, current_user, context=form.context.data or "")
         if latest is not None and latest.frozen:
             flash(_("La version %(v)d est validée et reste lisible : vos modifications forment la version %(n)d.", v=latest.version, n=report.version), "success")
         else:
             flash(_("Le brouillon du compte-rendu a été mis à jour à partir de l'atelier."), "success")
         return redirect(url_for("workshops.report", workshop_id=workshop.id))
+    is_validator = reporting.is_validator(current_user, workshop.quartier.commune.contrat_id)
+    validators = validation.validators_of_report(latest) if latest else None
+    # The author of the version, who could validate it were it someone else's: told who will.
+    own_report = bool(latest and is_validator and current_user.id in validation.authors_of(latest)
+                      and current_user not in validators.administrators + validators.granted)
     return render_template(
         "workshops/report.html", workshop=workshop, reports=reports, report=latest, form=form,
-        can_validate=reporting.is_validator(current_user, workshop.quartier.commune.contrat_id),
-        validators=validation.validators_for(workshop.quartier.commune.contrat_id) if latest else None,
+        can_validate=reporting.may_validate(latest, current_user), is_validator=is_validator,
+        own_report=own_report, validators=validators,
     ), form_status(form)
 
 
@@ -112,6 +118,13 @@ def _transition(workshop_id: int, version: int, action, message: str, confirm: d
 @auth.roles(auth.STAFF)
 def report_submit(workshop_id: int, version: int):
     return _transition(workshop_id, version, reporting.submit_report, _("Le compte-rendu est soumis à validation."))
+
+
+@bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/brouillon", methods=["POST"])
+@auth.roles(auth.STAFF)
+def report_reopen(workshop_id: int, version: int):
+    return _transition(workshop_id, version, reporting.reopen_report,
+                       _("Le compte-rendu est repassé en brouillon : vous pouvez le modifier, puis le soumettre à nouveau."))
 
 
 @bp.route("/ateliers/<int:workshop_id>/compte-rendu/v<int:version>/valider", methods=["POST"])

@@ -18,6 +18,7 @@ from participation.workshops.models import (
     QuestionKind, ReportStatus, WalkObservation, Workshop, WorkshopReport, WorkshopValidator,
 )
 from participation.workshops.queries import observations_of
+from participation.workshops.validation import authors_of, validators_of_report
 
 
 # --- validation right ----------------------------------------------------------------------
@@ -165,9 +166,11 @@ def _editable_report(workshop: Workshop, user: User | None) -> WorkshopReport:
         select(WorkshopReport).where(WorkshopReport.workshop_id == workshop.id)
         .order_by(WorkshopReport.version.desc()).limit(1)
     )
+    if latest is not None and latest.status is ReportStatus.SUBMITTED:
+        raise WorkshopError("report_submitted", _l(
+            "La version %(v)d est soumise à validation : repassez-la en brouillon pour la modifier."), 409,
+            v=latest.version)
     if latest is not None and not latest.frozen:
-        latest.status = ReportStatus.DRAFT  # editing a submitted version sends it back to draft
-        latest.submitted_at, latest.submitted_by_id = None, None
         return latest
     report = WorkshopReport(
         workshop_id=workshop.id, version=(latest.version + 1) if latest else 1,
@@ -197,13 +200,44 @@ def submit_report(report: WorkshopReport, user: User) -> None:
     db.session.flush()
 
 
+def reopen_report(report: WorkshopReport, user: User) -> None:
+    """A submitted version goes back to draft, to be corrected and submitted again."""
+    if report.status is not ReportStatus.SUBMITTED:
+        raise WorkshopError("report_not_submitted", _l("Seul un compte-rendu soumis à validation peut repasser en brouillon."), 409)
+    report.status, report.submitted_at, report.submitted_by_id = ReportStatus.DRAFT, None, None
+    db.session.flush()
+
+
 def check_validation(report: WorkshopReport, user: User) -> None:
-    """Raises unless `user` may validate `report` now (asked before the confirmation step too)."""
+    """Raises unless `user` may validate `report` now (asked before the confirmation step too).
+
+    Nobody validates a compte-rendu they wrote (generated or submitted: validators.authors_of)
+    while someone else of the contrat can (an administrator, or a facilitator granted the right):
+    the refusal names them. When the authors are the only possible validators of the contrat, they
+    may validate it themselves, so a compte-rendu never waits for nobody."""
     if report.status is not ReportStatus.SUBMITTED:
         raise WorkshopError("report_not_submitted", _l("Le compte-rendu doit d'abord être soumis à validation."), 409)
     if not is_validator(user, report.workshop.quartier.commune.contrat_id):
         raise WorkshopError("no_validation_right", _l("Vous n'avez pas le droit de valider les comptes-rendus "
                                                        "de ce contrat de ville."), 403)
+    if user.id in authors_of(report):
+        others = validators_of_report(report)
+        names = [u.display_name for u in others.granted + others.administrators if u.id not in authors_of(report)]
+        if names:
+            raise WorkshopError("own_report", _l(
+                "Vous avez rédigé ce compte-rendu : une autre personne doit le valider. "
+                "Peuvent le valider : %(names)s."), 403, names=", ".join(names))
+
+
+def may_validate(report: WorkshopReport | None, user: User) -> bool:
+    """Whether the page offers `user` to validate `report` (the rule of check_validation)."""
+    if report is None or report.status is not ReportStatus.SUBMITTED:
+        return False
+    try:
+        check_validation(report, user)
+    except WorkshopError:
+        return False
+    return True
 
 
 def validate_report(report: WorkshopReport, user: User) -> None:
