@@ -34,6 +34,7 @@ LEVEL_LABELS = {
     "assez_difficile": _l("assez difficile"),
     "difficile": _l("difficile"),
     "tres_difficile": _l("très difficile"),
+    "non_mesure": _l("non mesurée (l'indice ne vaut que pour un texte en français)"),
 }
 
 

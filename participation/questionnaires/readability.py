@@ -68,7 +68,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 __all__ = [
     "COMMON_WORDS",
@@ -95,6 +95,7 @@ _LEVELS: tuple[tuple[float, str], ...] = (
     (30.0, "difficile"),
 )
 _LOWEST_LEVEL = "tres_difficile"
+NOT_MEASURED = "non_mesure"  # a text mostly in another script than the Latin one
 
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûüÿœæ")
 
@@ -432,3 +433,18 @@ def analyse(text: str) -> ReadabilityReport:
         ),
         rare_words=_distinct([word for word in words if not _is_common(word)]),
     )
+
+
+def _is_latin(word: str) -> bool:
+    return any(ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN") for ch in word)
+
+
+def hint(text: str) -> ReadabilityReport:
+    """The builder's hint: `analyse`, except for a text mostly written in another script (Arabic,
+    say), which is not measured (level NOT_MEASURED, nothing flagged): the score and the word
+    list are French, so they would call any such text easy and every one of its words rare."""
+    report = analyse(text)
+    lettered = [word for word in _words(unicodedata.normalize("NFC", text)) if _has_letter(word)]
+    if lettered and sum(map(_is_latin, lettered)) * 2 < len(lettered):
+        return replace(report, level=NOT_MEASURED, long_sentences=(), long_words=(), rare_words=())
+    return report

@@ -20,7 +20,7 @@ from participation.questionnaires.forms import (
     QuestionEditForm, QuestionForm, QuestionnaireForm, SectionForm,
 )
 from participation.questionnaires.models import FREE_CHOICE_KINDS, Choice, Kind, Question, Questionnaire, Section, State
-from participation.questionnaires.readability import analyse
+from participation.questionnaires.readability import hint as readability_hint
 from participation.questionnaires.translations import set_translations, translatable_objects
 
 
@@ -117,8 +117,8 @@ def edit(questionnaire_id: int):
         flash(_("Le questionnaire a été enregistré."), "success")
         return redirect(url_for("questionnaires.edit", questionnaire_id=questionnaire.id))
     locked = services.has_answers(questionnaire)
-    readability = {q.id: analyse(q.text) for q in questionnaire.questions}
-    intro_readability = analyse(questionnaire.introduction) if questionnaire.introduction else None
+    readability = {q.id: readability_hint(q.text) for q in questionnaire.questions}
+    intro_readability = readability_hint(questionnaire.introduction) if questionnaire.introduction else None
     return render_template(
         "questionnaires/edit.html", questionnaire=questionnaire, form=form, locked=locked,
         readability=readability, intro_readability=intro_readability, LEVEL_LABELS=LEVEL_LABELS,
@@ -238,7 +238,7 @@ def question_edit(questionnaire_id: int, question_id: int):
             return redirect(url_for("questionnaires.question_edit", questionnaire_id=questionnaire.id, question_id=question.id))
     return render_template(
         "questionnaires/question_form.html", form=form, questionnaire=questionnaire, section=question.section,
-        question=question, error=error, locked=locked, readability=analyse(question.text),
+        question=question, error=error, locked=locked, readability=readability_hint(question.text),
         LEVEL_LABELS=LEVEL_LABELS, KIND_LABELS=KIND_LABELS, choice_form=_blank_choice_form(questionnaire),
         FREE_CHOICE_KINDS=FREE_CHOICE_KINDS, Kind=Kind,
     ), 400 if form.is_submitted() else 200
@@ -339,7 +339,7 @@ def choice_delete(questionnaire_id: int, choice_id: int):
 def readability():
     """The readability of a text being typed, for the builder's live hint (JSON)."""
     text = (request.form.get("text") or "")[:5000]
-    report = analyse(text)
+    report = readability_hint(text)
     return {
         "score": report.score, "level": report.level, "level_label": str(LEVEL_LABELS[report.level]),
         "long_sentences": list(report.long_sentences), "rare_words": list(report.rare_words),

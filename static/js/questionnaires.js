@@ -51,7 +51,7 @@
               output.className = "readability readability-" + report.level;
               output.textContent = "";
               var line = document.createElement("p");
-              line.textContent = report.score + " / 100 — " + report.level_label;
+              line.textContent = report.level === "non_mesure" ? report.level_label : report.score + " / 100 — " + report.level_label;
               output.appendChild(line);
               if (report.rare_words.length) {
                 var rare = document.createElement("p");

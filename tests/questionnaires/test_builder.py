@@ -62,6 +62,22 @@ def test_readability_flags_long_sentences_and_rare_words(client, quartier, make_
     assert live.status_code == 200 and live.json["level"] in ("tres_facile", "facile")
 
 
+def test_readability_does_not_score_a_question_written_in_arabic(client, quartier, make_questionnaire, facilitator):
+    """The index and its word list are French: an Arabic question is said not measured, never
+    'very easy' with every word 'rare'; a French question keeps its score."""
+    qn = make_questionnaire(quartier, state=State.DRAFT)
+    qn.kids.text = "ما الذي ينقص الشباب في الحي؟"
+    db.session.commit()
+    html = client.get(f"/questionnaires/{qn.id}/modifier").get_data(as_text=True)
+    assert "Lisibilité : non mesurée (l'indice ne vaut que pour un texte en français)" in html
+    assert "Mots peu courants" not in html.split("ما الذي ينقص")[1].split("</section>")[0]
+    page = f"/questionnaires/{qn.id}/modifier"
+    arabic = client.post_form("/questionnaires/lisibilite", {"text": "ما الذي ينقص الشباب في الحي؟"}, page=page)
+    assert arabic.json["level"] == "non_mesure" and arabic.json["rare_words"] == []
+    mixed = client.post_form("/questionnaires/lisibilite", {"text": "Le parc de la Cité (الحديقة) est beau."}, page=page)
+    assert mixed.json["level"] in ("tres_facile", "facile")
+
+
 def test_demographic_question_is_never_required(client, quartier, make_questionnaire, facilitator):
     qn = make_questionnaire(quartier, state=State.DRAFT)
     url = f"/questionnaires/{qn.id}/sections/{qn.s1.id}/questions/nouvelle"
