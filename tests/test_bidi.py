@@ -13,7 +13,7 @@ from participation.config import ROOT
 
 FSI, PDI = "\u2068", "\u2069"
 
-# Attributes (and variables) that hold what people typed: names, titles, labels, free text.
+# Attributes that hold what people typed: names, titles, labels, free text.
 USER_CONTENT = frozenset({
     "name", "title", "label", "display_name", "text", "body", "author", "author_label", "who",
     "reason", "hidden_reason", "contact", "actor_name", "host_label", "workshop_title", "answer",
@@ -42,9 +42,9 @@ def _unisolated(node: nodes.Node, isolated: bool = False) -> list[str]:
     if isinstance(node, nodes.Getitem):
         key = node.arg.value if isinstance(node.arg, nodes.Const) else None
         return [key] if key in USER_CONTENT and not isolated else []
-    if isinstance(node, nodes.Name) and node.name in USER_CONTENT and not isolated:
-        found.append(node.name)
-    elif isinstance(node, nodes.Filter) and node.name == "map" and not isolated:
+    # A bare variable is left alone: a loop over interface labels (`for key, label in LABELS.items()`)
+    # reads the same as one over names, and only the template's author knows which it is.
+    if isinstance(node, nodes.Filter) and node.name == "map" and not isolated:
         found += [kw.value.value for kw in node.kwargs if kw.key == "attribute"
                   and isinstance(kw.value, nodes.Const) and kw.value.value in USER_CONTENT]
     if _isolates(node):
@@ -81,7 +81,7 @@ def test_the_scan_finds_user_content_passed_bare_to_gettext():
     bare = _parse('{% block title %}{{ _("T %(name)s", name=q.name|bdi) }}{% endblock %}'
                   '{{ _("P %(name)s %(n)s", name=q.commune.name, n=q.population) }}'
                   '{{ _("V %(names)s", names=vs|map(attribute="display_name")|join(", ")) }}'
-                  '{{ ngettext("%(num)s « %(term)s »", "%(num)s « %(term)s »", n, term=term) }}')
+                  '{{ ngettext("%(num)s « %(term)s »", "%(num)s « %(term)s »", n, term=search.term) }}')
     assert len(_violations(bare)) == 4
     kept = _parse('{% block title %}{{ _("T %(name)s", name=q.name|isolate) }}{% endblock %}'
                   '{{ _("P %(name)s %(n)s", name=q.commune.name|bdi, n=q.population) }}'
