@@ -131,6 +131,7 @@ def test_a_french_name_in_the_arabic_layout_is_isolated_in_title_and_body(client
     assert 'dir="rtl"' in page
     assert f"{FSI}Cité &lt;Les Pins&gt;{PDI}" in _title(page)
     assert "<Les Pins>" not in page and "<bdi>" not in _title(page)
+    _no_stray_isolation(page)
 
     # Staff: the priorities page, name in the title and in the heading.
     login(make_user(Role.OFFICIAL, quartier=pins))
@@ -138,9 +139,21 @@ def test_a_french_name_in_the_arabic_layout_is_isolated_in_title_and_body(client
     assert f"{FSI}Cité &lt;Les Pins&gt;{PDI}" in _title(page)
     assert "<bdi>Cité &lt;Les Pins&gt;</bdi>" in _body(page)
     assert "<Les Pins>" not in page
+    _no_stray_isolation(page)
+
+
+def _no_stray_isolation(page: str) -> None:
+    """<bdi> is markup in a sentence, never text shown, nor part of an address."""
+    assert "&lt;bdi" not in page and "%3Cbdi" not in page
 
 
 def test_a_contrat_name_in_the_arabic_account_page_is_isolated(client, login, make_user, pins):
     login(make_user(Role.FACILITATOR, contrat=pins.commune.contrat))
     page = client.get("/espace").get_data(as_text=True)
     assert "<bdi>Montpellier Méditerranée</bdi>" in _body(page)
+    _no_stray_isolation(page)
+    # The quartier page as its facilitator: the QPV code set apart in the sentence, not in the links.
+    page = client.get("/quartiers/QN03499M").get_data(as_text=True)
+    assert "<bdi>QN03499M</bdi>" in page
+    assert 'href="/quartiers/QN03499M/conseil' in page
+    _no_stray_isolation(page)
