@@ -68,6 +68,7 @@ EXPECTED: dict[str, tuple[object, bool]] = {
     "workshops.stop_add": (STAFF, True),
     "workshops.stop_move": (STAFF, True),
     "workshops.close": (STAFF, True),
+    "workshops.settle_time": (STAFF, True),
     "workshops.capture": (STAFF | {Role.CONSEIL_MEMBER}, True),
     "workshops.note_create": (STAFF | {Role.CONSEIL_MEMBER}, True),
     "workshops.notes_feed": (STAFF | {Role.CONSEIL_MEMBER}, True),
