@@ -111,6 +111,7 @@ def app_config(database_url, tmp_root) -> dict:
         "TESTING": True,
         "SERVER_NAME": None,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "ARGON2_PROFILE": "CHEAPEST",  # still argon2, at a cost that does not dominate the suite
     }
 
 

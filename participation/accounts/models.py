@@ -6,8 +6,9 @@ import secrets
 from datetime import datetime
 from typing import Optional
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,7 +27,12 @@ class Role(enum.Enum):
 
 
 def password_hasher() -> PasswordHasher:
-    return PasswordHasher()
+    """argon2 with the app's profile (config ARGON2_PROFILE); the cheapest only under TESTING."""
+    name = current_app.config.get("ARGON2_PROFILE", "RFC_9106_LOW_MEMORY") if has_app_context() else ""
+    if name == "CHEAPEST" and not current_app.testing:
+        name = ""
+    parameters = getattr(profiles, name, None) if name else None
+    return PasswordHasher.from_parameters(parameters) if parameters else PasswordHasher()
 
 
 def new_session_token() -> str:

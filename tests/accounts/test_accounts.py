@@ -190,3 +190,22 @@ def test_a_nul_byte_in_the_login_email_is_refused_without_an_error(client, make_
     assert "caractères invalides" in response.get_data(as_text=True)
     assert client.get("/espace").status_code == 302
     assert client.post_form("/mot-de-passe/oubli", {"email": "a\x00@example.org"}).status_code == 400
+
+
+def test_passwords_are_hashed_with_argon2id_at_rfc_9106_cost_outside_tests(app_config):
+    """Production hashes at RFC 9106's low-memory cost; the cheap profile the suite uses is
+    refused by an app that is not under test, whatever its configuration says."""
+    from participation import create_app
+    from participation.accounts.models import User
+
+    for overrides in ({"ARGON2_PROFILE": "RFC_9106_LOW_MEMORY"}, {"ARGON2_PROFILE": "CHEAPEST", "TESTING": False}):
+        production = create_app({**app_config, **overrides})
+        with production.app_context():
+            user = User()
+            user.set_password("un mot de passe")
+            assert user.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), overrides
+            assert user.check_password("un mot de passe") and not user.check_password("un autre")
+    with create_app(app_config).app_context():  # the suite's own apps: argon2id still, cheapest cost
+        user = User()
+        user.set_password("un mot de passe")
+        assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
