@@ -75,13 +75,19 @@ def _schema(database_url, tmp_root):
 
 
 def _empty_tables() -> None:
+    """DELETE, children first, then (PostgreSQL) every id sequence back to 1, in one statement.
+
+    Not TRUNCATE: on PostgreSQL it costs 0.4 s for our tables however empty they are, which was
+    five minutes of the suite; a DELETE of a test's few rows costs milliseconds."""
     tables = db.metadata.sorted_tables
+    for table in reversed(tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
+        restarts = [f"setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), 1, false)"
+                    for table in tables if "id" in table.c and table.c.id.autoincrement in (True, "auto")
+                    and table.c.id.primary_key]
+        if restarts:
+            db.session.execute(text("SELECT " + ", ".join(restarts)))
     db.session.commit()
 
 
