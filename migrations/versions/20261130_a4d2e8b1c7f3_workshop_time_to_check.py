@@ -56,7 +56,7 @@ def upgrade():
         if starts_at.tzinfo is None:
             starts_at = starts_at.replace(tzinfo=timezone.utc)
         local = starts_at.astimezone(_zone(zone_name))
-        if local.minute % 15 == 6 and local.second == 0:  # as workshops.times.looks_shifted
+        if local.minute % 15 == 6 and local.second == 0:  # 18:51 for 18:00, as workshops/times.py explains
             flagged.append(workshop_id)
     for start in range(0, len(flagged), 500):
         bind.execute(workshops.update().where(workshops.c.id.in_(flagged[start:start + 500]))

@@ -20,11 +20,6 @@ DEFAULT_ZONE = "Europe/Paris"
 LMT_SHIFT = timedelta(minutes=9)
 
 
-def looks_shifted(moment: datetime | None, zone_name: str | None) -> bool:
-    local = to_local(moment, zone_name)
-    return local is not None and local.minute % 15 == 6 and local.second == 0
-
-
 def unshifted(moment: datetime | None, zone_name: str | None) -> datetime | None:
     """The moment the facilitator typed, from one the old code stored 9 minutes early."""
     if moment is None:

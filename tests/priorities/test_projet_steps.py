@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
 
 from participation.extensions import db
 from participation.priorities.models import ProjetDeQuartier
+from tests.priorities.test_projet import _draft
 
 
 def _steps(html: str) -> list[tuple[str, str, str]]:
@@ -19,11 +19,7 @@ def _steps(html: str) -> list[tuple[str, str, str]]:
 
 
 def test_each_step_says_its_status_and_date(client, login, ecusson):
-    login(ecusson.facilitator)
-    assert client.post_form("/quartiers/QN03014M/projet-de-quartier/nouveau", {
-        "period_id": ecusson.period.id, "title": "Projet", "themes": [ecusson.t("habitat")],
-    }).status_code == 302
-    projet = db.session.scalars(select(ProjetDeQuartier)).one()
+    projet = _draft(client, login, ecusson, themes=("habitat",))
     created = projet.created_at.strftime("%d/%m/%Y")
     steps = _steps(client.get(f"/projets/{projet.id}").get_data(as_text=True))
     assert steps == [

@@ -11,6 +11,7 @@ from participation.extensions import db
 from participation.priorities.models import ObjectiveLink, ProjetDeQuartier, StrategicObjective
 from participation.proposals import moderation, services as proposal_services
 from participation.proposals.models import Proposal, ProposalSource, ProposalState, StateChange
+from tests.priorities.test_projet import _draft
 
 
 def _proposal(quartier, title, state=None, actor=None):
@@ -25,11 +26,7 @@ def _proposal(quartier, title, state=None, actor=None):
 
 
 def _projet_with_objective(client, login, ecusson):
-    login(ecusson.facilitator)
-    assert client.post_form("/quartiers/QN03014M/projet-de-quartier/nouveau", {
-        "period_id": ecusson.period.id, "title": "Projet", "themes": [ecusson.t("habitat")],
-    }).status_code == 302
-    projet = db.session.scalars(select(ProjetDeQuartier)).one()
+    projet = _draft(client, login, ecusson, themes=("habitat",))
     assert client.post_form(f"/projets/{projet.id}/ajouter", {
         "level": "strategic", "parent_id": projet.priorities[0].id, "title": "Un quartier plus propre"}).status_code == 302
     return projet, db.session.scalars(select(StrategicObjective)).one()
