@@ -3,6 +3,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app participation
 PORT ?= 5000
+# pytest-xdist workers: one per core by default; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install translations extract-messages update-catalogs bench browser clean
 
@@ -40,7 +42,7 @@ run: translations
 	$(FLASK) run --port $(PORT)
 
 test: translations browser node_modules/axe-core/axe.min.js
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: translations
 	$(PY) -m bench $(BENCH_ARGS)

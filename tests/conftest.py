@@ -2,10 +2,13 @@
 
 The database comes from PARTICIPATION_TEST_DATABASE_URL (PostgreSQL in CI), or a SQLite file
 in a temporary folder. The schema is made once per session; every test starts from empty
-tables.
+tables. Under pytest-xdist (`make test` runs one worker per core) each worker has a database
+of its own: its own SQLite file, or on PostgreSQL a database named after the given one and the
+worker, made at the start and dropped at the end.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
@@ -58,8 +61,56 @@ def tmp_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_root) -> str:
-    return _base_database_url(tmp_root)
+def database_url(tmp_root, request) -> str:
+    url = _base_database_url(tmp_root)
+    worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
+    if worker_id == "master" or make_url(url).get_backend_name() == "sqlite":
+        yield url  # a SQLite file under tmp_root, which pytest-xdist makes per worker
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- figures printed at the end of the run --------------------------------------------------
+
+REPORTS: dict[str, list[str]] = {}
+"""Figures a test module measured (hostile input, faults), by heading: printed after the run.
+
+Under pytest-xdist they are measured in a worker and travel to the controller, which prints
+them, through xdist's `workeroutput`."""
+
+
+def report(heading: str, *lines: str) -> None:
+    REPORTS.setdefault(heading, []).extend(lines)
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["reports"] = json.dumps(REPORTS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    for heading, lines in json.loads(getattr(node, "workeroutput", {}).get("reports", "{}")).items():
+        report(heading, *lines)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for heading, lines in sorted(REPORTS.items()):
+        terminalreporter.write_sep("-", heading)
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

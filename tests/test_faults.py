@@ -38,30 +38,13 @@ from pathlib import Path
 import pytest
 
 from participation.config import ROOT
+from tests.conftest import report
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 VOTERS = 12
 VOTES_EACH = 40
 OUTAGE_SECONDS = 3
 RETRY_PAUSE = 0.2
-
-FIGURES: dict[str, object] = {}
-
-
-class _Figures:
-    def pytest_terminal_summary(self, terminalreporter):
-        if FIGURES:
-            terminalreporter.write_sep("-", "faults (issue 11)")
-            for name, value in FIGURES.items():
-                terminalreporter.write_line(f"{name}: {value}")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _figures(request):
-    if not request.config.pluginmanager.has_plugin("fault-figures"):
-        request.config.pluginmanager.register(_Figures(), "fault-figures")
-    yield
-
 
 def _missing(what: str):
     if os.environ.get("CI") == "true":
@@ -405,13 +388,14 @@ def test_database_stopped_during_votes(postgres, world, tmp_path):
     finally:
         server.close()
 
-    FIGURES["database outage"] = (
+    figure = (
         f"{sum(statuses.values())} vote requests by {VOTERS} voters in {elapsed:.1f} s, database stopped "
         f"at {stopped_at:.1f} s for {OUTAGE_SECONDS} s (back at {restarted_at:.1f} s); statuses {dict(statuses)}; "
         f"{len(acknowledged)} votes acknowledged, {sum(stored.values())} stored, {len(lost)} lost; "
         f"{len(after_restart)} acknowledged after the restart"
     )
-    print(FIGURES["database outage"])
+    report("faults (issue 11)", f"database outage: {figure}")
+    print(figure)
     assert bad == [], bad[:20]
     assert lost == [], f"acknowledged but not stored: {lost[:20]}"
     assert unexplained == []
@@ -441,11 +425,12 @@ def test_redis_unreachable(postgres, world, tmp_path):
     finally:
         server.close()
     stored = _stored_votes(world["app"])
-    FIGURES["redis unreachable"] = (
+    figure = (
         f"{len(codes)} codes entered and {sum(statuses.values())} votes: statuses {dict(statuses)}; "
         f"stored {sum(stored[p] for p in proposals[:4])}; /healthz {health_status} {health}"
     )
-    print(FIGURES["redis unreachable"])
+    report("faults (issue 11)", f"redis unreachable: {figure}")
+    print(figure)
     assert sum(stored[p] for p in proposals[:4]) == len(codes) * 4
     assert health_status == 200
     assert health["redis"] == "unreachable" and health["status"] == "degraded"
@@ -486,12 +471,13 @@ def test_database_stopped_during_questionnaire_submissions(postgres, world, tmp_
         server.close()
 
     acknowledged = [idea for idea, final in finals.items() if final == 302]
-    FIGURES["database outage, questionnaires"] = (
+    figure = (
         f"{sum(statuses.values())} requests by {RESIDENTS} residents in {elapsed:.1f} s, database stopped "
         f"for {OUTAGE_SECONDS} s; statuses {dict(statuses)}; {len(acknowledged)} answers acknowledged, "
         f"{sum(stored.values())} stored"
     )
-    print(FIGURES["database outage, questionnaires"])
+    report("faults (issue 11)", f"database outage, questionnaires: {figure}")
+    print(figure)
     assert set(statuses) <= {200, 302, 503}, statuses
     assert statuses[503] > 0, "the outage was not met"
     assert len(acknowledged) == RESIDENTS, finals

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from participation.accounts.models import Role
 from participation.extensions import db
 from tests import hostile
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, report
 from tests.test_routes_access import EXPECTED, PUBLIC, world  # noqa: F401 - world is a fixture
 
 ROLES = [None, *Role]
@@ -34,23 +34,18 @@ LAST = re.compile(r"delete|remove|revoke|archive|close|state|users_edit|_edit$|c
 FIGURES: Counter = Counter()
 
 
-class _Figures:
-    def pytest_terminal_summary(self, terminalreporter):
-        if FIGURES["requests"]:
-            terminalreporter.write_sep("-", "hostile input (issue 11)")
-            terminalreporter.write_line(
-                f"{FIGURES['requests']} generated requests over {FIGURES['routes']} route × role pairs "
-                f"({FIGURES['discovery']} page reads to find the forms); "
-                f"statuses: {dict(sorted(FIGURES['statuses'].items()))}"
-            )
-
-
 @pytest.fixture(scope="module", autouse=True)
-def _figures(request):
-    if not request.config.pluginmanager.has_plugin("hostile-input-figures"):
-        FIGURES["statuses"] = Counter()
-        request.config.pluginmanager.register(_Figures(), "hostile-input-figures")
+def _figures():
+    FIGURES.clear()
+    FIGURES["statuses"] = Counter()
     yield
+    if FIGURES["requests"]:
+        report(
+            "hostile input (issue 11)",
+            f"{FIGURES['requests']} generated requests over {FIGURES['routes']} route × role pairs "
+            f"({FIGURES['discovery']} page reads to find the forms); "
+            f"statuses: {dict(sorted(FIGURES['statuses'].items()))}",
+        )
 
 
 @pytest.fixture
