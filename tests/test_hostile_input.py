@@ -5,7 +5,7 @@ form fields its pages offer (found by reading the forms of every page the role c
 JSON bodies and path segments, filled with NUL bytes, lone surrogates, non-ASCII digits,
 signs, out-of-range integers, CRLF, 100 kB strings, 10 000-deep JSON and wrong types. Any 5xx,
 or an exception escaping the app, fails the test. CSRF and rate limits are off so that the
-requests reach the views. HOSTILE_EXAMPLES sets the examples per allowed route (default 4; 8 or more for a deeper run).
+requests reach the views. HOSTILE_EXAMPLES sets the examples per allowed route (default 8; 16 or more for a deeper run).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from tests.conftest import TEST_PASSWORD, report
 from tests.test_routes_access import EXPECTED, PUBLIC, world  # noqa: F401 - world is a fixture
 
 ROLES = [None, *Role]
-EXAMPLES_ALLOWED = int(os.environ.get("HOSTILE_EXAMPLES", "4"))
+EXAMPLES_ALLOWED = int(os.environ.get("HOSTILE_EXAMPLES", "8"))
 EXAMPLES_REFUSED = 2
 # Routes that may undo the objects other routes need (or the session itself) are fuzzed last.
 LAST = re.compile(r"delete|remove|revoke|archive|close|state|users_edit|_edit$|change_password|logout")

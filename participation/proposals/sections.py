@@ -1,6 +1,8 @@
-"""The proposals' block of the public quartier page: open proposals and the latest answers."""
+"""The proposals' block of the public quartier page: open proposals, the latest answers, and the
+facilitators' way in (voting periods, codes, gommettes, answers)."""
 from __future__ import annotations
 
+from participation import auth
 from participation.proposals.forms import STATE_LABELS
 from participation.proposals.models import ProposalState
 from participation.proposals.listing import list_proposals
@@ -23,7 +25,8 @@ def quartier_section(quartier: Quartier) -> QuartierSection:
         "proposals/_quartier_section.html",
         {"proposals_period": period, "proposals_open": open_rows, "proposals_open_total": open_total,
          "proposals_answered": answered_rows, "proposals_answered_total": answered_total,
-         "proposals_state_labels": STATE_LABELS},
+         "proposals_state_labels": STATE_LABELS,
+         "proposals_staff": auth.can_act_on_quartier(quartier, auth.STAFF)},
         order=30,
     )
 

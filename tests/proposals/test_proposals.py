@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from participation.accounts.models import Role
 from participation.audit.models import AuditEntry
 from participation.extensions import db
 from participation.proposals import moderation, services
@@ -13,6 +14,7 @@ from participation.proposals.models import (
     Comment, ModerationEvent, Proposal, ProposalSource, ProposalState, Report, StateChange,
 )
 
+from tests.conftest import TEST_PASSWORD
 from tests.proposals.conftest import enter_code, switch_to, vote
 
 
@@ -265,6 +267,25 @@ def test_quartier_page_lists_open_and_answered_proposals(client, quartier, make_
     db.session.commit()
     html = client.get(f"/quartiers/{quartier.qpv_code}").get_data(as_text=True)
     assert open_one.title in html and answered.title in html and "Le vote est ouvert" in html
+
+
+def test_the_quartier_page_leads_facilitators_of_that_quartier_to_the_vote_management(
+        app, quartier, make_quartier, make_user, facilitator, resident, period):
+    url = f"/quartiers/{quartier.qpv_code}"
+    manage = f'href="{url}/propositions/gestion"'
+
+    def page_as(user):
+        client = switch_to(app.test_client())
+        if user is not None:
+            assert client.post_form("/connexion", {"email": user.email, "password": TEST_PASSWORD}).status_code == 302
+        return client, client.get(url).get_data(as_text=True)
+
+    assert manage not in page_as(None)[1]
+    assert manage not in page_as(resident)[1]
+    assert manage not in page_as(make_user(Role.FACILITATOR, quartier=make_quartier()))[1]
+    client, page = page_as(facilitator)
+    assert manage in page and "Gérer les propositions, le vote et les codes de vote" in page
+    assert client.get(f"{url}/propositions/gestion").status_code == 200
 
 
 def _workshop_note(quartier, text="Un city-stade près du collège"):
