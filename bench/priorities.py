@@ -33,6 +33,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import insert, text
 
+from bench import median_seconds
+
 PERIOD = (date(2023, 7, 1), date(2023, 9, 30))
 WEIGHTS = {"questionnaire_ranking": 2, "questionnaire_choices": 1, "questionnaire_texts": 1,
            "workshop_notes": 1.5, "workshop_dots": 0.5, "proposal_votes": 1, "proposal_dots": 0.5}
@@ -309,12 +311,11 @@ def build(scale: float, seed: int = 2023) -> tuple:
 
 
 def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        begin = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - begin)
-    return statistics.median(times), result
+    """The median time of `repeat` calls (no warm-up: the first call is part of what is measured)
+    and the last call's result."""
+    results = []
+    seconds = median_seconds(lambda: results.append(function()), repeat, warm_up=False)
+    return seconds, results[-1]
 
 
 def run(url: str, scale: float, repeat: int) -> dict:

@@ -16,12 +16,13 @@ import csv
 import io
 import os
 import random
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
 from sqlalchemy import text
+
+from bench import median_seconds
 
 HAND_WRITTEN = """
 SELECT p.id, p.title,
@@ -40,16 +41,6 @@ WHERE p.quartier_id = :quartier AND p.hidden = :hidden
 ORDER BY COALESCE(v.pour, 0) - COALESCE(v.contre, 0) DESC, COALESCE(v.pour, 0) DESC, p.created_at DESC, p.id DESC
 LIMIT 30
 """
-
-
-def _timed(function, repeat: int) -> float:
-    function()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def _build(scale: float):
@@ -124,12 +115,12 @@ def run(database_url: str, scale: float, label: str) -> None:
         try:
             quartier, n_votes = _build(scale)
             repeat = 7
-            ours = _timed(lambda: listing.list_proposals(quartier, sort="supported", limit=30), repeat)
-            hand = _timed(lambda: db.session.execute(
+            ours = median_seconds(lambda: listing.list_proposals(quartier, sort="supported", limit=30), repeat)
+            hand = median_seconds(lambda: db.session.execute(
                 text(HAND_WRITTEN), {"quartier": quartier.id, "hidden": False}).all(), repeat)
             client = app.test_client()
             url = f"/quartiers/{quartier.qpv_code}/propositions?sort=supported"
-            page = _timed(lambda: client.get(url), repeat)
+            page = median_seconds(lambda: client.get(url), repeat)
             print(f"[{label}] list sorted by support, {int(2000 * scale)} proposals, {n_votes} votes:")
             print(f"  listing.list_proposals {ours * 1000:.1f} ms | hand-written SQL {hand * 1000:.1f} ms "
                   f"| ratio {ours / hand:.2f}")

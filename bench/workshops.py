@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import tempfile
 import time
 import uuid
@@ -27,6 +26,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
+
+from bench import median_seconds
 
 # What the harvest page needs: every kept note with its theme, and the notes it absorbed.
 HARVEST_SQL = """
@@ -43,16 +44,6 @@ FROM workshop_notes n JOIN workshops w ON w.id = n.workshop_id
 WHERE w.quartier_id = :quartier AND w.is_template = :false AND n.merged_into_id IS NULL
 GROUP BY n.theme_id
 """
-
-
-def _timed(function, repeat: int) -> float:
-    function()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
 
 
 def _build(scale: float):
@@ -121,13 +112,13 @@ def _run(url: str, scale: float, repeat: int) -> None:
         def hand_harvest():
             return db.session.execute(text(HARVEST_SQL), {"workshop": workshop.id}).all()
 
-        real, hand = _timed(real_harvest, repeat), _timed(hand_harvest, repeat)
+        real, hand = median_seconds(real_harvest, repeat), median_seconds(hand_harvest, repeat)
         print(f"  harvest of one workshop ({sum(g.count for g in real_harvest())} notes): "
               f"service {real * 1000:.1f} ms, SQL {hand * 1000:.1f} ms, ratio {real / hand:.1f}")
 
         provider = WorkshopEvidence()
-        real = _timed(lambda: provider.theme_weights(quartier_id, None, None), repeat)
-        hand = _timed(lambda: db.session.execute(text(EVIDENCE_SQL), {"quartier": quartier_id, "false": False}).all(), repeat)
+        real = median_seconds(lambda: provider.theme_weights(quartier_id, None, None), repeat)
+        hand = median_seconds(lambda: db.session.execute(text(EVIDENCE_SQL), {"quartier": quartier_id, "false": False}).all(), repeat)
         print(f"  evidence theme_weights over {n_notes} notes: provider {real * 1000:.1f} ms, "
               f"SQL {hand * 1000:.1f} ms, ratio {real / hand:.1f}")
 
