@@ -1,6 +1,7 @@
 """Language choice: the reader's cookie, then the browser's preference, French by default."""
 from __future__ import annotations
 
+from babel.numbers import parse_pattern
 from flask import Flask, current_app, request
 from flask_babel import force_locale, get_locale, refresh
 from markupsafe import Markup
@@ -18,6 +19,12 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def N_(message: str) -> str:
+    """Marks a wording for the catalogs that is stored in French and translated when shown (the
+    default world-café questions, an answer an import had to supply)."""
+    return message
 
 
 def current_language() -> str:
@@ -52,6 +59,16 @@ def bdi_filter(value) -> Markup:
     return Markup("<bdi>{}</bdi>").format(value)
 
 
+def share_filter(value: float, digits: int = 1) -> str:
+    """A share (0.256) written as the reader writes a percentage, to `digits` decimals at most:
+    « 25,6 % » in French, « 25.6% » in English. Flask-Babel's `percentformat` takes a pattern, which
+    would drop the locale's own spacing; this keeps the locale's pattern and only sets the decimals."""
+    locale = get_locale()
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (0, digits)
+    return pattern.apply(value, locale)
+
+
 def isolate_filter(value) -> str:
     """For text where no tag may go (<title>, attribute values, plain-text mail): the Unicode
     isolates around the value; escaping is left to autoescape, as for any other string."""
@@ -74,3 +91,4 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["bdi"] = bdi_filter
     app.jinja_env.filters["isolate"] = isolate_filter
+    app.jinja_env.filters["share"] = share_filter

@@ -70,6 +70,13 @@ def _violations(tree: nodes.Template) -> list[str]:
         if block.name == "title":
             problems += [f"line {f.lineno}: |bdi in the title block" for f in block.find_all(nodes.Filter)
                          if f.name == "bdi"]
+            # And user content printed in the title outside a sentence still takes the isolates.
+            for output in block.find_all(nodes.Output):
+                for expr in output.nodes:
+                    if isinstance(expr, nodes.Call) and isinstance(expr.node, nodes.Name) \
+                            and expr.node.name in ("_", "gettext", "ngettext"):
+                        continue  # its parameters are checked above
+                    problems += [f"line {expr.lineno}: {attr} bare in the title" for attr in _unisolated(expr)]
     return problems
 
 
@@ -83,11 +90,14 @@ def test_the_scan_finds_user_content_passed_bare_to_gettext():
                   '{{ _("V %(names)s", names=vs|map(attribute="display_name")|join(", ")) }}'
                   '{{ ngettext("%(num)s « %(term)s »", "%(num)s « %(term)s »", n, term=search.term) }}')
     assert len(_violations(bare)) == 4
+    assert len(_violations(_parse('{% block title %}{{ _("Ateliers") }} · {{ quartier.name }}{% endblock %}'))) == 1
     kept = _parse('{% block title %}{{ _("T %(name)s", name=q.name|isolate) }}{% endblock %}'
                   '{{ _("P %(name)s %(n)s", name=q.commune.name|bdi, n=q.population) }}'
                   '{{ _("A %(who)s", who=(p.author_label or labels[p.source])|bdi) }}'
                   '{{ _("V %(names)s", names=vs|map(attribute="display_name")|map("bdi")|join(", ")) }}')
     assert _violations(kept) == []
+    assert _violations(_parse('{% block title %}{% if p.hidden %}{{ _("M") }}{% else %}{{ p.title|isolate }}'
+                              '{% endif %}{% endblock %}')) == []
 
 
 def test_every_template_sets_user_content_apart_in_translated_sentences():

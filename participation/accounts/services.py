@@ -11,12 +11,13 @@ from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from participation.accounts.models import Role, User, UserScope
 from participation.errors import DomainError
 from participation.extensions import db
 from participation.modelbase import utcnow
-from participation.quartiers.models import ContratDeVille, Quartier
+from participation.quartiers.models import Commune, ContratDeVille, Quartier
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +110,19 @@ def update_user(
 
 def list_users():
     return db.session.scalars(select(User).order_by(func.lower(User.display_name))).all()
+
+
+def quartiers_in_scope(user: User) -> list[Quartier]:
+    """The quartiers an account works on: every one for an administrator, else those of its
+    scopes, a whole contrat's included; by commune, then name, communes and contrats loaded."""
+    query = select(Quartier).join(Quartier.commune).options(
+        selectinload(Quartier.commune).selectinload(Commune.contrat)
+    ).order_by(Commune.name, Quartier.name)
+    if not user.is_admin:
+        quartier_ids = [s.quartier_id for s in user.scopes if s.quartier_id]
+        contrat_ids = [s.contrat_id for s in user.scopes if s.contrat_id]
+        query = query.where(Quartier.id.in_(quartier_ids) | Commune.contrat_id.in_(contrat_ids))
+    return list(db.session.scalars(query))
 
 
 def _serializer() -> URLSafeTimedSerializer:

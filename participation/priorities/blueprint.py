@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -87,7 +88,8 @@ def projet_or_404(projet_id: int, allowed=auth.STAFF_AND_OFFICIALS) -> ProjetDeQ
 
 
 def form_errors(form) -> list[str]:
-    return [f"{field.label.text} : {message}" for field in form if field.errors for message in field.errors]
+    return [_("%(field)s : %(error)s", field=field.label.text, error=message)
+            for field in form if field.errors for message in field.errors]
 
 
 def back(projet: ProjetDeQuartier, anchor: str = "") -> Response:

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from participation.accounts.models import Role
+from participation.accounts.services import quartiers_in_scope
 from participation.evidence import ThemeWeight
 from participation.extensions import db
 from participation.priorities.models import ConcertationPeriod, ProjetDeQuartier, ProjetState, VersionDecision
 from participation.priorities.aggregation import ContratContext, aggregate, collect_evidence_many, periods_for_contrat
 from participation.priorities.services import pending_proposals_by_quartier
-from participation.quartiers.models import Commune, Quartier, Theme
+from participation.quartiers.models import Quartier, Theme
 
 
 @dataclass
@@ -56,19 +57,8 @@ def overview(rows: list[DashboardRow]) -> Overview:
                     quiet=[row for row in rows if row.quiet])
 
 
-def scope_quartiers(user) -> list[Quartier]:
-    query = select(Quartier).join(Quartier.commune).options(
-        selectinload(Quartier.commune).selectinload(Commune.contrat)
-    ).order_by(Commune.name, Quartier.name)
-    if not user.is_admin:
-        quartier_ids = [s.quartier_id for s in user.scopes if s.quartier_id]
-        contrat_ids = [s.contrat_id for s in user.scopes if s.contrat_id]
-        query = query.where((Quartier.id.in_(quartier_ids)) | (Commune.contrat_id.in_(contrat_ids)))
-    return list(db.session.scalars(query))
-
-
 def dashboard(user, top_n: int = 5) -> list[DashboardRow]:
-    quartiers = scope_quartiers(user)
+    quartiers = quartiers_in_scope(user)
     projets: dict[int, ProjetDeQuartier] = {}
     if quartiers:
         for projet in db.session.scalars(
@@ -130,7 +120,7 @@ def changes_requested(user) -> list[ProjetDeQuartier]:
     (the latest version's decision is "changes requested"), with the comments that say why."""
     if not user.is_authenticated or not (user.is_admin or user.role is Role.FACILITATOR):
         return []
-    quartier_ids = [q.id for q in scope_quartiers(user)]
+    quartier_ids = [q.id for q in quartiers_in_scope(user)]
     if not quartier_ids:
         return []
     projets = db.session.scalars(

@@ -10,7 +10,8 @@ from flask_login import current_user
 from participation import auth
 from participation.extensions import db
 from participation.params import parse_int
-from participation.proposals import voting
+from participation.proposals import services, voting
+from participation.proposals.decidim import STOCK_ANSWERS
 from participation.proposals.forms import CHOICE_LABELS, SORT_LABELS, SOURCE_LABELS, STATE_LABELS, CodeForm
 from participation.proposals.models import (
     Comment, Participant, Proposal, ProposalState, VoteChoice, VotingCode,
@@ -28,6 +29,18 @@ PAGE_SIZE = 30
 PENDING = "pending"
 # Beyond this page the offset means nothing (and would overflow the database's integers).
 MAX_PAGE = 100_000
+
+
+# Stock answers as set_state stores them (one paragraph), back to their catalog wording.
+_STORED_STOCK_ANSWERS = {services.rich_body(wording): wording for wording in STOCK_ANSWERS}
+
+
+@bp.app_template_global("official_answer")
+def official_answer(stored: str) -> str:
+    """An official answer as the reader reads it: a wording an import supplied in French
+    (decidim.STOCK_ANSWERS) in the reader's language, any other answer as it was written."""
+    wording = _STORED_STOCK_ANSWERS.get(stored)
+    return services.rich_body(_(wording)) if wording else stored
 
 
 def quartier_or_404(code: str) -> Quartier:

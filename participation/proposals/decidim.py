@@ -7,6 +7,7 @@ from typing import IO
 from sqlalchemy import select
 
 from participation.extensions import db
+from participation.i18n import N_
 from participation.proposals import services
 from participation.proposals.interchange import (
     BAD_VALUE, MISSING_COLUMNS, ImportRefused, ImportReport, title_from,
@@ -17,6 +18,11 @@ from participation.text import plain_text
 
 
 # --- Decidim --------------------------------------------------------------------------------
+
+# An answered proposal whose export carries no answer text: the official answer is required, so
+# this wording stands in for it, stored in French and shown in the reader's language (STOCK_ANSWERS).
+ANSWER_NOT_EXPORTED = N_("Réponse importée de Decidim.")
+STOCK_ANSWERS = frozenset({ANSWER_NOT_EXPORTED})
 
 DECIDIM_STATES = {
     "": ProposalState.SUBMITTED, "not_answered": ProposalState.SUBMITTED,
@@ -97,7 +103,7 @@ def _import_decidim_row(quartier, row, themes, existing, theme, report) -> None:
     )
     target = DECIDIM_STATES[state_raw]
     if target is not ProposalState.SUBMITTED:
-        answer = _column(row, "answer") or "Réponse importée de Decidim."
+        answer = _column(row, "answer") or ANSWER_NOT_EXPORTED
         services.set_state(proposal, target, answer, None,
                            reason=plain_text(answer) if target is ProposalState.NOT_RETAINED else None,
                            actor_name="Decidim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -114,7 +115,8 @@ def vote(code: str, proposal_id: int):
     if wants_json():
         counts = listing.counts_for(proposal)
         body = {"proposal": proposal.id, "choice": choice, "pour": counts.pour, "contre": counts.contre,
-                "sans_avis": counts.sans_avis, "participants": counts.participants}
+                "sans_avis": counts.sans_avis, "participants": counts.participants,
+                "participants_label": ngettext("%(num)s participant·e", "%(num)s participant·es", counts.participants)}
         if code is not None:
             body["votes_used"] = voting.votes_used(participant)
         return body

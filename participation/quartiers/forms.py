@@ -81,9 +81,20 @@ class MemberForm(Form):
     joined_on = DateField(_l("Date d'entrée (facultatif)"), validators=[Optional()])
 
 
+PICTOGRAM_NAMES = {
+    "ball": _l("Ballon"), "bike": _l("Vélo"), "book": _l("Livre"), "briefcase": _l("Mallette"),
+    "building": _l("Immeuble"), "child": _l("Enfant"), "crane": _l("Grue de chantier"),
+    "graduation": _l("Toque de diplômé"), "handshake": _l("Poignée de main"), "health": _l("Croix de santé"),
+    "house": _l("Maison"), "leaf": _l("Feuille d’arbre"), "lightbulb": _l("Ampoule"), "music": _l("Note de musique"),
+    "people": _l("Groupe de personnes"), "shield": _l("Bouclier"), "tree": _l("Arbre"),
+}
+"""What each file of static/pictograms/ draws, for the theme form's list, in the reader's language."""
+
+
 def pictogram_choices() -> list[tuple[str, str]]:
     keys = sorted(path.stem for path in (ROOT / "static" / "pictograms").glob("*.svg"))
-    return choices((key, key) for key in keys)
+    named = [(key, PICTOGRAM_NAMES.get(key, key)) for key in keys]
+    return choices(sorted(named, key=lambda pair: str(pair[1]).casefold()))
 
 
 class ThemeForm(Form):

@@ -244,8 +244,17 @@ def csv_chunks(questionnaire: Questionnaire, filters: Filters = Filters(), langu
     yield "\r\n".join(lines) + "\r\n" if lines else ""
 
 
-def xlsx_bytes(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr") -> bytes:
+SUMMARY_HEADINGS = ("column", "question", "respondents", "answer", "count", "percent", "points",
+                    "mean", "min", "max")
+"""The words of the summary sheets people read, which the caller gives in the reader's language
+(`headings`); the response sheet's column names stay machine-readable ids."""
+
+
+def xlsx_bytes(questionnaire: Questionnaire, filters: Filters = Filters(), language: str = "fr",
+               headings: dict[str, str] | None = None) -> bytes:
     from openpyxl import Workbook
+
+    word = {key: key for key in SUMMARY_HEADINGS} | (headings or {})
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("reponses")
@@ -253,21 +262,22 @@ def xlsx_bytes(questionnaire: Questionnaire, filters: Filters = Filters(), langu
     for row in rows(questionnaire, filters, language):
         sheet.append(row)
     legend = workbook.create_sheet("questions")
-    legend.append(["colonne", "question"])
+    legend.append([word["column"], word["question"]])
     for name, question, _rank in columns(questionnaire):
         legend.append([name, safe_cell(question.tr("text", language))])
     for result in privacy.mask_results(results(questionnaire, filters, language), filters):
         summary = workbook.create_sheet(f"q{result.question.id}"[:31])
         summary.append([safe_cell(result.question.tr("text", language))])
-        summary.append(["repondants", result.respondents])
+        summary.append([word["respondents"], result.respondents])
         if result.rows:
-            summary.append(["reponse", "nombre", "pourcentage"] + (["points"] if result.question.kind is Kind.RANKING else []))
+            summary.append([word["answer"], word["count"], word["percent"]]
+                           + ([word["points"]] if result.question.kind is Kind.RANKING else []))
             for entry in result.rows:
                 summary.append([safe_cell(entry["label"]), entry["count"], entry["percent"]]
                                + ([entry["points"]] if "points" in entry else []))
         elif result.number:
             for key in ("count", "mean", "min", "max"):
-                summary.append([key, result.number[key]])
+                summary.append([word[key], result.number[key]])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -35,7 +35,8 @@ def labels(language: str) -> dict[str, str]:
 
 def qr_svg(url: str) -> str:
     """An inline SVG QR code (no style attribute, so the strict CSP accepts it)."""
-    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", title="QR code")
+    return segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff",
+                                               title=_("Code QR du questionnaire en ligne"))
 
 
 def _qr_png(url: str) -> io.BytesIO:

@@ -144,7 +144,11 @@ def export_csv(questionnaire_id: int):
 @auth.roles(auth.STAFF_AND_OFFICIALS)
 def export_xlsx(questionnaire_id: int):
     questionnaire = for_readers(questionnaire_id)
-    body = exports.xlsx_bytes(questionnaire, _export_filters(questionnaire))
+    body = exports.xlsx_bytes(questionnaire, _export_filters(questionnaire), headings={
+        "column": _("colonne"), "question": _("question"), "respondents": _("personnes ayant répondu"),
+        "answer": _("réponse"), "count": _("nombre"), "percent": _("pourcentage"), "points": _("points"),
+        "mean": _("moyenne"), "min": _("minimum"), "max": _("maximum"),
+    })
     return HttpResponse(
         body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="questionnaire-{questionnaire.id}-reponses.xlsx"'},

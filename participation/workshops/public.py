@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from participation.extensions import db
 from participation.modelbase import utcnow
-from participation.quartiers.models import Quartier
+from participation.quartiers.models import Commune, Quartier
 from participation.workshops.models import ReportStatus, Workshop, WorkshopReport
 
 
@@ -44,16 +44,32 @@ def published_reports(quartier: Quartier, limit: int = 10) -> list[WorkshopRepor
     ))
 
 
-def upcoming_workshops(quartier: Quartier, now: datetime | None = None, limit: int = 20) -> list[Workshop]:
-    """Workshops not over yet: ending later, or without an end and started less than 6 hours ago."""
-    now = now or utcnow()
-    not_over = or_(
-        Workshop.ends_at >= now,
-        and_(Workshop.ends_at.is_(None), Workshop.starts_at >= now - timedelta(hours=6)),
+def _not_over(now: datetime):
+    """Not over yet: ending later, or without an end and started less than 6 hours ago; neither a
+    template nor closed."""
+    return and_(
+        or_(Workshop.ends_at >= now, and_(Workshop.ends_at.is_(None), Workshop.starts_at >= now - timedelta(hours=6))),
+        Workshop.is_template.is_(False), Workshop.closed_at.is_(None),
     )
+
+
+def upcoming_workshops(quartier: Quartier, now: datetime | None = None, limit: int = 20) -> list[Workshop]:
+    """The quartier's workshops not over yet, soonest first."""
+    return list(db.session.scalars(
+        select(Workshop).where(Workshop.quartier_id == quartier.id, _not_over(now or utcnow()))
+        .order_by(Workshop.starts_at).limit(limit)
+    ))
+
+
+def coming_up(quartier_ids: list[int], now: datetime | None = None, days: int = 30, limit: int = 10) -> list[Workshop]:
+    """For a facilitator's space: the workshops of these quartiers under way or starting within
+    `days`, soonest first, with their quartier loaded."""
+    now = now or utcnow()
+    if not quartier_ids:
+        return []
     return list(db.session.scalars(
         select(Workshop).where(
-            Workshop.quartier_id == quartier.id, Workshop.is_template.is_(False),
-            not_over, Workshop.closed_at.is_(None),
-        ).order_by(Workshop.starts_at).limit(limit)
+            Workshop.quartier_id.in_(quartier_ids), _not_over(now), Workshop.starts_at <= now + timedelta(days=days),
+        ).options(selectinload(Workshop.quartier).selectinload(Quartier.commune).selectinload(Commune.contrat))
+        .order_by(Workshop.starts_at, Workshop.id).limit(limit)
     ))

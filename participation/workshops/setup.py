@@ -12,17 +12,13 @@ from participation.extensions import db
 from participation.modelbase import utcnow
 from participation.quartiers.models import Quartier
 from participation.text import plain_text
+from participation.i18n import N_
 from participation.workshops import times
 from participation.workshops.errors import WorkshopError
 from participation.workshops.models import (
     QuestionKind, WalkStop, Workshop, WorkshopFormat, WorkshopNote, WorkshopQuestion, WorkshopTable,
 )
 from participation.workshops.queries import theme_of_contrat
-
-
-def N_(message: str) -> str:
-    """Marks a wording for the catalogs: stored in French, translated when shown (`question_text`)."""
-    return message
 
 
 # The three questions of the 2023 world café (../shared/DOMAIN.md), in order.

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from participation import auth
 from participation.confirmation import confirmation, confirmed
 from participation.accounts.models import Role, User
+from participation.accounts.services import quartiers_in_scope
 from participation.extensions import db
 from participation.forms import choices
 from participation.params import parse_int
 from participation.workshops import harvest_views, report_views, times
-from participation.workshops import live_capture, queries, setup
+from participation.workshops import live_capture, public, queries, setup
 from participation.workshops.errors import WorkshopError, closed_error
 from participation.workshops.blueprint import (
     CAPTURE, bp, form_status, local_datetime, question_choices, question_text,
@@ -304,6 +306,14 @@ def _choice_form(workshop: Workshop, **values) -> CaptureChoiceForm:
     return choice
 
 
+@bp.app_template_global("workshops_coming_up")
+def coming_up() -> list[Workshop]:
+    """For a person's space: the workshops of their quartiers they may capture, under way or soon."""
+    if not getattr(current_user, "is_authenticated", False) or current_user.role not in CAPTURE:
+        return []
+    return public.coming_up([q.id for q in quartiers_in_scope(current_user)])
+
+
 @bp.route("/ateliers/<int:workshop_id>/saisie")
 @auth.roles(CAPTURE)
 def capture(workshop_id: int):
@@ -343,6 +353,7 @@ def _note_json(note) -> dict:
         "round": note.round, "question_id": note.question_id,
         "question_number": note.question.position + 1 if note.question else None,
         "theme": note.theme.label, "dot_votes": note.dot_votes,
+        "dots_label": ngettext("%(num)d gommette", "%(num)d gommettes", note.dot_votes) if note.dot_votes else None,
         "created_at": note.created_at.isoformat(),
     }
 

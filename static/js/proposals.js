@@ -22,7 +22,7 @@
           if (!result.ok) { showMessage(form, result.body.message || result.body.error); return; }
           var counts = document.querySelectorAll('[data-counts="' + result.body.proposal + '"]');
           Array.prototype.forEach.call(counts, function (block) {
-            ["pour", "contre", "sans_avis", "participants"].forEach(function (key) {
+            ["pour", "contre", "sans_avis", "participants_label"].forEach(function (key) {
               var cell = block.querySelector('[data-count="' + key + '"]');
               if (cell) { cell.textContent = result.body[key]; }
             });

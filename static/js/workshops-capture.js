@@ -74,10 +74,10 @@
     text.dir = "auto";
     text.textContent = note.text;
     item.appendChild(text);
-    if (note.dot_votes) {
+    if (note.dots_label) {  // "3 gommettes", plural chosen by the server's catalog
       var dots = document.createElement("span");
       dots.className = "muted";
-      dots.textContent = " · " + message("dots", note.dot_votes);
+      dots.textContent = " · " + note.dots_label;
       item.appendChild(dots);
     }
     list.insertBefore(item, list.firstChild);

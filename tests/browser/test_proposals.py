@@ -52,7 +52,7 @@ def test_resident_votes_with_a_code_and_sees_counts_update(live_server, page, ax
     health_card.locator("button[value=sans_avis]").click()
     expect(page.locator(f'[data-counts="{health.id}"] [data-count="sans_avis"]').first).to_have_text("1")
     assert _count(page, health, "pour") == "0"
-    assert _count(page, health, "participants") == "1"
+    assert _count(page, health, "participants_label") == "1 participant·e"  # updated in place, singular
     expect(page.locator("[data-votes-used]")).to_have_text("2")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "proposals-list-360")

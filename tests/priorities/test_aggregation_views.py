@@ -149,7 +149,7 @@ def test_representativeness_panel(client, login, ecusson, provider):
     login(ecusson.official)
     html = client.get("/quartiers/QN03014M/priorites/representativite").get_data(as_text=True)
     # Labels come from the canonical keys (participation.evidence): 20/30 of participants, 300/600 of residents.
-    assert "18 à 24 ans" in html and "60 à 74 ans" in html and "67 %" in html and "50 %" in html
+    assert "18 à 24 ans" in html and "60 à 74 ans" in html and "67\u00a0%" in html and "50\u00a0%" in html  # Babel's French percent
     assert "Femmes" in html and "Hommes" in html
     assert "En présence" in html and "Papier" in html
     assert "Prévention de la délinquance" in html.split("seul canal")[-1]

@@ -141,6 +141,19 @@ def test_decidim_import(runner, quartier, themes, tmp_path):
     assert refused.exit_code != 0 and "line 1" in refused.output
 
 
+def test_a_decidim_answer_missing_from_the_export_is_said_in_the_readers_language(runner, client, quartier, themes, tmp_path):
+    path = tmp_path / "decidim.csv"
+    path.write_text(DECIDIM.splitlines()[0] + "\n16,,,,Un banc,Texte,,,,accepted,,3,2023-05-04\n")
+    assert runner.invoke(args=["proposals", "import-decidim", str(path), "--quartier", quartier.qpv_code]).exit_code == 0
+    proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == "decidim:16"))
+    assert proposal.state == ProposalState.RETAINED
+    url = f"/quartiers/{quartier.qpv_code}/propositions/{proposal.id}"
+    assert "Réponse importée de Decidim." in client.get(url).get_data(as_text=True)
+    client.get("/langue/en")
+    english = client.get(url).get_data(as_text=True)
+    assert "Réponse importée de Decidim." not in english and "Answer imported from Decidim." in english
+
+
 def _populate(quartier, themes, make_proposal, make_codes, client, facilitator):
     from tests.proposals.conftest import enter_code, switch_to, vote
 

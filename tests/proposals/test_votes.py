@@ -34,7 +34,7 @@ def test_code_then_vote_pour_contre_and_change(client, quartier, make_proposal, 
     participant = db.session.scalar(select(Participant))
     assert participant.kind == "code" and participant.user_id is None and participant.external_id is None
     page = client.get(f"/quartiers/{quartier.qpv_code}/propositions/{first.id}").get_data(as_text=True)
-    assert 'data-count="sans_avis">1<' in page and 'data-count="participants">1<' in page
+    assert 'data-count="sans_avis">1<' in page and 'data-count="participants_label">1 participant·e<' in page
     list_page = client.get(f"/quartiers/{quartier.qpv_code}/propositions?sort=supported").get_data(as_text=True)
     assert 'data-count="contre">1<' in list_page
     # Anonymous votes are not in the audit log.
@@ -47,7 +47,8 @@ def test_vote_answers_json_for_the_script(client, quartier, make_proposal, make_
     response = vote(client, quartier, proposal, "pour", headers={"Accept": "application/json"})
     assert response.status_code == 200
     assert response.json == {"proposal": proposal.id, "choice": "pour", "pour": 1, "contre": 0,
-                             "sans_avis": 0, "participants": 1, "votes_used": 1}
+                             "sans_avis": 0, "participants": 1, "participants_label": "1 participant·e",
+                             "votes_used": 1}
 
 
 def test_database_refuses_a_second_vote_row(app, quartier, make_proposal):

@@ -179,6 +179,22 @@ def test_an_unused_theme_is_deleted(client, make_user, login, make_contrat):
     assert db.session.scalar(select(Theme).where(Theme.label_fr == "Numérique")) is None
 
 
+def test_the_theme_form_names_each_pictogram_in_the_readers_language(client, make_user, login, make_contrat):
+    from participation.config import ROOT
+    from participation.quartiers.forms import PICTOGRAM_NAMES
+
+    drawn = {path.stem for path in (ROOT / "static" / "pictograms").glob("*.svg")}
+    assert drawn == set(PICTOGRAM_NAMES)  # a new pictogram gets a name, or this fails
+    contrat = make_contrat()
+    login(make_user(Role.ADMIN))
+    page = client.get(f"/admin/contrats/{contrat.id}/themes/nouveau").get_data(as_text=True)
+    assert '<option value="house">Maison</option>' in page and ">house<" not in page
+    assert page.index(">Ampoule<") < page.index(">Maison<") < page.index(">Vélo<")  # by name, not by file
+    client.get("/langue/en")
+    english = client.get(f"/admin/contrats/{contrat.id}/themes/nouveau").get_data(as_text=True)
+    assert '<option value="house">House</option>' in english
+
+
 def test_theme_labels_follow_the_readers_language(client, make_quartier, make_contrat):
     contrat = make_contrat()
     with client:

@@ -205,7 +205,7 @@ def test_english_reader_sees_the_translation(client, quartier, make_questionnair
     start = f"/q/{qn.id}"
     client.post_form(f"{start}/commencer", {}, page=start)
     html = client.get(f"{start}/s/{qn.s1.id}").get_data(as_text=True)
-    assert '<span lang="en" data-listen>Do you have children?' in html
+    assert '<span lang="en" dir="auto" data-listen>Do you have children?' in html
     assert "How old are you?" in html  # demographic questions come translated
 
 

@@ -37,7 +37,9 @@ def answered(app, quartier, make_questionnaire, make_user):
 def test_results_show_counts_percentages_chart_and_table(client, quartier, answered, login):
     login(answered.facilitator)
     html = client.get(f"/questionnaires/{answered.id}/resultats").get_data(as_text=True)
-    assert "4 réponses" in html and "soit 0.3 % des 1250 habitants" in html
+    # French as Babel writes it: a decimal comma, a space before %, a thin space between thousands.
+    assert "4 réponses" in html and "soit 0,3\u00a0% des 1\u202f250 habitants" in html
+    assert "<td>50\u00a0%</td>" in html  # two of four said yes
     assert '<svg class="chart"' in html and 'role="img"' in html and "<table>" in html
     kids = next(r for r in results.results(answered.q) if r.question.id == answered.kids.id)
     assert [(row["label"], row["count"], row["percent"]) for row in kids.rows] == [("Oui", 2, 50.0), ("Non", 2, 50.0)]
@@ -129,6 +131,13 @@ def test_xlsx_export_has_responses_and_one_summary_sheet_per_question(client, qu
     assert not any(isinstance(v, str) and v.startswith("=") for v in values)
     summary = workbook[f"q{answered.kids.id}"]
     assert [c.value for c in list(summary.iter_rows())[3]] == ["Oui", 2, 50]
+    # The summary's words are in the reader's language; the response sheet keeps machine ids.
+    assert [c.value for c in list(summary.iter_rows())[1]][:2] == ["personnes ayant répondu", 4]
+    assert [c.value for c in list(summary.iter_rows())[2]] == ["réponse", "nombre", "pourcentage"]
+    client.get("/langue/en")
+    english = load_workbook(io.BytesIO(client.get(f"/questionnaires/{answered.id}/reponses.xlsx").data))
+    assert [c.value for c in list(english[f"q{answered.kids.id}"].iter_rows())[2]] == ["answer", "count", "percentage"]
+    assert [c.value for c in next(english["questions"].iter_rows())][:2] == ["column", "question"]
 
 
 def test_participation_panel_per_day(app, quartier, answered):
