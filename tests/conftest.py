@@ -64,10 +64,19 @@ def tmp_root(tmp_path_factory) -> Path:
 def database_url(tmp_root, request) -> str:
     url = _base_database_url(tmp_root)
     worker_id = getattr(request.config, "workerinput", {}).get("workerid", "master")
-    if worker_id == "master" or make_url(url).get_backend_name() == "sqlite":
-        yield url  # a SQLite file under tmp_root, which pytest-xdist makes per worker
-        return
     base = make_url(url)
+    if worker_id == "master":
+        yield url
+        return
+    if base.get_backend_name() == "sqlite":
+        # The default file is under tmp_root, which pytest-xdist makes per worker; a file given in
+        # PARTICIPATION_TEST_DATABASE_URL gets the worker's name beside it.
+        if not base.database or Path(base.database).is_relative_to(tmp_root):
+            yield url
+        else:
+            path = Path(base.database)
+            yield str(base.set(database=str(path.with_name(f"{path.stem}_{worker_id}{path.suffix}"))))
+        return
     name = f"{base.database}_{worker_id}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

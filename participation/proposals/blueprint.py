@@ -43,6 +43,13 @@ def official_answer(stored: str) -> str:
     return services.rich_body(_(wording)) if wording else stored
 
 
+@bp.app_template_global("official_reason")
+def official_reason(stored: str) -> str:
+    """The reason of a refusal, stored as plain text: a stock answer an import gave as its reason
+    in the reader's language, any other reason as it was written."""
+    return _(stored) if stored in STOCK_ANSWERS else stored
+
+
 def quartier_or_404(code: str) -> Quartier:
     quartier = territory.quartier_by_code(code)
     if quartier is None:

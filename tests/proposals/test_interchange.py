@@ -143,7 +143,8 @@ def test_decidim_import(runner, quartier, themes, tmp_path):
 
 def test_a_decidim_answer_missing_from_the_export_is_said_in_the_readers_language(runner, client, quartier, themes, tmp_path):
     path = tmp_path / "decidim.csv"
-    path.write_text(DECIDIM.splitlines()[0] + "\n16,,,,Un banc,Texte,,,,accepted,,3,2023-05-04\n")
+    path.write_text(DECIDIM.splitlines()[0] + "\n16,,,,Un banc,Texte,,,,accepted,,3,2023-05-04\n"
+                    "17,,,,Une fontaine,Texte,,,,rejected,,1,2023-05-04\n")
     assert runner.invoke(args=["proposals", "import-decidim", str(path), "--quartier", quartier.qpv_code]).exit_code == 0
     proposal = db.session.scalar(select(Proposal).where(Proposal.external_id == "decidim:16"))
     assert proposal.state == ProposalState.RETAINED
@@ -152,6 +153,10 @@ def test_a_decidim_answer_missing_from_the_export_is_said_in_the_readers_languag
     client.get("/langue/en")
     english = client.get(url).get_data(as_text=True)
     assert "Réponse importée de Decidim." not in english and "Answer imported from Decidim." in english
+    refused = db.session.scalar(select(Proposal).where(Proposal.external_id == "decidim:17"))
+    assert services.history(refused)[0].reason == "Réponse importée de Decidim."  # stored in French
+    english = client.get(f"/quartiers/{quartier.qpv_code}/propositions/{refused.id}").get_data(as_text=True)
+    assert "Réponse importée de Decidim." not in english and english.count("Answer imported from Decidim.") == 2
 
 
 def _populate(quartier, themes, make_proposal, make_codes, client, facilitator):

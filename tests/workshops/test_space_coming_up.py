@@ -41,8 +41,9 @@ def test_the_space_lists_the_quartiers_workshops_to_come_with_their_capture_link
 
     page = _space_of(app, facilitator)
     assert "Vos prochains ateliers" in page
-    assert page.index("Atelier de concertation citoyenne") < page.index("Diagnostic en marchant <rue Pasteur>")
-    assert "Salle polyvalente" in page and "L'Écusson" in page
+    block = page.split('id="ateliers-prochains"', 1)[1].split("</section>", 1)[0]
+    assert block.index("Atelier de concertation citoyenne") < block.index("Diagnostic en marchant <rue Pasteur>")
+    assert "Salle polyvalente" in block and "L'Écusson" in block  # where, and in which quartier
     for absent in ("Dans deux mois", "Modèle de world café", "Hier", "Clos d'avance", "Atelier d'un autre quartier"):
         assert absent not in page
     assert f'href="/ateliers/{cafe.id}/saisie"' in page and f'href="/ateliers/{walk.id}/observations"' in page
