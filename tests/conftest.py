@@ -37,15 +37,13 @@ def _base_database_url(tmp_root: Path) -> str:
 
 
 @contextmanager
-def scratch_database(base_url: str, tmp_root: Path):
-    """A new empty database next to the test database (a new file on SQLite), dropped afterwards."""
+def _postgres_database(base_url, name: str):
+    """A database `name` on the server of `base_url`, made empty (dropped first if a run left it)
+    and dropped afterwards; yields its URL."""
     url = make_url(base_url)
-    name = f"scratch_{uuid.uuid4().hex[:10]}"
-    if url.get_backend_name() == "sqlite":
-        yield str(url.set(database=str(tmp_root / f"{name}.sqlite3")))
-        return
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield url.set(database=name).render_as_string(hide_password=False)
@@ -53,6 +51,18 @@ def scratch_database(base_url: str, tmp_root: Path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def scratch_database(base_url: str, tmp_root: Path):
+    """A new empty database next to the test database (a new file on SQLite), dropped afterwards."""
+    url = make_url(base_url)
+    name = f"scratch_{uuid.uuid4().hex[:10]}"
+    if url.get_backend_name() == "sqlite":
+        yield str(url.set(database=str(tmp_root / f"{name}.sqlite3")))
+        return
+    with _postgres_database(url, name) as scratch_url:
+        yield scratch_url
 
 
 @pytest.fixture(scope="session")
@@ -77,17 +87,8 @@ def database_url(tmp_root, request) -> str:
             path = Path(base.database)
             yield str(base.set(database=str(path.with_name(f"{path.stem}_{worker_id}{path.suffix}"))))
         return
-    name = f"{base.database}_{worker_id}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with _postgres_database(base, f"{base.database}_{worker_id}") as worker_url:
+        yield worker_url
 
 
 # --- figures printed at the end of the run --------------------------------------------------
