@@ -3,7 +3,8 @@ come, and when it was reached (looked at in Chromium at 1280 and 360 px; here th
 from __future__ import annotations
 
 import re
-
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from participation.extensions import db
 from participation.priorities.models import ProjetDeQuartier
@@ -18,9 +19,17 @@ def _steps(html: str) -> list[tuple[str, str, str]]:
                 steps, re.S)]
 
 
+def _day_in_paris(moment: datetime) -> str:
+    """The day the page shows: the reader's time zone (Europe/Paris), not UTC — after 23:00 UTC
+    in winter, Paris is already on the next day."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y")
+
+
 def test_each_step_says_its_status_and_date(client, login, ecusson):
     projet = _draft(client, login, ecusson, themes=("habitat",))
-    created = projet.created_at.strftime("%d/%m/%Y")
+    created = _day_in_paris(projet.created_at)
     steps = _steps(client.get(f"/projets/{projet.id}").get_data(as_text=True))
     assert steps == [
         ("step-current", "Brouillon", f"étape actuelle · créé le {created}"),
@@ -32,7 +41,7 @@ def test_each_step_says_its_status_and_date(client, login, ecusson):
     client.post_form(f"/projets/{projet.id}/soumettre")
     client.post_form(f"/projets/{projet.id}/transmettre")
     db.session.expire_all()
-    submitted = db.session.get(ProjetDeQuartier, projet.id).latest_version.submitted_at.strftime("%d/%m/%Y")
+    submitted = _day_in_paris(db.session.get(ProjetDeQuartier, projet.id).latest_version.submitted_at)
     html = client.get(f"/projets/{projet.id}").get_data(as_text=True)
     assert _steps(html) == [
         ("step-done", "Brouillon", f"fait · créé le {created}"),
